@@ -1,0 +1,65 @@
+/**
+ * Small output helpers shared by the `lab` commands: CSV and JSON files, folders, stdout.
+ * Numbers are written with full precision (shortest round-trip form); non-finite numbers become
+ * an empty CSV field and `null` in JSON, so every file reads back with any CSV/JSON reader.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export type CsvCell = string | number | boolean | null | undefined;
+
+/** Create a folder (and its parents) if missing; returns the path. */
+export function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** One CSV field: numbers as-is (non-finite → empty), strings quoted when they hold , " or a line break. */
+export function csvField(v: CsvCell): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/** CSV text (header + rows, '\n' line ends, trailing newline). */
+export function toCsv(header: readonly string[], rows: Iterable<ArrayLike<CsvCell>>): string {
+  const lines = [header.map(csvField).join(',')];
+  for (const row of rows) {
+    const cells: string[] = new Array(row.length);
+    for (let i = 0; i < row.length; i++) cells[i] = csvField(row[i]);
+    lines.push(cells.join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Write a CSV file, creating its folder. */
+export function writeCsv(file: string, header: readonly string[], rows: Iterable<ArrayLike<CsvCell>>): void {
+  ensureDir(path.dirname(file));
+  writeFileSync(file, toCsv(header, rows));
+}
+
+/** JSON text, 2-space indented. Typed arrays become plain arrays; NaN/±Infinity become null. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_key, v: unknown) => {
+      if (ArrayBuffer.isView(v) && !(v instanceof DataView))
+        return Array.from(v as unknown as ArrayLike<number>);
+      if (typeof v === 'number' && !Number.isFinite(v)) return null;
+      return v;
+    },
+    2,
+  );
+}
+
+/** Write a JSON file (pretty, trailing newline), creating its folder. */
+export function writeJson(file: string, value: unknown): void {
+  ensureDir(path.dirname(file));
+  writeFileSync(file, toJson(value) + '\n');
+}
+
+/** Print a value as JSON on stdout (one object, trailing newline). */
+export function printJson(value: unknown): void {
+  process.stdout.write(toJson(value) + '\n');
+}
