@@ -72,6 +72,12 @@ export interface Env<A extends Action = Action, I extends Info = Info> {
   step(action: A): StepResult<I>;
   /** Optional: the current action mask (see Info.actionMask) without stepping. */
   actionMask?(): Uint8Array;
+  /**
+   * Optional: from now on write observations into `target` (length = observation size) and
+   * return it from reset()/step(), e.g. a vector env's row of its batch buffer, so the per-step
+   * copy into the batch disappears. The env's current observation is written into it at once.
+   */
+  setObservationBuffer?(target: Float32Array): void;
 }
 
 /** Flat length of an observation or Box action. */

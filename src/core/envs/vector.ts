@@ -35,6 +35,8 @@ export class SyncVectorEnv<A extends Action = Action> {
   private readonly terminatedBuf: Uint8Array;
   private readonly truncatedBuf: Uint8Array;
   private readonly actionViews: A[];
+  /** Row i of obsBuf, handed to env i when it can write there itself (Env.setObservationBuffer). */
+  private readonly obsRows: Float32Array[];
 
   constructor(makeEnv: (index: number) => Env<A>, numEnvs: number) {
     if (!(numEnvs >= 1) || !Number.isInteger(numEnvs)) throw new Error(`numEnvs must be a positive integer, got ${numEnvs}`);
@@ -49,6 +51,11 @@ export class SyncVectorEnv<A extends Action = Action> {
     this.terminatedBuf = new Uint8Array(numEnvs);
     this.truncatedBuf = new Uint8Array(numEnvs);
     this.actionViews = [];
+    this.obsRows = this.envs.map((env, i) => {
+      const row = this.obsBuf.subarray(i * this.obsSize, (i + 1) * this.obsSize);
+      env.setObservationBuffer?.(row);
+      return row;
+    });
   }
 
   /** Reset every env; env i gets seed + i when a seed is given. */
@@ -57,7 +64,7 @@ export class SyncVectorEnv<A extends Action = Action> {
     for (let i = 0; i < this.numEnvs; i++) {
       const seed = opts.seed === undefined ? undefined : opts.seed + i;
       const { obs, info } = this.envs[i].reset({ ...opts, seed });
-      this.obsBuf.set(obs, i * this.obsSize);
+      if (obs !== this.obsRows[i]) this.obsBuf.set(obs, i * this.obsSize);
       infos.push(info);
     }
     return { obs: this.obsBuf, infos };
@@ -76,11 +83,13 @@ export class SyncVectorEnv<A extends Action = Action> {
       let info: FinalInfo = res.info;
       let obs = res.obs;
       if (res.terminated || res.truncated) {
+        // Copy before reset: envs may reuse one obs buffer, which reset() overwrites.
+        const finalObs = Float32Array.from(res.obs);
         const next = env.reset();
-        info = { ...next.info, finalObs: Float32Array.from(res.obs), finalInfo: res.info };
+        info = { ...next.info, finalObs, finalInfo: res.info };
         obs = next.obs;
       }
-      this.obsBuf.set(obs, i * this.obsSize);
+      if (obs !== this.obsRows[i]) this.obsBuf.set(obs, i * this.obsSize);
       this.rewardBuf[i] = res.reward;
       this.terminatedBuf[i] = res.terminated ? 1 : 0;
       this.truncatedBuf[i] = res.truncated ? 1 : 0;
