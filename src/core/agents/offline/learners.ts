@@ -257,7 +257,8 @@ class OfflineLearner implements Learner {
   }
 }
 
-function entry(algo: 'bc' | 'iql'): AlgorithmEntry {
+/** The registry entry of an offline algorithm (the run registry loads this module lazily). */
+export function offlineAlgorithmEntry(algo: 'bc' | 'iql'): AlgorithmEntry {
   const base = (): Record<string, unknown> =>
     JSON.parse(
       JSON.stringify(
@@ -290,8 +291,8 @@ function entry(algo: 'bc' | 'iql'): AlgorithmEntry {
 
 /** Register 'bc' and 'iql' in the run loop's algorithm registry (idempotent). */
 export function registerOfflineAlgorithms(): void {
-  registerAlgorithm('bc', entry('bc'));
-  registerAlgorithm('iql', entry('iql'));
+  registerAlgorithm('bc', offlineAlgorithmEntry('bc'));
+  registerAlgorithm('iql', offlineAlgorithmEntry('iql'));
 }
 
 registerOfflineAlgorithms();

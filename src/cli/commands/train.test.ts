@@ -1,0 +1,109 @@
+/** `lab train` / `lab evaluate`, in-process: the files they write, the round trip through a checkpoint, bad input. */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../main.ts';
+import { applySets } from './train.ts';
+
+let stdout = '';
+let stderr = '';
+beforeEach(() => {
+  stdout = '';
+  stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+});
+afterEach(() => vi.restoreAllMocks());
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-train-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const json = (p: string) => JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
+
+describe('lab train', () => {
+  it('trains on a sanity env and writes metrics.json, learning.csv, checkpoint/ and run.json; lab evaluate reproduces the evaluation', { timeout: 60_000 }, async () => {
+    const out = path.join(dir, 'bandit');
+    const code = await main(['train', '--env', 'bandit', '--algo', 'a2c', '--steps', '2000', '--set', 'learningRate=0.003', '--backend', 'cpu', '--out', out]);
+    expect(stderr).not.toMatch(/error/i);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^a2c \(standard\) completed at step 2000 on cpu/);
+    for (const f of ['metrics.json', 'learning.csv', 'run.json', 'checkpoint/model.json', 'checkpoint/weights.bin', 'checkpoint/config.json']) expect(existsSync(path.join(out, f)), f).toBe(true);
+    const metrics = json(path.join(out, 'metrics.json')) as { eval: { agent: { mean_return: number }; baselines: { random: { mean_return: number } } }; optimal_mean_reward: number };
+    expect(metrics.eval.agent.mean_return).toBeGreaterThan(metrics.eval.baselines.random.mean_return);
+    expect(readFileSync(path.join(out, 'learning.csv'), 'utf8').split('\n')[0]).toMatch(/^step,losses\/policy,losses\/value,losses\/entropy/);
+    const run = json(path.join(out, 'run.json')) as { status: string; global_step: number; config: { learningRate: number } };
+    expect([run.status, run.global_step, run.config.learningRate]).toEqual(['completed', 2000, 0.003]);
+
+    const evalOut = path.join(dir, 'bandit-eval');
+    expect(await main(['evaluate', '--checkpoint', out, '--backend', 'cpu', '--out', evalOut])).toBe(0);
+    expect((json(path.join(evalOut, 'metrics.json')) as typeof metrics).eval.agent).toEqual(metrics.eval.agent);
+  });
+
+  it('trains on synthetic market data and backtests every split with the baselines beside the agent', { timeout: 120_000 }, async () => {
+    const out = path.join(dir, 'market');
+    const code = await main([
+      'train',
+      '--env',
+      'synthetic:assets=2,days=400,seed=4',
+      '--algo',
+      'ppo',
+      '--steps',
+      '512',
+      '--features',
+      'ohlcv',
+      '--window',
+      '5',
+      '--episode-length',
+      '32',
+      '--set',
+      'numEnvs=4',
+      '--set',
+      'numSteps=32',
+      '--set',
+      'network.encoder=mlp',
+      '--out',
+      out,
+    ]);
+    expect(code).toBe(0);
+    const metrics = json(path.join(out, 'metrics.json')) as { split_rule: string; splits: Record<string, { agent: Record<string, number>; baselines: Record<string, Record<string, number>> }> };
+    expect(metrics.split_rule).toBe('ratio');
+    expect(Object.keys(metrics.splits)).toEqual(['train', 'valid', 'test']);
+    for (const s of Object.values(metrics.splits)) {
+      expect(typeof s.agent.total_return).toBe('number');
+      expect(Object.keys(s.baselines)).toEqual(['buy-and-hold', 'equal-weight', 'random']);
+    }
+    const equity = readFileSync(path.join(out, 'equity.csv'), 'utf8').trim().split('\n');
+    expect(equity[0]).toBe('split,date,strategy,equity,return,drawdown');
+    expect(new Set(equity.slice(1).map((l) => l.split(',')[2]))).toEqual(new Set(['agent', 'buy-and-hold', 'equal-weight', 'random']));
+    expect(readFileSync(path.join(out, 'positions.csv'), 'utf8').split('\n')[0]).toBe('split,date,asset,shares,weight,close,action');
+    expect((json(path.join(out, 'checkpoint/config.json')) as { env: { kind: string } }).env.kind).toBe('market');
+  });
+
+  it('rejects bad input with one clear line and exit code 2', async () => {
+    expect(await main(['train', '--env', 'cartpole', '--algo', 'dqn', '--out', dir])).toBe(2);
+    expect(stderr).toMatch(/unknown algorithm 'dqn' \(known: a2c, ppo/);
+    expect(await main(['train', '--env', 'cartpole', '--algo', 'ppo', '--set', 'learningrate=1', '--out', dir])).toBe(2);
+    expect(stderr).toMatch(/unknown ppo config key 'learningrate'/);
+    expect(await main(['train', '--env', 'pong', '--algo', 'ppo', '--out', dir])).toBe(2);
+    expect(stderr).toMatch(/--env must be cartpole, bandit or synthetic/);
+    expect(await main(['train', '--algo', 'ppo', '--out', dir])).toBe(2);
+    expect(stderr).toMatch(/give --data SRC… or --env/);
+    expect(await main(['evaluate', '--checkpoint', path.join(dir, 'nope'), '--out', dir])).toBe(2);
+    expect(stderr).toMatch(/no checkpoint in/);
+  });
+
+  it('--set parses JSON values and dotted keys', () => {
+    expect(applySets({ network: { encoder: 'timecnn' } }, { 'network.hidden': '[32,32]', gamma: '0.9', optimizer: 'adam', annealLr: 'false' })).toEqual({
+      network: { encoder: 'timecnn', hidden: [32, 32] },
+      gamma: 0.9,
+      optimizer: 'adam',
+      annealLr: false,
+    });
+  });
+});
