@@ -12,3 +12,13 @@ export interface CliCommand {
 }
 
 export const commands: Record<string, () => Promise<CliCommand>> = {};
+commands.metrics = async () => (await import('./metrics.ts')).command;
+commands.bench = async () => (await import('./bench.ts')).command;
+commands.import = async () => (await import('./import.ts')).command;
+commands.backtest = async () => (await import('./backtest.ts')).command;
+commands.replay = async () => (await import('./replay.ts')).command;
+commands.features = async () => (await import('./features.ts')).command;
+commands.sweep = async () => (await import('./sweep.ts')).command;
+commands.merge = async () => (await import('./merge.ts')).command;
+commands.train = async () => (await import('./train.ts')).command;
+commands.evaluate = async () => (await import('./evaluate.ts')).command;

@@ -15,6 +15,22 @@ export interface SweepRunResult {
   /** Set when the run failed (NaN stop, crash); its metrics are then ignored by aggregation. */
   error?: string;
   wallSeconds?: number;
+  /** How training ended ('completed', 'stopped', 'failed'). */
+  status?: 'completed' | 'stopped' | 'failed';
+  /** Env steps trained. */
+  steps?: number;
+  /** tfjs backend the run used (results are reproducible per backend). */
+  backend?: string;
+  /** Validation-split equity of the agent (and buy-and-hold on the same rows), rebased to 1, for overlays; thinned for display. */
+  equity?: EquityOverlay;
+}
+
+/** An equity curve for overlays: evenly thinned to a few hundred points (the metrics use every point). */
+export interface EquityOverlay {
+  split: 'train' | 'valid' | 'test';
+  dates: string[];
+  agent: number[];
+  benchmark?: number[];
 }
 
 export interface PointSummary {
@@ -116,4 +132,52 @@ export function resultsToCsv(results: SweepRunResult[]): string {
     );
   }
   return lines.join('\n') + '\n';
+}
+
+export interface SweepSummary {
+  /** Validation metric the best point was chosen by, and its direction. */
+  selection: { metric: string; higherIsBetter: boolean };
+  runs: number;
+  failed: number;
+  points: PointSummary[];
+  /** Best point on the validation metric (null when no point has a finite value). */
+  best: {
+    pointIndex: number;
+    point: Record<string, Scalar>;
+    n: number;
+    /** The validation metrics it was chosen on (mean ± std over seeds). */
+    valid: Record<string, { mean: number; std: number }>;
+    /**
+     * Test-split metrics of the chosen point, reported after selection and never used for it:
+     * the honest out-of-sample estimate.
+     */
+    test: Record<string, { mean: number; std: number }>;
+  } | null;
+}
+
+/** Metrics whose smaller values are better (when a selection metric is one of these, minimise it). */
+export const LOWER_IS_BETTER = new Set(['annual_volatility', 'downside_risk', 'max_drawdown_duration', 'turnover', 'annual_turnover']);
+
+/** Default direction of a `<split>/<metric>` key (max_drawdown is ≤ 0, so higher is better). */
+export function higherIsBetterFor(metric: string): boolean {
+  return !LOWER_IS_BETTER.has(metric.slice(metric.indexOf('/') + 1));
+}
+
+/** Per-point mean ± std, and the best point chosen on a validation metric with its test metrics beside it. */
+export function summarizeSweep(results: SweepRunResult[], metric = 'valid/sharpe', higherIsBetter = higherIsBetterFor(metric)): SweepSummary {
+  const points = aggregateByPoint(results);
+  const best = selectBest(points, metric, higherIsBetter);
+  const pick = (prefix: string) => {
+    const out: Record<string, { mean: number; std: number }> = {};
+    if (!best) return out;
+    for (const k of Object.keys(best.mean).sort()) if (k.startsWith(prefix)) out[k] = { mean: best.mean[k], std: best.std[k] };
+    return out;
+  };
+  return {
+    selection: { metric, higherIsBetter },
+    runs: results.length,
+    failed: results.filter((r) => r.error).length,
+    points,
+    best: best ? { pointIndex: best.pointIndex, point: best.point, n: best.n, valid: pick('valid/'), test: pick('test/') } : null,
+  };
 }

@@ -32,10 +32,17 @@ export const paramValuesSchema = z.union([
 ]);
 export type ParamValues = z.infer<typeof paramValuesSchema>;
 
+const dottedPath = z.string().min(1).regex(/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/, 'a dotted path like agent.lr');
+
 export const sweepParamSchema = z.object({
   /** Dotted path into the run config, e.g. `agent.lr`. */
-  key: z.string().min(1).regex(/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/, 'a dotted path like agent.lr'),
+  key: dottedPath,
   values: paramValuesSchema,
+  /**
+   * Keys that move together with a list parameter: value i of `values` goes with value i of each
+   * tied list (e.g. env.buyPct [0.2, 0.1] tied with env.sellPct [0.5, 0.3] gives 2 points, not 4).
+   */
+  tied: z.record(dottedPath, z.array(scalar).min(1)).optional(),
 });
 export type SweepParam = z.infer<typeof sweepParamSchema>;
 
@@ -89,6 +96,12 @@ export function parseSweepSpec(input: unknown): SweepSpec {
   for (const p of spec.params) {
     if (seen.has(p.key)) throw new Error(`invalid sweep spec at params: key '${p.key}' appears twice`);
     seen.add(p.key);
+    for (const [k, vs] of Object.entries(p.tied ?? {})) {
+      if (p.values.kind !== 'list') throw new Error(`invalid sweep spec at params.${p.key}.tied: only list parameters can have tied keys`);
+      if (vs.length !== p.values.values.length) throw new Error(`invalid sweep spec at params.${p.key}.tied.${k}: ${vs.length} values for ${p.values.values.length} values of ${p.key}`);
+      if (seen.has(k)) throw new Error(`invalid sweep spec at params: key '${k}' appears twice`);
+      seen.add(k);
+    }
     if (p.values.kind !== 'list' && p.values.max < p.values.min) {
       throw new Error(`invalid sweep spec at params.${p.key}: max ${p.values.max} < min ${p.values.min}`);
     }
@@ -145,7 +158,13 @@ export function expandPoints(spec: SweepSpec): Record<string, Scalar>[] {
     const rng = new Rng(spec.sampleSeed);
     return Array.from({ length: spec.samples }, () => {
       const point: Record<string, Scalar> = {};
-      for (const p of spec.params) point[p.key] = sampleValue(p.values, rng);
+      for (const p of spec.params) {
+        if (p.tied && p.values.kind === 'list') {
+          const i = rng.int(p.values.values.length);
+          point[p.key] = p.values.values[i];
+          for (const [k, vs] of Object.entries(p.tied)) point[k] = vs[i];
+        } else point[p.key] = sampleValue(p.values, rng);
+      }
       return point;
     });
   }
@@ -153,10 +172,21 @@ export function expandPoints(spec: SweepSpec): Record<string, Scalar>[] {
   for (const p of spec.params) {
     const values = gridValues(p.values);
     const next: Record<string, Scalar>[] = [];
-    for (const pt of points) for (const v of values) next.push({ ...pt, [p.key]: v });
+    for (const pt of points) {
+      values.forEach((v, i) => {
+        const q = { ...pt, [p.key]: v };
+        for (const [k, vs] of Object.entries(p.tied ?? {})) q[k] = vs[i];
+        next.push(q);
+      });
+    }
     points = next;
   }
   return points;
+}
+
+/** Every key a spec sets: parameter keys and their tied keys. */
+export function sweptKeys(spec: SweepSpec): string[] {
+  return spec.params.flatMap((p) => [p.key, ...Object.keys(p.tied ?? {})]);
 }
 
 /** Number of runs a spec expands to, without building them (for the "N runs, ~T min" estimate). */

@@ -1,0 +1,194 @@
+/**
+ * Evaluation of a trained policy over one whole split of a market env, beside the baselines on the
+ * same rows, fees and start: equity, returns, drawdowns, metrics, positions (weights), trades,
+ * rolling Sharpe and monthly returns. Full resolution: nothing here is downsampled.
+ * (Lifted from workers/evaluation.ts; the worker now only adds comlink transfers.)
+ */
+import { runBaseline, type StrategySpec } from '../baselines/index.ts';
+import type { SplitName } from '../data/types.ts';
+import type { Action, Env, Info } from '../envs/types.ts';
+import type { FeatureSet } from '../features/types.ts';
+import { drawdownFromEquity, monthlyReturnsTable, rollingSharpe } from '../metrics/index.ts';
+import { computeMetrics, metricsRecord } from '../metrics/report.ts';
+import type { Predictor } from '../run/evaluate.ts';
+import type { BaselineName, ResolvedExperimentConfig } from './config.ts';
+import type { MetricsRecordView, SplitEvaluation, Trade } from './types.ts';
+
+export const BASELINE_SPECS: Record<BaselineName, StrategySpec> = {
+  'buy-and-hold': { kind: 'buy-and-hold' },
+  'equal-weight': { kind: 'equal-weight', every: 1 },
+  'ma-10': { kind: 'ma', n: 10 },
+  'ma-20': { kind: 'ma', n: 20 },
+  'ma-30': { kind: 'ma', n: 30 },
+};
+
+/** Reset seed of evaluation episodes (away from training seeds; whole-split episodes do not use it). */
+export const EVAL_SEED = 10_000;
+const ROLLING_SHARPE_WINDOW = 63;
+
+/** What the evaluation needs to know about the env's costs, for trade records and the baselines. */
+export interface CostModel {
+  /** Fee rate per traded notional (trading: feeRate; portfolio: costRate). */
+  feeRate: number;
+  /** Slippage as a fraction of price (trading env only). */
+  slippage: number;
+  /** Starting cash of the baselines (trading: the env's initialCash). */
+  initialCash: number;
+}
+
+export function costModelOf(config: ResolvedExperimentConfig): CostModel {
+  const env = config.env;
+  if (config.envKind === 'trading') {
+    return { feeRate: env.feeRate as number, slippage: (env.slippageBps as number) / 10_000, initialCash: env.initialCash as number };
+  }
+  return { feeRate: env.costRate as number, slippage: 0, initialCash: 1e6 };
+}
+
+/** Numbers only (the tables show numbers; dates of drawdown points are dropped, null turnover too). */
+function numericRecord(r: Record<string, unknown>): MetricsRecordView {
+  const out: MetricsRecordView = {};
+  for (const [k, v] of Object.entries(r)) if (typeof v === 'number') out[k] = v;
+  return out;
+}
+
+function returnsOf(equity: Float64Array): Float64Array {
+  const r = new Float64Array(Math.max(0, equity.length - 1));
+  for (let t = 1; t < equity.length; t++) r[t - 1] = equity[t] / equity[t - 1] - 1;
+  return r;
+}
+
+interface Trace {
+  rows: number[];
+  dates: string[];
+  value: number[];
+  weights: number[];
+  turnover: number[];
+  trades: Trade[];
+}
+
+/** One deterministic episode over the whole split, recording what the env reports at each step. */
+async function rollout(predictor: Predictor, env: Env<Action>, fs: FeatureSet, costs: CostModel): Promise<Trace> {
+  const N = fs.assets.length;
+  const scalar = env.actionSpace.kind === 'discrete';
+  let { obs, info } = env.reset({ seed: EVAL_SEED });
+  const trace: Trace = { rows: [], dates: [], value: [], weights: [], turnover: [], trades: [] };
+  const record = (inf: Info) => {
+    const t = inf.t as number;
+    const value = inf.portfolioValue as number;
+    trace.rows.push(t);
+    trace.dates.push(String(inf.date));
+    trace.value.push(value);
+    if (inf.positions instanceof Float64Array) {
+      for (let j = 0; j < N; j++) trace.weights.push((inf.positions[j] * fs.close[t * N + j]) / value);
+    } else if (inf.weights instanceof Float64Array) {
+      for (let j = 0; j < N; j++) trace.weights.push(inf.weights[j]);
+    } else {
+      for (let j = 0; j < N; j++) trace.weights.push(0);
+    }
+  };
+  record(info);
+  const maxSteps = fs.dates.length + 1;
+  for (let step = 0; step < maxSteps; step++) {
+    const mask = info.actionMask ?? env.actionMask?.() ?? null;
+    const a = await predictor.predict(Float32Array.from(obs), 1, mask, true);
+    const prevT = info.t as number;
+    const prevDate = String(info.date);
+    const prevValue = info.portfolioValue as number;
+    const res = env.step((scalar ? a[0] : a) as Action);
+    obs = res.obs;
+    info = res.info;
+    if (info.executedQty instanceof Float64Array) {
+      for (let j = 0; j < N; j++) {
+        const q = info.executedQty[j];
+        if (q === 0) continue;
+        const price = fs.close[prevT * N + j] * (1 + Math.sign(q) * costs.slippage);
+        trace.trades.push({ date: prevDate, asset: fs.assets[j], side: q > 0 ? 'BUY' : 'SELL', quantity: Math.abs(q), price, fee: Math.abs(q) * price * costs.feeRate });
+      }
+      trace.turnover.push((info.tradedNotional as number) / 2 / prevValue);
+    } else {
+      trace.turnover.push(typeof info.turnover === 'number' ? info.turnover / 2 : 0);
+    }
+    record(info);
+    if (res.terminated || res.truncated) break;
+  }
+  return trace;
+}
+
+export interface EvaluateSplitOptions {
+  /** Periods per year for the metrics. */
+  annualization: number;
+  costs: CostModel;
+  /** Baselines to run beside the agent. */
+  baselines: readonly BaselineName[];
+}
+
+/**
+ * Agent vs baselines on one split. `env` must run the whole split (episodeLength null). The baselines
+ * trade the same rows from the agent's first decision, with the env's fee (plus slippage, which
+ * costs a trade the same fraction of its notional) and cash.
+ */
+export async function evaluateSplit(predictor: Predictor, env: Env<Action>, fs: FeatureSet, split: SplitName, opts: EvaluateSplitOptions): Promise<SplitEvaluation> {
+  const { annualization, costs } = opts;
+  const N = fs.assets.length;
+  const trace = await rollout(predictor, env, fs, costs);
+  const L = trace.value.length;
+  const dates = trace.dates;
+  const agentEquity = Float64Array.from(trace.value, (v) => v / trace.value[0]);
+  const agentReturns = returnsOf(agentEquity);
+  const equity: Record<string, Float64Array> = { agent: agentEquity };
+  const returns: Record<string, Float64Array> = { agent: agentReturns };
+  const metrics: Record<string, MetricsRecordView> = {
+    agent: numericRecord(metricsRecord(computeMetrics(agentReturns, { annualization, dates: dates.slice(1), turnover: Float64Array.from(trace.turnover) }))),
+  };
+  const start = trace.rows[0];
+  const range = { start, end: start + L };
+  const fee = costs.feeRate + costs.slippage;
+  for (const name of opts.baselines) {
+    try {
+      const bt = runBaseline(BASELINE_SPECS[name], fs.close, N, { fee, initialCash: costs.initialCash, range });
+      const eq = Float64Array.from(bt.equity, (v) => v / costs.initialCash);
+      equity[name] = eq;
+      // Period returns on the agent's dates: the first period runs from the initial cash (before the
+      // first day's fees) to the next close, so entry fees and the entry trade count as they do for the agent.
+      const fromCash = eq.slice();
+      fromCash[0] = 1;
+      const r = returnsOf(fromCash);
+      returns[name] = r;
+      const turnover = bt.turnover.slice(1);
+      if (turnover.length > 0) turnover[0] += bt.turnover[0];
+      metrics[name] = numericRecord(metricsRecord(computeMetrics(r, { annualization, dates: dates.slice(1), turnover })));
+    } catch {
+      // A baseline that cannot run on this range (e.g. too short for its MA) is left out, not faked.
+    }
+  }
+  const drawdown: Record<string, Float64Array> = {};
+  for (const [k, e] of Object.entries(equity)) drawdown[k] = drawdownFromEquity(e);
+  const rs = rollingSharpe(agentReturns, Math.min(ROLLING_SHARPE_WINDOW, Math.max(2, agentReturns.length)), { annualization });
+  const rollingFull = new Float64Array(L).fill(NaN);
+  rollingFull.set(rs.subarray(0, L - 1), 1);
+  return {
+    split,
+    dates,
+    assets: fs.assets.slice(),
+    equity,
+    returns,
+    drawdown,
+    metrics,
+    weights: Float32Array.from(trace.weights),
+    rollingSharpe: rollingFull,
+    monthly: monthlyReturnsTable(dates.slice(1), agentReturns),
+    trades: trace.trades,
+  };
+}
+
+/** Buy-and-hold equity on the same rows as an evaluation trace (the live chart's reference line), or null. */
+export function benchmarkEquity(fs: FeatureSet, costs: CostModel, firstDate: string, length: number): Float64Array | null {
+  const start = fs.dates.indexOf(firstDate);
+  if (start < 0 || start + length > fs.dates.length) return null;
+  try {
+    const bt = runBaseline({ kind: 'buy-and-hold' }, fs.close, fs.assets.length, { fee: costs.feeRate + costs.slippage, initialCash: 1, range: { start, end: start + length } });
+    return Float64Array.from(bt.equity);
+  } catch {
+    return null;
+  }
+}
