@@ -1,28 +1,13 @@
 /** The command line, in-process: exit codes, one-line errors, and `lab metrics` output. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from './main.ts';
+import { captureCliOutput, testDir } from './testing.ts';
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureCliOutput();
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-cli-test-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = testDir('lab-cli-test-');
 
 function file(name: string, text: string): string {
   const p = path.join(dir, name);
@@ -47,19 +32,19 @@ const mixedCsv = [
 describe('lab', () => {
   it('unknown command → exit 2 and one line', async () => {
     expect(await main(['frobnicate'])).toBe(2);
-    expect(stderr).toMatch(/unknown command 'frobnicate'/);
-    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(io.stderr).toMatch(/unknown command 'frobnicate'/);
+    expect(io.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('bad option → exit 2, one line, no stack trace', async () => {
     expect(await main(['metrics', file('a.csv', mixedCsv), '--bogus'])).toBe(2);
-    expect(stderr).toBe('lab metrics: unknown option --bogus\n');
-    expect(stderr).not.toMatch(/\bat\b.*\.ts:\d+/);
+    expect(io.stderr).toBe('lab metrics: unknown option --bogus\n');
+    expect(io.stderr).not.toMatch(/\bat\b.*\.ts:\d+/);
   });
 
   it('metrics --json prints empyrical’s values for mixed_returns', async () => {
     expect(await main(['metrics', file('mixed.csv', mixedCsv), '--json'])).toBe(0);
-    const out = JSON.parse(stdout);
+    const out = JSON.parse(io.stdout);
     expect(out.column).toBe('returns');
     // empyrical/tests/test_stats.py: sharpe 1.7238613961706866, sortino 2.605531251673693,
     // annual_return 1.9135925373194231, calmar 19.135925373194233, max_drawdown −0.1, vol 0.9136465399704637.
@@ -88,7 +73,7 @@ describe('lab', () => {
         '0.001',
       ]),
     ).toBe(0);
-    const m = JSON.parse(stdout).metrics;
+    const m = JSON.parse(io.stdout).metrics;
     expect(m.annualization).toBe(365);
     expect(m.risk_free).toBe(0.001);
     expect(m.sharpe).toBeLessThan(1.7238613961706866 * Math.sqrt(365 / 252));
@@ -111,21 +96,21 @@ describe('lab', () => {
     ['empty.csv', '\n\n', /empty/],
   ])('bad input %s → exit 2 naming the file, line and column', async (name, text, message) => {
     expect(await main(['metrics', file(name, text)])).toBe(2);
-    expect(stderr).toMatch(message);
-    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(io.stderr).toMatch(message);
+    expect(io.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('reads ;-delimited files with decimal commas', async () => {
     const text = 'Date;Returns\n2000-01-03;0,01\n2000-01-04;-0,02\n2000-01-05;0,015\n';
     expect(await main(['metrics', file('semi.csv', text), '--json'])).toBe(0);
-    expect(JSON.parse(stdout).metrics.best_period).toBeCloseTo(0.015, 12);
+    expect(JSON.parse(io.stdout).metrics.best_period).toBeCloseTo(0.015, 12);
   });
 
   it('a headerless single column of returns works; a missing file is a usage error', async () => {
     expect(await main(['metrics', file('plain.csv', '0.01\n-0.02\n0.03\n'), '--json'])).toBe(0);
-    expect(JSON.parse(stdout).metrics.periods).toBe(3);
+    expect(JSON.parse(io.stdout).metrics.periods).toBe(3);
     expect(await main(['metrics', path.join(dir, 'nope.csv')])).toBe(2);
-    expect(stderr).toMatch(/no such file/);
+    expect(io.stderr).toMatch(/no such file/);
   });
 });
 
@@ -210,7 +195,7 @@ describe('lab backtest', () => {
     [['--strategy', 'ma:10', '--fee', 'lots'], /--fee expects a number/],
   ])('bad arguments %j → exit 2 with one line', async (args, message) => {
     expect(await main(['backtest', '--data', synthetic, ...args, '--out', path.join(dir, 'bad')])).toBe(2);
-    expect(stderr).toMatch(message);
-    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(io.stderr).toMatch(message);
+    expect(io.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -1,28 +1,13 @@
 /** `lab features`, in-process: CSV columns and values, warm-up rows, and bad input → exit 2. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../main.ts';
+import { captureCliOutput, testDir } from '../testing.ts';
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureCliOutput();
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-features-test-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = testDir('lab-features-test-');
 
 /** 120 weekdays of a smooth, deterministic Yahoo-layout series. */
 const T = 120;
@@ -67,8 +52,8 @@ describe('lab features', () => {
     expect(Number(rows[0][col('sma_10')])).toBeCloseTo(sma10, 9);
     expect(Number(rows[0][col('close')])).toBe(closes[77]);
     expect(rows.every((r) => r.every((cell) => cell !== ''))).toBe(true);
-    expect(stdout).toMatch(/1 assets × 43 dates × 28 features \(preset all\)/);
-    expect(stdout).toMatch(new RegExp(`first full window of 20 rows ends ${dates[77 + 19]}`));
+    expect(io.stdout).toMatch(/1 assets × 43 dates × 28 features \(preset all\)/);
+    expect(io.stdout).toMatch(new RegExp(`first full window of 20 rows ends ${dates[77 + 19]}`));
   });
 
   it('--preset ohlcv, --keep-warmup, positional sources', async () => {
@@ -88,21 +73,21 @@ describe('lab features', () => {
 
   it('bad arguments and unusable data: exit 2 with one line', async () => {
     expect(await main(['features', '--out', path.join(dir, 'x.csv')])).toBe(2);
-    expect(stderr).toMatch(/missing required option --data/);
-    stderr = '';
+    expect(io.stderr).toMatch(/missing required option --data/);
+    io.stderr = '';
     expect(
       await main(['features', '--data', yahoo, '--preset', 'fancy', '--out', path.join(dir, 'x.csv')]),
     ).toBe(2);
-    expect(stderr).toMatch(/--preset must be one of all, ohlcv/);
-    stderr = '';
+    expect(io.stderr).toMatch(/--preset must be one of all, ohlcv/);
+    io.stderr = '';
     expect(await main(['features', '--data', yahoo, '--window', '0', '--out', path.join(dir, 'x.csv')])).toBe(
       2,
     );
-    stderr = '';
+    io.stderr = '';
     const short = path.join(dir, 'SHORT.csv');
     writeFileSync(short, readFileSync(yahoo, 'utf8').split('\n').slice(0, 41).join('\n') + '\n');
     expect(await main(['features', '--data', short, '--out', path.join(dir, 'x.csv')])).toBe(2);
-    expect(stderr).toMatch(/no row has every feature defined: .* undefined on all 40 rows/);
-    expect(stderr.trim().split('\n').length).toBe(1);
+    expect(io.stderr).toMatch(/no row has every feature defined: .* undefined on all 40 rows/);
+    expect(io.stderr.trim().split('\n').length).toBe(1);
   });
 });

@@ -1,30 +1,15 @@
 /** `lab replay`, in-process: the hand-computed seed-003 example through the CLI, and its errors. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BUY, HOLD, SELL } from '../../core/envs/trading.ts';
 import { main } from '../main.ts';
+import { captureCliOutput, testDir } from '../testing.ts';
 import { parseActionsCsv } from './replay.ts';
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureCliOutput();
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-replay-test-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = testDir('lab-replay-test-');
 const file = (name: string, text: string) => {
   const p = path.join(dir, name);
   writeFileSync(p, text);
@@ -44,8 +29,8 @@ describe('lab replay', () => {
     const actions = file('actions.csv', 'date,asset,action\n2020-01-02,A,buy\n2020-01-03,a,SELL\n2020-01-03,B,Buy\n');
     const out = path.join(dir, 'out');
     expect(await main(['replay', '--data', prices, '--actions', actions, '--out', out, '--initial-cash', '1000.5'])).toBe(0);
-    expect(stderr).toBe('');
-    expect(stdout).toMatch(/replay of 3 action rows on 2 assets, 2020-01-02\.\.2020-01-06/);
+    expect(io.stderr).toBe('');
+    expect(io.stdout).toMatch(/replay of 3 action rows on 2 assets, 2020-01-02\.\.2020-01-06/);
 
     const equity = csv(readFileSync(path.join(out, 'equity.csv'), 'utf8'));
     expect(equity[0].slice(0, 4)).toEqual(['date', 'value', 'cash', 'return']);
@@ -77,7 +62,7 @@ describe('lab replay', () => {
     const actions = file('late.csv', 'date,asset,action\n2020-01-06,A,buy\n2019-12-31,B,buy\n');
     const out = path.join(dir, 'late');
     expect(await main(['replay', '--data', prices, '--actions', actions, '--out', out])).toBe(0);
-    expect(stderr).toMatch(/actions on 2 date\(s\) not applied.*2019-12-31, 2020-01-06/);
+    expect(io.stderr).toMatch(/actions on 2 date\(s\) not applied.*2019-12-31, 2020-01-06/);
     expect(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).unused_action_dates).toEqual(['2019-12-31', '2020-01-06']);
   });
 
@@ -90,17 +75,17 @@ describe('lab replay', () => {
     ['', /x\.csv: the file is empty/],
   ])('bad actions file → exit 2 and one line naming file, line and column (%#)', async (text, message) => {
     expect(await main(['replay', '--data', prices, '--actions', file('x.csv', text), '--out', path.join(dir, 'bad')])).toBe(2);
-    expect(stderr).toMatch(message);
-    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(io.stderr).toMatch(message);
+    expect(io.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('bad options → exit 2 naming the flag', async () => {
     const actions = file('ok.csv', 'date,asset,action\n2020-01-02,A,buy\n');
     expect(await main(['replay', '--data', prices, '--actions', actions, '--out', path.join(dir, 'o'), '--sell-pct', '0'])).toBe(2);
-    expect(stderr).toMatch(/^lab replay: --sell-pct: .*sellPct = 0: must be in \(0, 1\]\n$/);
-    stderr = '';
+    expect(io.stderr).toMatch(/^lab replay: --sell-pct: .*sellPct = 0: must be in \(0, 1\]\n$/);
+    io.stderr = '';
     expect(await main(['replay', '--actions', actions, '--out', path.join(dir, 'o')])).toBe(2);
-    expect(stderr).toBe('lab replay: missing required option --data\n');
+    expect(io.stderr).toBe('lab replay: missing required option --data\n');
   });
 });
 

@@ -1,38 +1,23 @@
 /** `lab train` / `lab evaluate`, in-process: the files they write, the round trip through a checkpoint, bad input. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../main.ts';
+import { captureCliOutput, testDir } from '../testing.ts';
 import { applySets } from './train.ts';
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureCliOutput();
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-train-test-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = testDir('lab-train-test-');
 const json = (p: string) => JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
 
 describe('lab train', () => {
   it('trains on a sanity env and writes metrics.json, learning.csv, checkpoint/ and run.json; lab evaluate reproduces the evaluation', { timeout: 60_000 }, async () => {
     const out = path.join(dir, 'bandit');
     const code = await main(['train', '--env', 'bandit', '--algo', 'a2c', '--steps', '2000', '--set', 'learningRate=0.003', '--backend', 'cpu', '--out', out]);
-    expect(stderr).not.toMatch(/error/i);
+    expect(io.stderr).not.toMatch(/error/i);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^a2c \(standard\) completed at step 2000 on cpu/);
+    expect(io.stdout).toMatch(/^a2c \(standard\) completed at step 2000 on cpu/);
     for (const f of ['metrics.json', 'learning.csv', 'run.json', 'checkpoint/model.json', 'checkpoint/weights.bin', 'checkpoint/config.json']) expect(existsSync(path.join(out, f)), f).toBe(true);
     const metrics = json(path.join(out, 'metrics.json')) as { eval: { agent: { mean_return: number }; baselines: { random: { mean_return: number } } }; optimal_mean_reward: number };
     expect(metrics.eval.agent.mean_return).toBeGreaterThan(metrics.eval.baselines.random.mean_return);
@@ -87,15 +72,15 @@ describe('lab train', () => {
 
   it('rejects bad input with one clear line and exit code 2', async () => {
     expect(await main(['train', '--env', 'cartpole', '--algo', 'dqn', '--out', dir])).toBe(2);
-    expect(stderr).toMatch(/unknown algorithm 'dqn' \(known: a2c, ppo/);
+    expect(io.stderr).toMatch(/unknown algorithm 'dqn' \(known: a2c, ppo/);
     expect(await main(['train', '--env', 'cartpole', '--algo', 'ppo', '--set', 'learningrate=1', '--out', dir])).toBe(2);
-    expect(stderr).toMatch(/unknown ppo config key 'learningrate'/);
+    expect(io.stderr).toMatch(/unknown ppo config key 'learningrate'/);
     expect(await main(['train', '--env', 'pong', '--algo', 'ppo', '--out', dir])).toBe(2);
-    expect(stderr).toMatch(/--env must be cartpole, bandit or synthetic/);
+    expect(io.stderr).toMatch(/--env must be cartpole, bandit or synthetic/);
     expect(await main(['train', '--algo', 'ppo', '--out', dir])).toBe(2);
-    expect(stderr).toMatch(/give --data SRC… or --env/);
+    expect(io.stderr).toMatch(/give --data SRC… or --env/);
     expect(await main(['evaluate', '--checkpoint', path.join(dir, 'nope'), '--out', dir])).toBe(2);
-    expect(stderr).toMatch(/no checkpoint in/);
+    expect(io.stderr).toMatch(/no checkpoint in/);
   });
 
   it('--set parses JSON values and dotted keys', () => {
