@@ -1,0 +1,95 @@
+import { expect, type Page } from '@playwright/test';
+
+/** Page object for the lab (tldraw-style): tests say what a user does, not which selector does it. */
+export class Lab {
+  constructor(readonly page: Page) {}
+
+  /** Opens the lab with an optional experiment hash and waits for the dataset and backend. */
+  async open(hash = ''): Promise<void> {
+    await this.page.goto(`./${hash ? `#${hash}` : ''}`);
+    await expect(this.page.getByTestId('dataset-meta')).toBeVisible({ timeout: 60_000 });
+    await expect(this.page.getByTestId('backend')).toHaveText(/Backend: (webgpu|wasm|cpu)\b/, {
+      timeout: 60_000,
+    });
+  }
+
+  tab(name: 'Data' | 'Setup' | 'Agent' | 'Train' | 'Results' | 'Runs' | 'Learn') {
+    return this.page.getByRole('tab', { name, exact: true });
+  }
+
+  /** The text box of a generated form field, by its visible label (units in brackets allowed). */
+  field(label: string) {
+    const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return this.page.getByRole('textbox', { name: new RegExp(`^${escaped}( \\(|$)`) });
+  }
+
+  async setField(label: string, value: string): Promise<void> {
+    await this.field(label).fill(value);
+  }
+
+  /** Clicks Train and waits until the run has finished (or failed, which fails the test with its message). */
+  async train(timeout = 180_000): Promise<void> {
+    await this.page.getByRole('button', { name: 'Train', exact: true }).click();
+    const status = this.page.getByTestId('train-status');
+    await expect(status).toHaveText(/finished|stopped|failed/, { timeout });
+    if ((await status.textContent()) === 'failed') {
+      throw new Error(`training failed: ${await this.page.getByTestId('train-failure').textContent()}`);
+    }
+  }
+
+  /** Agent metrics of the Results table: split → metric → text. */
+  async agentMetrics(): Promise<Record<string, Record<string, string>>> {
+    const rows = this.page.locator('table[aria-label="Metrics per split"] tr[data-strategy="agent"]');
+    await expect(rows.first()).toBeVisible();
+    const out: Record<string, Record<string, string>> = {};
+    for (const row of await rows.all()) {
+      const split = (await row.getAttribute('data-split'))!;
+      out[split] = {};
+      for (const cell of await row.locator('td[data-metric]').all())
+        out[split][(await cell.getAttribute('data-metric'))!] = (await cell.textContent())!.trim();
+    }
+    return out;
+  }
+
+  /** Collects main-thread long tasks (> 50 ms) from page start; read them with longTasks(). */
+  static async observeLongTasks(page: Page): Promise<void> {
+    await page.addInitScript(() => {
+      const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
+      w.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: 'longtask', buffered: true });
+    });
+  }
+
+  /** Long tasks between the app's `lab:train-start` and `lab:train-end` marks. */
+  async longTasksDuringTraining(): Promise<{ start: number; duration: number }[]> {
+    return this.page.evaluate(() => {
+      const start = performance.getEntriesByName('lab:train-start').at(-1)?.startTime ?? 0;
+      const end = performance.getEntriesByName('lab:train-end').at(-1)?.startTime ?? Infinity;
+      const all = (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks;
+      return all
+        .filter((t) => t.start >= start && t.start <= end)
+        .map((t) => ({ ...t, start: t.start - start, end: end - start }));
+    });
+  }
+}
+
+export const SHOT_DIR = process.env.UPDATE_SCREENSHOTS ? 'public/screenshots' : 'test-results/screenshots';
+
+const RATIOS = new Set(['sharpe', 'sortino', 'calmar']);
+
+/**
+ * Every displayed metric must be a finite number ('—' marks a non-finite one). The one exception is
+ * mathematical: a policy that never takes risk on a split (volatility 0) has no Sharpe/Sortino/Calmar.
+ */
+export function expectFinite(metrics: Record<string, Record<string, string>>): void {
+  expect(Object.keys(metrics).length).toBeGreaterThan(0);
+  for (const [split, row] of Object.entries(metrics)) {
+    const riskless = row.annual_volatility === '0.00%';
+    for (const [k, v] of Object.entries(row)) {
+      if (riskless && RATIOS.has(k) && v === '—') continue;
+      expect(v, `${split} ${k}`).toMatch(/^-?\d[\d,]*(\.\d+)?%?$/);
+    }
+  }
+}

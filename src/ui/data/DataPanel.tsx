@@ -1,0 +1,306 @@
+import { useId, useMemo, useRef, useState, type DragEvent } from 'react';
+import type { Panel } from '../../../workers/protocol.ts';
+import { DATA_FIELDS, SPLIT_FIELDS, SYNTHETIC_FIELDS, type DataSource } from '../../store/config.ts';
+import type { EnumField } from '../../store/fields.ts';
+import { useLab } from '../../store/index.ts';
+import type { PanelProps } from '../App.tsx';
+import { fmtCompact } from '../charts/format.ts';
+import { TimeSeriesChart } from '../charts/TimeSeriesChart.tsx';
+import { FieldGrid } from '../common/Field.tsx';
+import { LearnButton } from '../learn/LearnButton.tsx';
+import { usePanel, useRuntime } from '../runtime/context.tsx';
+import { importFiles } from './loader.ts';
+import { SplitTimeline } from './SplitTimeline.tsx';
+
+const SOURCE_FIELD = DATA_FIELDS[0] as EnumField<DataSource>;
+
+export function DataPanel(_: PanelProps) {
+  const source = useLab((s) => s.experiment.data.data as DataSource);
+  const setSource = useLab((s) => s.setDataSource);
+  const panel = usePanel();
+  return (
+    <div className="stack">
+      <section className="panel" aria-labelledby="data-h">
+        <h2 id="data-h">Data</h2>
+        <fieldset className="pill-group" aria-label="Dataset">
+          {SOURCE_FIELD.options.map((o) => (
+            <label key={o.value}>
+              <input
+                type="radio"
+                name="dataset"
+                value={o.value}
+                checked={source === o.value}
+                onChange={() => setSource(o.value)}
+              />
+              {o.label}
+            </label>
+          ))}
+        </fieldset>
+        {source === 'synthetic' && <SyntheticKnobs />}
+        <CsvLoader />
+        <LoadStatus />
+      </section>
+      {panel && (
+        <>
+          <section className="panel" aria-labelledby="assets-h">
+            <h2 id="assets-h">Assets and splits</h2>
+            <AssetPicker panel={panel} />
+            <h3>
+              Splits <LearnButton id="splits" />
+            </h3>
+            <SplitTimeline panel={panel} />
+            <SplitFields />
+          </section>
+          <section className="panel" aria-labelledby="preview-h">
+            <h2 id="preview-h">Preview</h2>
+            <PriceCharts panel={panel} />
+            <PreviewTable panel={panel} />
+          </section>
+        </>
+      )}
+    </div>
+  );
+}
+
+function SyntheticKnobs() {
+  const values = useLab((s) => s.experiment.synthetic);
+  const errors = useLab((s) => s.dataErrors);
+  const set = useLab((s) => s.setSyntheticField);
+  const setError = useLab((s) => s.setDataError);
+  return (
+    <div className="stack" style={{ marginTop: 12 }}>
+      <h3>Synthetic market</h3>
+      <FieldGrid fields={SYNTHETIC_FIELDS} values={values} errors={errors} set={set} setError={setError} />
+    </div>
+  );
+}
+
+function CsvLoader() {
+  const rt = useRuntime();
+  const inputId = useId();
+  const [over, setOver] = useState(false);
+  const files = useLab((s) => s.files);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const onFiles = (list: FileList | null) => {
+    if (!list || list.length === 0) return;
+    void importFiles(rt, [...list]);
+  };
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    onFiles(e.dataTransfer.files);
+  };
+  return (
+    <div className="stack" style={{ marginTop: 12 }}>
+      <div
+        className={`drop-zone${over ? ' over' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={onDrop}
+      >
+        <label htmlFor={inputId}>
+          <strong>Load CSV</strong>
+        </label>{' '}
+        <input
+          id={inputId}
+          ref={inputRef}
+          type="file"
+          accept=".csv,.txt,text/csv"
+          multiple
+          aria-label="Load CSV"
+          onChange={(e) => {
+            onFiles(e.target.files);
+            e.target.value = '';
+          }}
+        />
+        <p className="muted">
+          or drop files here — Yahoo layout (one file per ticker), long (date, symbol, OHLCV) or wide (date,
+          AAPL, MSFT, …). Files stay on this computer.
+          <LearnButton id="import-report" />
+        </p>
+      </div>
+      {files.length > 0 && (
+        <section aria-label="Import report">
+          <h3>Import report</h3>
+          <ul className="report-list">
+            {files.map((f) => (
+              <li
+                key={f.name}
+                className={f.status === 'error' ? 'error' : f.status === 'warning' ? 'warning' : ''}
+                data-file={f.name}
+              >
+                <strong>{f.name}</strong>{' '}
+                {f.status === 'error' ? (
+                  <span className="badge bad">not loaded</span>
+                ) : (
+                  <span className="badge ok">
+                    loaded · {f.assets.join(', ')} · {f.rows} rows
+                  </span>
+                )}
+                {f.messages.length > 0 && (
+                  <ul>
+                    {f.messages.slice(0, 30).map((m, i) => (
+                      <li key={i} className={m.level}>
+                        {m.level === 'error' ? 'Error: ' : m.level === 'warning' ? 'Warning: ' : ''}
+                        {m.text}
+                      </li>
+                    ))}
+                    {f.messages.length > 30 && <li>… and {f.messages.length - 30} more</li>}
+                  </ul>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
+  );
+}
+
+function LoadStatus() {
+  const load = useLab((s) => s.dataLoad);
+  if (load.status === 'loading')
+    return (
+      <div className="row" role="status" aria-live="polite" style={{ marginTop: 12 }}>
+        <progress max={1} value={load.progress} aria-label="Import progress" />
+        <span>{load.phase}</span>
+      </div>
+    );
+  if (load.status === 'error')
+    return (
+      <div className="error-box" role="alert" style={{ marginTop: 12 }}>
+        Data could not be loaded: {load.error}
+      </div>
+    );
+  if (load.status === 'ready' && load.meta)
+    return (
+      <p className="muted" role="status" style={{ marginTop: 12 }} data-testid="dataset-meta">
+        {load.meta.label}: {load.meta.assets.length} asset{load.meta.assets.length === 1 ? '' : 's'} ×{' '}
+        {load.meta.rows} dates, {load.meta.start} → {load.meta.end}
+      </p>
+    );
+  return null;
+}
+
+function AssetPicker({ panel }: { panel: Panel }) {
+  const selected = useLab((s) => s.experiment.assets);
+  const setAssets = useLab((s) => s.setAssets);
+  const all = selected.length === 0;
+  const toggle = (a: string) => {
+    const current = all ? panel.assets : selected;
+    const next = current.includes(a) ? current.filter((x) => x !== a) : [...current, a];
+    // Everything selected is stored as "all" so links stay short and robust.
+    setAssets(next.length === panel.assets.length ? [] : next.length === 0 ? current : next);
+  };
+  return (
+    <fieldset className="pill-group" aria-label="Assets">
+      {panel.assets.map((a) => (
+        <label key={a}>
+          <input type="checkbox" checked={all || selected.includes(a)} onChange={() => toggle(a)} />
+          {a}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function SplitFields() {
+  const values = useLab((s) => s.experiment.splits);
+  const errors = useLab((s) => s.dataErrors);
+  const set = useLab((s) => s.setSplitField);
+  const setError = useLab((s) => s.setDataError);
+  return <FieldGrid fields={SPLIT_FIELDS} values={values} errors={errors} set={set} setError={setError} />;
+}
+
+const MAX_PRICE_CHARTS = 8;
+
+function PriceCharts({ panel }: { panel: Panel }) {
+  const selected = useLab((s) => s.experiment.assets);
+  const shown = (selected.length > 0 ? selected : panel.assets).slice(0, MAX_PRICE_CHARTS);
+  const N = panel.assets.length;
+  const charts = useMemo(
+    () =>
+      shown.map((a) => {
+        const j = panel.assets.indexOf(a);
+        const values = new Float64Array(panel.dates.length);
+        for (let t = 0; t < values.length; t++) values[t] = panel.close[t * N + j];
+        return { asset: a, series: [{ key: 'close', label: `${a} close`, values }] };
+      }),
+    [panel, shown.join(','), N], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+  return (
+    <div className="chart-grid">
+      {charts.map((c) => (
+        <div key={c.asset} className="chart-card">
+          <h3>{c.asset}</h3>
+          <TimeSeriesChart
+            title={`${c.asset} close price`}
+            x={panel.dates}
+            series={c.series}
+            yFormat={fmtCompact}
+            height={200}
+            yLabel="price"
+          />
+        </div>
+      ))}
+      {(selected.length > 0 ? selected : panel.assets).length > MAX_PRICE_CHARTS && (
+        <p className="muted">
+          Showing the first {MAX_PRICE_CHARTS} assets; select assets above to choose which.
+        </p>
+      )}
+    </div>
+  );
+}
+
+function PreviewTable({ panel }: { panel: Panel }) {
+  const N = panel.assets.length;
+  const T = panel.dates.length;
+  const rows = useMemo(() => {
+    const idx = T <= 10 ? [...Array(T).keys()] : [0, 1, 2, 3, 4, -1, T - 5, T - 4, T - 3, T - 2, T - 1];
+    return idx;
+  }, [T]);
+  const asset = 0;
+  return (
+    <div>
+      <h3>
+        First and last rows ({panel.assets[asset]}
+        {N > 1 ? ` of ${N} assets` : ''})
+      </h3>
+      <div className="table-scroll">
+        <table className="data" aria-label="Data preview">
+          <thead>
+            <tr>
+              <th>Date</th>
+              <th>Open</th>
+              <th>High</th>
+              <th>Low</th>
+              <th>Close</th>
+              <th>Volume</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((t, k) =>
+              t < 0 ? (
+                <tr key={`gap-${k}`}>
+                  <td colSpan={6}>⋮ {T - 10} more rows</td>
+                </tr>
+              ) : (
+                <tr key={t}>
+                  <td>{panel.dates[t]}</td>
+                  <td>{fmtCompact(panel.open[t * N + asset])}</td>
+                  <td>{fmtCompact(panel.high[t * N + asset])}</td>
+                  <td>{fmtCompact(panel.low[t * N + asset])}</td>
+                  <td>{fmtCompact(panel.close[t * N + asset])}</td>
+                  <td>{fmtCompact(panel.volume[t * N + asset])}</td>
+                </tr>
+              ),
+            )}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,330 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { RunEvaluation, SplitEvaluation } from '../../../workers/protocol.ts';
+import { useLab } from '../../store/index.ts';
+import type { PanelProps } from '../App.tsx';
+import { fmtNum, fmtPct } from '../charts/format.ts';
+import { AGENT_COLOR, BASELINE_COLORS, colorAt } from '../charts/palette.ts';
+import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx';
+import { LearnButton } from '../learn/LearnButton.tsx';
+import { runDetail } from '../runs/history.ts';
+import { combine, strategiesOf, type SplitChoice } from './evaluationView.ts';
+import { MonthlyReturns } from './MonthlyReturns.tsx';
+import { PositionsHeatmap } from './PositionsHeatmap.tsx';
+import { TradeLog } from './TradeLog.tsx';
+
+export const METRIC_COLUMNS: { key: string; label: string; pct: boolean }[] = [
+  { key: 'total_return', label: 'Total return', pct: true },
+  { key: 'cagr', label: 'CAGR', pct: true },
+  { key: 'annual_volatility', label: 'Volatility', pct: true },
+  { key: 'sharpe', label: 'Sharpe', pct: false },
+  { key: 'sortino', label: 'Sortino', pct: false },
+  { key: 'calmar', label: 'Calmar', pct: false },
+  { key: 'max_drawdown', label: 'Max drawdown', pct: true },
+  { key: 'turnover', label: 'Turnover', pct: true },
+];
+
+export function strategyColor(name: string, i: number): string {
+  return name === 'agent' ? AGENT_COLOR : (BASELINE_COLORS[name] ?? colorAt(i + 1));
+}
+
+export function fmtMetric(key: string, v: number | undefined | null): string {
+  if (v === undefined || v === null) return '—';
+  const col = METRIC_COLUMNS.find((c) => c.key === key);
+  return col?.pct ? fmtPct(v, 2) : fmtNum(v, 2);
+}
+
+/** Loads a saved run's evaluation from IndexedDB. */
+function useEvaluation(runId: string | null): {
+  evaluation: RunEvaluation | null;
+  loading: boolean;
+  error: string | null;
+} {
+  const [state, setState] = useState<{
+    id: string | null;
+    evaluation: RunEvaluation | null;
+    error: string | null;
+  }>({ id: null, evaluation: null, error: null });
+  useEffect(() => {
+    if (!runId) return;
+    let alive = true;
+    runDetail(runId).then(
+      (d) =>
+        alive &&
+        setState({
+          id: runId,
+          evaluation: d?.evaluation ?? null,
+          error: d ? null : 'this run has no saved details',
+        }),
+      (e: unknown) => alive && setState({ id: runId, evaluation: null, error: String(e) }),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [runId]);
+  if (!runId) return { evaluation: null, loading: false, error: null };
+  if (state.id !== runId) return { evaluation: null, loading: true, error: null };
+  return { evaluation: state.evaluation, loading: false, error: state.error };
+}
+
+export function ResultsPanel(_: PanelProps) {
+  const runs = useLab((s) => s.runs);
+  const selected = useLab((s) => s.selectedRunId);
+  const selectRun = useLab((s) => s.selectRun);
+  const runId = selected ?? runs.find((r) => r.status !== 'failed')?.id ?? runs[0]?.id ?? null;
+  const run = runs.find((r) => r.id === runId) ?? null;
+  const { evaluation, loading, error } = useEvaluation(runId);
+  const [choice, setChoice] = useState<SplitChoice>('all');
+
+  if (runs.length === 0) {
+    return (
+      <section className="panel">
+        <h2>Results</h2>
+        <p className="muted">
+          Train an agent to see its equity, drawdowns and metrics against the baselines here.
+        </p>
+      </section>
+    );
+  }
+  return (
+    <div className="stack">
+      <section className="panel" aria-labelledby="results-h">
+        <h2 id="results-h">Results</h2>
+        <div className="row">
+          <label>
+            Run{' '}
+            <select value={runId ?? ''} onChange={(e) => selectRun(e.target.value)}>
+              {runs.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name} ({r.status})
+                </option>
+              ))}
+            </select>
+          </label>
+          <fieldset className="pill-group" aria-label="Split">
+            {(['all', 'train', 'valid', 'test'] as const).map((c) => (
+              <label key={c}>
+                <input
+                  type="radio"
+                  name="results-split"
+                  checked={choice === c}
+                  onChange={() => setChoice(c)}
+                />
+                {c === 'all' ? 'All splits' : c}
+              </label>
+            ))}
+          </fieldset>
+        </div>
+        {run && (
+          <p className="muted">
+            {run.algo.toUpperCase()} · {run.dataLabel} · {run.steps.toLocaleString('en-US')} steps · backend{' '}
+            {run.backend} · seed {run.seed}
+            {run.endReason ? ` · ${run.endReason}` : ''}
+          </p>
+        )}
+        {loading && <p role="status">Loading the run…</p>}
+        {error && <p className="error-box">{error}</p>}
+        {!loading && !error && !evaluation && (
+          <p className="muted">This run ended before it could be evaluated, so it has no equity curves.</p>
+        )}
+      </section>
+      {evaluation && <EvaluationView evaluation={evaluation} choice={choice} />}
+    </div>
+  );
+}
+
+/**
+ * Mounts heavy sections one task at a time (equity first), so opening Results never blocks the page
+ * in one long task; returns how many sections may render now.
+ */
+function useStagedSections(total: number, key: unknown): number {
+  const [stage, setStage] = useState({ key, n: 1 });
+  const n = stage.key === key ? stage.n : 1;
+  useEffect(() => {
+    if (n >= total) return;
+    const id = setTimeout(() => setStage({ key, n: n + 1 }), 0);
+    return () => clearTimeout(id);
+  }, [n, total, key]);
+  return n;
+}
+
+function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; choice: SplitChoice }) {
+  const stage = useStagedSections(5, evaluation);
+  const combined = useMemo(() => combine(evaluation, choice), [evaluation, choice]);
+  const strategies = useMemo(() => strategiesOf(evaluation), [evaluation]);
+  const equitySeries = useMemo<LineSeries[]>(
+    () =>
+      combined
+        ? strategies.map((s, i) => ({
+            key: s.replace(/[^a-z0-9]/gi, '_'),
+            label: s,
+            values: combined.equity[s],
+            color: strategyColor(s, i),
+            width: s === 'agent' ? 2.2 : 1.2,
+            dashed: s !== 'agent',
+          }))
+        : [],
+    [combined, strategies],
+  );
+  const ddSeries = useMemo<LineSeries[]>(
+    () =>
+      combined
+        ? strategies.map((s, i) => ({
+            key: s.replace(/[^a-z0-9]/gi, '_'),
+            label: s,
+            values: combined.drawdown[s],
+            color: strategyColor(s, i),
+            width: s === 'agent' ? 2 : 1,
+            dashed: s !== 'agent',
+          }))
+        : [],
+    [combined, strategies],
+  );
+  const sharpeSeries = useMemo<LineSeries[]>(
+    () =>
+      combined
+        ? [
+            {
+              key: 'rs',
+              label: 'agent rolling Sharpe (63 d)',
+              values: combined.rollingSharpe,
+              color: AGENT_COLOR,
+            },
+          ]
+        : [],
+    [combined],
+  );
+  if (!combined) return <p className="muted">No rows in this split.</p>;
+  const splits: SplitEvaluation[] =
+    choice === 'all' ? evaluation.splits : evaluation.splits.filter((s) => s.split === choice);
+  return (
+    <>
+      <section className="panel chart-card" aria-labelledby="equity-h">
+        <h2 id="equity-h">
+          Equity <LearnButton id="equity" />
+        </h2>
+        <TimeSeriesChart
+          title="Equity of the agent and the baselines"
+          x={combined.dates}
+          series={equitySeries}
+          markers={combined.markers}
+          yFormat={(v) => fmtNum(v, 2)}
+          yLabel="value (start = 1)"
+          baseline={1}
+          height={340}
+        />
+      </section>
+      {stage >= 2 && (
+        <section className="panel chart-card" aria-labelledby="drawdown-h">
+          <h2 id="drawdown-h">
+            Drawdown <LearnButton id="drawdown" />
+          </h2>
+          <TimeSeriesChart
+            title="Underwater chart: fall from the previous peak"
+            x={combined.dates}
+            series={ddSeries}
+            markers={combined.markers}
+            yFormat={(v) => fmtPct(v, 0)}
+            yLabel="drawdown"
+            yDomain={['auto', 0]}
+            height={240}
+          />
+        </section>
+      )}
+      {stage >= 3 && (
+        <section className="panel" aria-labelledby="metrics-h">
+          <h2 id="metrics-h">Metrics</h2>
+          <MetricsTable splits={splits} strategies={strategies} />
+        </section>
+      )}
+      {stage >= 4 && (
+        <div className="chart-grid">
+          <section className="panel chart-card" aria-labelledby="rs-h">
+            <h3 id="rs-h">
+              Rolling Sharpe <LearnButton id="rolling-sharpe" />
+            </h3>
+            <TimeSeriesChart
+              title="Rolling 63-day Sharpe ratio of the agent"
+              x={combined.dates}
+              series={sharpeSeries}
+              markers={combined.markers}
+              yFormat={(v) => fmtNum(v, 1)}
+              baseline={0}
+              height={220}
+            />
+          </section>
+          <section className="panel chart-card" aria-labelledby="monthly-h">
+            <h3 id="monthly-h">
+              Monthly returns <LearnButton id="monthly-returns" />
+            </h3>
+            {splits.map((s) => (
+              <MonthlyReturns key={s.split} split={s} />
+            ))}
+          </section>
+        </div>
+      )}
+      {stage >= 5 && (
+        <>
+          <section className="panel chart-card" aria-labelledby="positions-h">
+            <h3 id="positions-h">
+              Positions <LearnButton id="positions" />
+            </h3>
+            <PositionsHeatmap splits={splits} />
+          </section>
+          <section className="panel" aria-labelledby="trades-h">
+            <h3 id="trades-h">Trade log</h3>
+            <TradeLog splits={splits} />
+          </section>
+        </>
+      )}
+    </>
+  );
+}
+
+function MetricsTable({ splits, strategies }: { splits: SplitEvaluation[]; strategies: string[] }) {
+  return (
+    <div className="table-scroll" style={{ maxHeight: 'none' }}>
+      <table className="data" aria-label="Metrics per split">
+        <thead>
+          <tr>
+            <th scope="col">Split / strategy</th>
+            {METRIC_COLUMNS.map((c) => (
+              <th key={c.key} scope="col">
+                {c.label} <LearnButton id={c.key} />
+              </th>
+            ))}
+          </tr>
+        </thead>
+        {splits.map((s) => (
+          <tbody key={s.split}>
+            <tr>
+              <th
+                colSpan={METRIC_COLUMNS.length + 1}
+                scope="rowgroup"
+                style={{ textAlign: 'left', background: '#f6f7f9' }}
+              >
+                {s.split} · {s.dates[0]} → {s.dates.at(-1)} · {s.dates.length} days
+              </th>
+            </tr>
+            {strategies
+              .filter((name) => s.metrics[name])
+              .map((name) => (
+                <tr
+                  key={name}
+                  data-split={s.split}
+                  data-strategy={name}
+                  style={name === 'agent' ? { fontWeight: 600 } : undefined}
+                >
+                  <td>{name}</td>
+                  {METRIC_COLUMNS.map((c) => (
+                    <td key={c.key} data-metric={c.key}>
+                      {fmtMetric(c.key, s.metrics[name][c.key])}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+          </tbody>
+        ))}
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,301 @@
+/**
+ * The trainer worker: a thin comlink face over core's experiment runner (runExperiment — the same
+ * one `lab train` and sweeps use, so the same config, seed and backend give the same numbers
+ * everywhere). Envs and agents run here together so a step costs no messages; the UI receives
+ * throttled batches (≤ 10 per second, core's MetricThrottle), large arrays transferred, not copied.
+ */
+import * as Comlink from 'comlink';
+import { initBackend, type BackendInfo, type BackendPref } from '../src/core/agents/backend.ts';
+import type { CheckpointArtifacts } from '../src/core/agents/checkpoint.ts';
+import type { Panel } from '../src/core/data/types.ts';
+import { resolveExperimentConfig, type ResolvedExperimentConfig } from '../src/core/experiment/config.ts';
+import { benchmarkEquity, costModelOf } from '../src/core/experiment/evaluation.ts';
+import {
+  evaluateExperiment,
+  prepareExperiment,
+  runExperiment,
+  type PreparedExperiment,
+} from '../src/core/experiment/run.ts';
+import type { RunEvaluation as CoreRunEvaluation } from '../src/core/experiment/types.ts';
+import type { FeatureSet } from '../src/core/features/types.ts';
+import { getAlgorithm, type Learner } from '../src/core/run/algorithms.ts';
+import { RunControl } from '../src/core/run/control.ts';
+import type { MetricRow } from '../src/core/run/metrics.ts';
+import {
+  tradeColumns,
+  type CheckpointData,
+  type MetricBatch,
+  type ProgressMessage,
+  type RunEvaluation,
+  type SplitEvaluation,
+  type SplitName,
+  type TrainOutcome,
+  type TrainRequest,
+} from './protocol.ts';
+import { wasmPaths } from './wasmAssets.ts';
+
+let backendInfo: BackendInfo | null = null;
+let control: RunControl | null = null;
+/** The agent of the last run (or of importCheckpoint), kept for evaluate/exportCheckpoint. */
+let current: { learner: Learner; config: ResolvedExperimentConfig; step: number } | null = null;
+
+function setCurrent(next: typeof current): void {
+  if (current && current.learner !== next?.learner) current.learner.dispose();
+  current = next;
+}
+
+function toCheckpointData(
+  a: CheckpointArtifacts,
+  config: ResolvedExperimentConfig,
+  step: number,
+): CheckpointData {
+  const { weightData, ...manifest } = a;
+  return {
+    format: 'rl-trading-lab/checkpoint@1',
+    algo: config.algo,
+    step,
+    config,
+    manifest,
+    weights: weightData.slice(0),
+  };
+}
+
+function fromCheckpointData(c: CheckpointData): CheckpointArtifacts {
+  return { ...(c.manifest as Omit<CheckpointArtifacts, 'weightData'>), weightData: c.weights };
+}
+
+function batchOf(rows: MetricRow[]): MetricBatch {
+  const out: MetricBatch = {};
+  for (const r of rows) {
+    for (const [k, v] of Object.entries(r.values)) {
+      const s = (out[k] ??= { steps: [], values: [] });
+      s.steps.push(r.step);
+      s.values.push(v);
+    }
+  }
+  return out;
+}
+
+/** Core's evaluation in the wire format: trades as columns, typed arrays listed for transfer. */
+function wire(ev: CoreRunEvaluation): { evaluation: RunEvaluation; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  const splits: SplitEvaluation[] = ev.splits.map((s) => {
+    const trades = tradeColumns(s.trades, s.dates, s.assets);
+    for (const a of [
+      ...Object.values(s.equity),
+      ...Object.values(s.returns),
+      ...Object.values(s.drawdown),
+      s.weights,
+      s.rollingSharpe,
+    ])
+      transfer.push(a.buffer as ArrayBuffer);
+    for (const a of [trades.row, trades.asset, trades.quantity, trades.price, trades.fee])
+      transfer.push(a.buffer as ArrayBuffer);
+    return { ...s, trades };
+  });
+  return { evaluation: { splits, boundaries: ev.boundaries }, transfer: [...new Set(transfer)] };
+}
+
+/** The panel seen as the few FeatureSet fields benchmarkEquity reads (dates, close, assets). */
+function priceView(panel: Panel, assets: readonly string[]): FeatureSet {
+  const keep =
+    assets.length === 0
+      ? panel.assets.map((_, i) => i)
+      : assets.map((a) => panel.assets.indexOf(a)).filter((i) => i >= 0);
+  const N = panel.assets.length;
+  const close = new Float64Array(panel.dates.length * keep.length);
+  for (let t = 0; t < panel.dates.length; t++)
+    keep.forEach((j, k) => (close[t * keep.length + k] = panel.close[t * N + j]));
+  return { dates: panel.dates, assets: keep.map((j) => panel.assets[j]), close } as unknown as FeatureSet;
+}
+
+async function prepare(config: unknown, panel: Panel): Promise<PreparedExperiment> {
+  return prepareExperiment(config, panel);
+}
+
+const api = {
+  /** Picks and initialises the tfjs backend; safe to call again with another preference. */
+  async init(preference: BackendPref = 'auto'): Promise<BackendInfo> {
+    if (backendInfo && backendInfo.requested === preference) return backendInfo;
+    if (control) throw new Error('cannot change the backend while training');
+    setCurrent(null);
+    backendInfo = await initBackend(preference, { wasmPaths });
+    return backendInfo;
+  },
+  backend(): BackendInfo | null {
+    return backendInfo;
+  },
+  ping(): string {
+    return 'pong';
+  },
+
+  /**
+   * Trains per the request, streaming throttled progress to `onProgress`; resolves with the outcome:
+   * the whole metric log, every split evaluated against the baselines, the last good checkpoint.
+   * A NaN/Inf loss ends with status 'nan' (last good weights kept and evaluated); bad configs or
+   * data and other failures reject with a message naming the problem.
+   */
+  async start(request: TrainRequest, onProgress: (msg: ProgressMessage) => void): Promise<TrainOutcome> {
+    if (control) throw new Error('a training is already running in this worker');
+    control = new RunControl();
+    const t0 = performance.now();
+    try {
+      const config = await resolveExperimentConfig(request.config);
+      const costs = costModelOf(config);
+      const prices = priceView(request.panel, config.assets);
+      const learning: MetricBatch = {};
+      let total = config.totalSteps;
+      let step = 0;
+      let sps = 0;
+      // Written from callbacks; a holder object keeps TypeScript's narrowing honest.
+      const kept: { checkpoint: CheckpointData | null } = { checkpoint: null };
+      const progress = (phase: string, metrics: MetricBatch = {}) =>
+        onProgress({ kind: 'progress', step, total, sps, metrics, phase });
+      const result = await runExperiment(config, request.panel, {
+        control,
+        keepLearner: true,
+        checkpointEvery: config.eval.every,
+        onPhase: (phase) => progress(phase),
+        callbacks: {
+          onMetrics: (rows) => {
+            const batch = batchOf(rows);
+            for (const [k, v] of Object.entries(batch)) {
+              const all = (learning[k] ??= { steps: [], values: [] });
+              for (let i = 0; i < v.steps.length; i++) {
+                all.steps.push(v.steps[i]);
+                all.values.push(v.values[i]);
+              }
+            }
+            step = Math.max(step, rows[rows.length - 1]?.step ?? 0);
+            const s = batch['perf/sps'];
+            if (s && s.values.length > 0) sps = s.values[s.values.length - 1];
+            progress('training', batch);
+          },
+          onStatus: (st) => {
+            if (st.totalSteps > 0) total = st.totalSteps;
+            step = Math.max(step, st.step);
+            progress(st.state === 'running' ? 'training' : st.state);
+          },
+          onEval: (e) => {
+            const m = e.market;
+            if (!m) return;
+            const agent = Float64Array.from(m.equity, (v) => v / m.equity[0]);
+            const benchmark = benchmarkEquity(prices, costs, m.dates[0], m.dates.length);
+            const msg: ProgressMessage = {
+              kind: 'eval',
+              step: e.step,
+              split: 'valid',
+              dates: m.dates,
+              agent,
+              benchmark,
+            };
+            onProgress(Comlink.transfer(msg, [agent.buffer, ...(benchmark ? [benchmark.buffer] : [])]));
+          },
+          onCheckpoint: (ckpt, info) => {
+            kept.checkpoint = toCheckpointData(ckpt, config, info.step);
+            // The UI keeps its own copy, so a later crash cannot lose it.
+            const copy: CheckpointData = { ...kept.checkpoint, weights: kept.checkpoint.weights.slice(0) };
+            onProgress(
+              Comlink.transfer({ kind: 'checkpoint', step: info.step, checkpoint: copy }, [copy.weights]),
+            );
+          },
+        },
+      });
+      if (result.status === 'failed' && !result.nonFinite) {
+        result.learner?.dispose();
+        throw new Error(result.error ?? 'training failed');
+      }
+      if (result.learner) setCurrent({ learner: result.learner, config, step: result.steps });
+      const { evaluation, transfer } = result.evaluation
+        ? wire(result.evaluation)
+        : { evaluation: null, transfer: [] };
+      const notes = result.notes.length > 0 ? ` (${result.notes.join('; ')})` : '';
+      const outcome: TrainOutcome = {
+        status: result.nonFinite ? 'nan' : result.status === 'stopped' ? 'stopped' : 'complete',
+        ...(result.nonFinite ? { reason: result.error ?? 'a loss became NaN or infinite' } : {}),
+        ...(result.status === 'stopped' ? { reason: `stopped by the user at step ${result.steps}` } : {}),
+        ...(notes && !result.nonFinite && result.status !== 'stopped' ? { reason: notes.slice(2, -1) } : {}),
+        steps: result.steps,
+        durationMs: performance.now() - t0,
+        backend: backendInfo?.backend ?? 'unknown',
+        learning,
+        evaluation,
+        checkpoint: kept.checkpoint,
+      };
+      return Comlink.transfer(outcome, [...transfer, ...(kept.checkpoint ? [kept.checkpoint.weights] : [])]);
+    } finally {
+      control = null;
+    }
+  },
+  pause(): void {
+    control?.pause();
+  },
+  resume(): void {
+    control?.resume();
+  },
+  stop(): void {
+    control?.stop();
+  },
+
+  /**
+   * Evaluates the current agent (last run, or importCheckpoint) on one split of `data`, with the
+   * agent's own features/env config and `data`'s panel, assets and splits.
+   */
+  async evaluate(split: SplitName, data: TrainRequest): Promise<SplitEvaluation> {
+    if (!current) throw new Error('There is no trained or loaded agent in the worker.');
+    const prepared = await prepare(withAgentOf(data.config, current.config), data.panel);
+    if (!prepared.evaluableSplits.includes(split))
+      throw new Error(`The ${split} split has no room for an episode in this data.`);
+    const ev = wire(await evaluateExperiment(current.learner, prepared, [split]));
+    return Comlink.transfer(ev.evaluation.splits[0], ev.transfer);
+  },
+
+  async exportCheckpoint(): Promise<CheckpointData> {
+    if (!current) throw new Error('There is no trained or loaded agent to export.');
+    const c = toCheckpointData(await current.learner.saveCheckpoint(), current.config, current.step);
+    return Comlink.transfer(c, [c.weights]);
+  },
+
+  /**
+   * Loads a downloaded model: rebuilds its learner from the config stored in the checkpoint on the
+   * panel of `data` (the observation must have the same shape: same number of assets, features, window).
+   */
+  async importCheckpoint(checkpoint: CheckpointData, data: TrainRequest): Promise<void> {
+    if (control) throw new Error('Wait for the current training to finish.');
+    const saved = checkpoint.config as ResolvedExperimentConfig;
+    const prepared = await prepare(withAgentOf(data.config, saved), data.panel);
+    const c = prepared.config;
+    const learner = await getAlgorithm(c.algo).create({
+      config: { ...c.agent, seed: c.seed, totalSteps: Math.max(1, checkpoint.step) },
+      preset: c.preset,
+      makeEnv: prepared.makeTrainEnv,
+    });
+    try {
+      await learner.loadCheckpoint(fromCheckpointData(checkpoint));
+    } catch (e) {
+      learner.dispose();
+      const shape = `${prepared.features.assets.length} assets × ${prepared.features.featureNames.length} features`;
+      throw new Error(
+        `This model does not fit the current data (${shape}): ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+    setCurrent({ learner, config: c, step: checkpoint.step });
+  },
+};
+
+/** The data side (source, assets, splits) of `data`, the agent side (algo, agent, features, env) of `agent`. */
+function withAgentOf(data: TrainRequest['config'], agent: ResolvedExperimentConfig): unknown {
+  return {
+    ...data,
+    algo: agent.algo,
+    preset: agent.preset,
+    agent: agent.agent,
+    features: agent.features,
+    envKind: agent.envKind,
+    env: agent.env,
+    seed: agent.seed,
+  };
+}
+
+export type TrainerApi = typeof api;
+Comlink.expose(api);
