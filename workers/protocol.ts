@@ -4,9 +4,15 @@
  */
 import type { Panel, SplitName } from '../src/core/data/types.ts';
 import type { ExperimentConfigInput } from '../src/core/experiment/config.ts';
+import type {
+  RunEvaluation as CoreRunEvaluation,
+  SplitEvaluation as CoreSplitEvaluation,
+  Trade,
+} from '../src/core/experiment/types.ts';
 
 export type { BackendInfo, BackendPref } from '../src/core/agents/backend.ts';
-export type { Panel, SplitName };
+export type { MetricsRecordView } from '../src/core/experiment/types.ts';
+export type { Panel, SplitName, Trade };
 
 /** A panel on the wire: same as core's Panel (typed arrays are transferred). */
 export type PanelMessage = Panel;
@@ -54,15 +60,6 @@ export interface CheckpointData {
   manifest: unknown;
   /** Concatenated weights of every network, transferred. */
   weights: ArrayBuffer;
-}
-
-export interface Trade {
-  date: string;
-  asset: string;
-  side: 'BUY' | 'SELL';
-  quantity: number;
-  price: number;
-  fee: number;
 }
 
 /**
@@ -124,35 +121,19 @@ export function tradeColumns(
   return out;
 }
 
-/** One strategy's metrics on one split (snake_case like the CLI's metrics.json). */
-export type MetricsRecordView = Record<string, number>;
-
-/** Everything the Results panel draws for one split. All series are full resolution. */
-export interface SplitEvaluation {
-  split: SplitName;
-  dates: string[];
-  assets: string[];
-  /** Strategy → value rebased to 1 at the split start ('agent', 'buy-and-hold', 'equal-weight', 'ma-10', …). */
-  equity: Record<string, Float64Array>;
-  /** Strategy → underwater series (≤ 0). */
-  drawdown: Record<string, Float64Array>;
-  /** Strategy → metrics. */
-  metrics: Record<string, MetricsRecordView>;
-  /** Agent weights per date and asset [T × N] (share of portfolio value). */
-  weights: Float32Array;
-  /** Agent rolling Sharpe (63-day window), NaN before the window fills. */
-  rollingSharpe: Float64Array;
-  /** Agent monthly returns table. */
-  monthly: { years: number[]; months: number[][]; yearly: number[] };
+/**
+ * Core's evaluation as the UI holds it. Two differences, both wider than core's: trades may be
+ * columns (the trainer worker sends them so) and `returns` may be absent (runs saved before core's
+ * evaluation added them). Core's SplitEvaluation is assignable to this one.
+ */
+export interface SplitEvaluation extends Omit<CoreSplitEvaluation, 'trades' | 'returns'> {
   trades: Trades;
-  /** Strategy → period returns (core's evaluation adds them; absent in older runs). */
-  returns?: Record<string, Float64Array>;
+  /** Strategy → period returns; absent in older saved runs. */
+  returns?: CoreSplitEvaluation['returns'];
 }
 
-export interface RunEvaluation {
+export interface RunEvaluation extends Omit<CoreRunEvaluation, 'splits'> {
   splits: SplitEvaluation[];
-  /** First date of each split, for boundary markers on whole-period charts. */
-  boundaries: { split: SplitName; date: string }[];
 }
 
 /** How a training ended. */

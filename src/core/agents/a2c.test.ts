@@ -1,11 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './backend.ts';
 import { A2C, a2cConfig, a2cPresets, type A2CConfig } from './a2c.ts';
-import { greedyBanditValue, mean, trainToEnd } from './common/testing.ts';
+import { expectNoTensorLeak, expectSeedDeterminism, greedyBanditValue, mean, trainToEnd } from './common/testing.ts';
 import { CartPoleEnv } from '../envs/cartpole.ts';
 import { ContextualBanditEnv, type BanditConfig } from '../envs/bandit.ts';
-import type { Env } from '../envs/types.ts';
 
 let backend = 'cpu';
 beforeAll(async () => {
@@ -88,34 +86,10 @@ describe('A2C', () => {
   });
 
   it('leaks no tensors: numTensors is flat after a burn-in update (Discrete, masked MultiDiscrete, Box)', async () => {
-    const cases: [string, () => Env][] = [
-      ['discrete', () => new CartPoleEnv()],
-      ['multi-discrete + masks', () => bandit({ mode: 'multi-discrete', numHeads: 2, maskedActions: true })],
-      ['box', () => bandit({ mode: 'box', numHeads: 2 })],
-    ];
-    for (const [name, make] of cases) {
-      const agent = new A2C({ numEnvs: 4, numSteps: 8, totalSteps: 100_000 }, make);
-      await agent.iterate();
-      const before = tf.memory().numTensors;
-      for (let i = 0; i < 5; i++) await agent.iterate();
-      expect(tf.memory().numTensors, name).toBe(before);
-      agent.dispose();
-    }
+    await expectNoTensorLeak((makeEnv) => new A2C({ numEnvs: 4, numSteps: 8, totalSteps: 100_000 }, makeEnv), 5);
   });
 
   it('is deterministic: the same seed gives identical metrics, another seed differs (cpu and wasm)', { timeout: 60_000 }, async () => {
-    const run = async (seed: number) => {
-      const agent = new A2C({ seed, numEnvs: 4, numSteps: 5, totalSteps: 20 * 40 }, () => new CartPoleEnv());
-      const { reports, returns } = await trainToEnd(agent);
-      agent.dispose();
-      return JSON.stringify({ returns, losses: reports.map((r) => Object.entries(r.metrics).filter(([k]) => k.startsWith('losses/'))) });
-    };
-    for (const b of ['cpu', 'wasm'] as const) {
-      const got = (await initBackend(b)).backend;
-      const a = await run(11);
-      expect(await run(11), `backend ${got}`).toBe(a);
-      expect(await run(12), `backend ${got}`).not.toBe(a);
-    }
-    await initBackend(backend as 'wasm');
+    await expectSeedDeterminism((seed) => new A2C({ seed, numEnvs: 4, numSteps: 5, totalSteps: 20 * 40 }, () => new CartPoleEnv()), 11, 12);
   });
 });

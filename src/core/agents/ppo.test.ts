@@ -3,11 +3,11 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './backend.ts';
 import { PPO, ppoConfig, type PPOConfig } from './ppo.ts';
 import { NonFiniteLossError } from './common/onPolicy.ts';
-import { greedyBanditValue, mean, trainToEnd } from './common/testing.ts';
+import { expectNoTensorLeak, expectSeedDeterminism, greedyBanditValue, mean, trainToEnd } from './common/testing.ts';
 import { CartPoleEnv } from '../envs/cartpole.ts';
 import { ContextualBanditEnv, type BanditConfig } from '../envs/bandit.ts';
 import { evaluatePolicy } from '../run/evaluate.ts';
-import type { Env, Info, StepResult } from '../envs/types.ts';
+import type { Info, StepResult } from '../envs/types.ts';
 
 let backend = 'cpu';
 beforeAll(async () => {
@@ -69,35 +69,11 @@ describe('PPO', () => {
   });
 
   it('leaks no tensors: numTensors is flat after a burn-in update (Discrete, masked MultiDiscrete, Box)', async () => {
-    const cases: [string, () => Env][] = [
-      ['discrete', () => new CartPoleEnv()],
-      ['multi-discrete + masks', () => bandit({ mode: 'multi-discrete', numHeads: 2, maskedActions: true })],
-      ['box', () => bandit({ mode: 'box', numHeads: 2 })],
-    ];
-    for (const [name, make] of cases) {
-      const agent = new PPO({ numEnvs: 4, numSteps: 32, totalSteps: 100_000 }, make);
-      await agent.iterate();
-      const before = tf.memory().numTensors;
-      for (let i = 0; i < 3; i++) await agent.iterate();
-      expect(tf.memory().numTensors, name).toBe(before);
-      agent.dispose();
-    }
+    await expectNoTensorLeak((makeEnv) => new PPO({ numEnvs: 4, numSteps: 32, totalSteps: 100_000 }, makeEnv), 3);
   });
 
   it('is deterministic: the same seed gives identical metrics, another seed differs (cpu and wasm)', { timeout: 60_000 }, async () => {
-    const run = async (seed: number) => {
-      const agent = new PPO({ seed, numEnvs: 4, numSteps: 64, totalSteps: 256 * 4 }, () => new CartPoleEnv());
-      const { reports, returns } = await trainToEnd(agent);
-      agent.dispose();
-      return JSON.stringify({ returns, losses: reports.map((r) => Object.entries(r.metrics).filter(([k]) => k.startsWith('losses/'))) });
-    };
-    for (const b of ['cpu', 'wasm'] as const) {
-      const got = (await initBackend(b)).backend;
-      const a = await run(7);
-      expect(await run(7), `backend ${got}`).toBe(a);
-      expect(await run(8), `backend ${got}`).not.toBe(a);
-    }
-    await initBackend(backend as 'wasm');
+    await expectSeedDeterminism((seed) => new PPO({ seed, numEnvs: 4, numSteps: 64, totalSteps: 256 * 4 }, () => new CartPoleEnv()), 7, 8);
   });
 
   it('first minibatch of an update sees ratio 1: approx KL ≈ 0 and clipfrac 0 with a single minibatch step', async () => {

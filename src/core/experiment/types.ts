@@ -1,7 +1,7 @@
 /**
- * What an experiment's evaluation returns. Type-only and structurally identical to the shapes in
- * workers/protocol.ts (SplitEvaluation, RunEvaluation, Trade, MetricsRecordView), so the worker can
- * re-export these. All series are full resolution; large arrays are typed arrays (transferable).
+ * What an experiment's evaluation returns. Type-only, so workers/protocol.ts re-exports these (and
+ * widens SplitEvaluation for the UI) without pulling tfjs into the main bundle. All series are full
+ * resolution; large arrays are typed arrays (transferable).
  */
 import type { SplitName } from '../data/types.ts';
 

@@ -1,8 +1,14 @@
 /**
- * Helpers for the agents' learning tests (not used by production code): exact greedy value of a
- * policy on the contextual bandit, and a training driver that records what the tests assert on.
+ * Helpers for the agents' tests (vitest only, not used by production code): exact greedy value of a
+ * policy on the contextual bandit, a training driver that records what the tests assert on, and the
+ * invariants every on-policy agent must keep (no tensor leak, seed determinism).
  */
-import type { ContextualBanditEnv } from '../../envs/bandit.ts';
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'vitest';
+import { initBackend, type BackendName } from '../backend.ts';
+import { ContextualBanditEnv } from '../../envs/bandit.ts';
+import { CartPoleEnv } from '../../envs/cartpole.ts';
+import type { Env } from '../../envs/types.ts';
 import type { IterationReport } from './onPolicy.ts';
 
 interface PredictorLike {
@@ -32,13 +38,20 @@ export async function greedyBanditValue(agent: PredictorLike, env: ContextualBan
   return total / numContexts;
 }
 
+/** An agent as the training driver and the invariant checks use it. */
+export interface IteratingAgent {
+  done: boolean;
+  iterate(): Promise<IterationReport>;
+  dispose(): void;
+}
+
 export interface RunRecord {
   returns: number[];
   reports: IterationReport[];
 }
 
 /** Iterate until done (or maxIterations), keeping episode returns and iteration reports. */
-export async function trainToEnd(agent: { done: boolean; iterate(): Promise<IterationReport> }, maxIterations = Infinity): Promise<RunRecord> {
+export async function trainToEnd(agent: Pick<IteratingAgent, 'done' | 'iterate'>, maxIterations = Infinity): Promise<RunRecord> {
   const returns: number[] = [];
   const reports: IterationReport[] = [];
   for (let i = 0; i < maxIterations && !agent.done; i++) {
@@ -51,4 +64,51 @@ export async function trainToEnd(agent: { done: boolean; iterate(): Promise<Iter
 
 export function mean(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** One env per kind of policy head: Discrete, MultiDiscrete with action masks, Box. */
+export const leakCheckEnvs: readonly (readonly [name: string, makeEnv: () => Env])[] = [
+  ['discrete', () => new CartPoleEnv()],
+  ['multi-discrete + masks', () => new ContextualBanditEnv({ numContexts: 4, numActions: 3, mode: 'multi-discrete', numHeads: 2, maskedActions: true })],
+  ['box', () => new ContextualBanditEnv({ numContexts: 4, numActions: 3, mode: 'box', numHeads: 2 })],
+];
+
+/**
+ * House rule 5: for an agent on each of leakCheckEnvs, `updates` further updates after a burn-in one
+ * leave tf.memory().numTensors unchanged. `makeAgent` must give an agent that is not done after them.
+ */
+export async function expectNoTensorLeak(makeAgent: (makeEnv: () => Env) => IteratingAgent, updates: number): Promise<void> {
+  for (const [name, makeEnv] of leakCheckEnvs) {
+    const agent = makeAgent(makeEnv);
+    await agent.iterate();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < updates; i++) await agent.iterate();
+    expect(tf.memory().numTensors, name).toBe(before);
+    agent.dispose();
+  }
+}
+
+/** Trains to the end, disposes, and returns the episode returns and every losses/* metric as one string. */
+async function lossTrace(agent: IteratingAgent): Promise<string> {
+  const { reports, returns } = await trainToEnd(agent);
+  agent.dispose();
+  return JSON.stringify({ returns, losses: reports.map((r) => Object.entries(r.metrics).filter(([k]) => k.startsWith('losses/'))) });
+}
+
+/**
+ * House rule 2: on cpu and on wasm, two runs with `seed` give identical returns and losses and a run
+ * with `otherSeed` differs. Puts back the backend that was active before.
+ */
+export async function expectSeedDeterminism(makeAgent: (seed: number) => IteratingAgent, seed: number, otherSeed: number): Promise<void> {
+  const previous = tf.getBackend() as BackendName;
+  try {
+    for (const b of ['cpu', 'wasm'] as const) {
+      const got = (await initBackend(b)).backend;
+      const first = await lossTrace(makeAgent(seed));
+      expect(await lossTrace(makeAgent(seed)), `backend ${got}`).toBe(first);
+      expect(await lossTrace(makeAgent(otherSeed)), `backend ${got}`).not.toBe(first);
+    }
+  } finally {
+    await initBackend(previous);
+  }
 }
