@@ -15,6 +15,7 @@ export const suites: Record<string, () => Promise<BenchSuite>> = {
   sweep: async () => (await import('./sweep.ts')).benchSweep,
   nets: async () => (await import('./nets.ts')).benchNets,
   train: async () => (await import('./train.ts')).benchTrain,
+  browser: async () => (await import('./browser.ts')).benchBrowser,
 };
 
 export interface MachineInfo {
