@@ -97,7 +97,8 @@ export const command: CliCommand = {
     ensureDir(flags.out);
     if (record.env.kind === 'market') {
       const specs = flags.data.length ? flags.data : record.env.data;
-      const market = await loadMarket(specs, record.env.setup, 'evaluate');
+      // The inputs must be scaled as in training, whatever data is evaluated now.
+      const market = await loadMarket(specs, record.env.setup, 'evaluate', record.env.normalization);
       const exp = market.exp;
       const learner = await getAlgorithm(record.algo).create({ config: record.config, preset: record.preset, makeEnv: (i) => exp.makeTrainEnv(i) });
       try {

@@ -1,5 +1,5 @@
 /** `lab train` / `lab evaluate`, in-process: the files they write, the round trip through a checkpoint, bad input. */
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../main.ts';
@@ -67,7 +67,23 @@ describe('lab train', () => {
     expect(equity[0]).toBe('split,date,strategy,equity,return,drawdown');
     expect(new Set(equity.slice(1).map((l) => l.split(',')[2]))).toEqual(new Set(['agent', 'buy-and-hold', 'equal-weight', 'random']));
     expect(readFileSync(path.join(out, 'positions.csv'), 'utf8').split('\n')[0]).toBe('split,date,asset,shares,weight,close,action');
-    expect((json(path.join(out, 'checkpoint/config.json')) as { env: { kind: string } }).env.kind).toBe('market');
+    const recordPath = path.join(out, 'checkpoint/config.json');
+    const record = json(recordPath) as { env: { kind: string; normalization: { featureNames: string[]; mean: number[]; std: number[] } } };
+    expect(record.env.kind).toBe('market');
+    expect(record.env.normalization.featureNames).toEqual(['open', 'high', 'low', 'close', 'volume']);
+
+    // lab evaluate on other data scales inputs with the training statistics: dropping them from the
+    // record (so the new data's own train split is fitted) changes the agent's results.
+    const other = ['--data', 'synthetic:assets=2,days=400,seed=9', '--backend', 'cpu'];
+    const agentReturns = (d: string) =>
+      Object.values((json(path.join(d, 'metrics.json')) as typeof metrics).splits).map((x) => x.agent.total_return);
+    expect(await main(['evaluate', '--checkpoint', out, ...other, '--out', path.join(dir, 'eval-saved')])).toBe(0);
+    const refitCk = path.join(dir, 'refit-checkpoint');
+    cpSync(path.join(out, 'checkpoint'), refitCk, { recursive: true });
+    const { normalization: _dropped, ...envWithout } = record.env;
+    writeFileSync(path.join(refitCk, 'config.json'), JSON.stringify({ ...record, env: envWithout }));
+    expect(await main(['evaluate', '--checkpoint', refitCk, ...other, '--out', path.join(dir, 'eval-refit')])).toBe(0);
+    expect(agentReturns(path.join(dir, 'eval-saved'))).not.toEqual(agentReturns(path.join(dir, 'eval-refit')));
   });
 
   it('rejects bad input with one clear line and exit code 2', async () => {

@@ -12,6 +12,7 @@ import { loadDataSources, requirePanel } from '../dataSources.ts';
 import { panelFingerprint, versions } from '../fingerprint.ts';
 import { formatImportIssue } from '../../core/data/report.ts';
 import type { Panel } from '../../core/data/types.ts';
+import type { SavedNormalization } from '../../core/features/index.ts';
 import type { Action, Env } from '../../core/envs/types.ts';
 import { CartPoleEnv } from '../../core/envs/cartpole.ts';
 import { Rng } from '../../core/rng.ts';
@@ -83,7 +84,13 @@ const spec = {
 export type EnvRecord =
   | { kind: 'cartpole' }
   | { kind: 'bandit'; config: Partial<BanditConfig> }
-  | { kind: 'market'; data: string[]; setup: MarketSetup };
+  | {
+      kind: 'market';
+      data: string[];
+      setup: MarketSetup;
+      /** The z-score the agent was trained with; `lab evaluate` reuses it on any data. */
+      normalization?: SavedNormalization;
+    };
 
 export interface TrainRecord {
   algo: string;
@@ -130,13 +137,18 @@ export function makeSanityEnv(rec: EnvRecord): () => Env<Action> {
   throw new Error('not a sanity env');
 }
 
-export async function loadMarket(specs: string[], setup: MarketSetup, command: string): Promise<{ panel: Panel; exp: MarketExperiment; annualization: number }> {
+export async function loadMarket(
+  specs: string[],
+  setup: MarketSetup,
+  command: string,
+  normalization?: SavedNormalization,
+): Promise<{ panel: Panel; exp: MarketExperiment; annualization: number }> {
   const data = await loadDataSources(specs);
   const panel = requirePanel(data);
   for (const e of data.errors) process.stderr.write(`lab ${command}: warning: skipped ${formatImportIssue(e)}\n`);
   let exp: MarketExperiment;
   try {
-    exp = buildMarketExperiment(panel, setup);
+    exp = buildMarketExperiment(panel, setup, normalization ? { normalization } : {});
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
@@ -281,7 +293,13 @@ export const command: CliCommand = {
     } else {
       market = await loadMarket(dataSpecs, setup, 'train');
       const exp = market.exp;
-      envRecord = { kind: 'market', data: dataSpecs, setup };
+      const { featureNames, normalization } = exp.features;
+      envRecord = {
+        kind: 'market',
+        data: dataSpecs,
+        setup,
+        normalization: { featureNames, mean: Array.from(normalization.mean), std: Array.from(normalization.std) },
+      };
       makeEnv = (i) => exp.makeTrainEnv(i);
       if (exp.splits.includes('valid')) makeEvalEnv = () => exp.makeEvalEnv('valid');
       process.stderr.write(

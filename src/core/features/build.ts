@@ -399,12 +399,25 @@ function dateRows(dates: string[], from: string, to: string): RowRange {
  * 5. z-score per feature with mean and population σ over all train-dated rows × all assets, fitted on
  *    the train split only (valid/test data never enter the statistics). A feature constant on the
  *    train rows (σ ≈ 0) keeps σ = 1, i.e. is only centred. No train rows → Error.
+ *    `opts.normalization` replaces the fit with saved statistics (evaluating a trained agent on
+ *    other data must scale its inputs as in training); then no train rows are needed.
  *
  * Each value at row t depends only on bars ≤ t (indicators are causal), and the statistics only on
  * train rows, so changing data after t changes nothing at or before t, and changing valid/test data
  * never changes the normalisation.
  */
-export function buildFeatures(panel: Panel, config: FeatureConfig): FeatureSet {
+/** Statistics saved with a trained agent, reused instead of a fit on the new data's train split. */
+export interface SavedNormalization {
+  featureNames: readonly string[];
+  mean: ArrayLike<number>;
+  std: ArrayLike<number>;
+}
+
+export interface BuildFeaturesOptions {
+  normalization?: SavedNormalization;
+}
+
+export function buildFeatures(panel: Panel, config: FeatureConfig, opts: BuildFeaturesOptions = {}): FeatureSet {
   const block = computeBlock(panel, config);
   const { columns, T, N, F, data } = block;
   const f0 = block.firstValidRow;
@@ -442,7 +455,9 @@ export function buildFeatures(panel: Panel, config: FeatureConfig): FeatureSet {
     if (name === 'train') trainRows = r;
     splits[name] = { start: Math.min(Math.max(r.start, window - 1), r.end), end: r.end };
   }
-  if (trainRows.end <= trainRows.start) {
+  const saved = opts.normalization;
+  if (saved) checkSavedNormalization(saved, columns.map((c) => c.name));
+  if (!saved && trainRows.end <= trainRows.start) {
     const { start, end } = config.split.train;
     throw new FeatureError(
       `features: the train split ${start}..${end} has no rows to fit the normalisation on — usable rows run ` +
@@ -456,7 +471,11 @@ export function buildFeatures(panel: Panel, config: FeatureConfig): FeatureSet {
   const count = (b - a) * N;
   const mean = new Float64Array(F);
   const std = new Float64Array(F);
-  for (let f = 0; f < F; f++) {
+  for (let f = 0; f < F && saved; f++) {
+    mean[f] = saved.mean[f];
+    std[f] = saved.std[f];
+  }
+  for (let f = 0; f < F && !saved; f++) {
     let s = 0;
     for (let i = 0; i < N; i++) for (let t = a, k = (i * F + f) * T + a; t < b; t++, k++) s += data[k];
     const m = s / count;
@@ -493,4 +512,18 @@ export function buildFeatures(panel: Panel, config: FeatureConfig): FeatureSet {
     splits,
     normalization: { mean: Float32Array.from(mean), std: Float32Array.from(std) },
   };
+}
+
+function checkSavedNormalization(saved: SavedNormalization, names: string[]): void {
+  const same = saved.featureNames.length === names.length && names.every((n, i) => n === saved.featureNames[i]);
+  if (!same) {
+    throw new FeatureError(
+      `features: the saved normalisation is for columns [${saved.featureNames.join(', ')}], these features are [${names.join(', ')}]`,
+    );
+  }
+  for (let f = 0; f < names.length; f++) {
+    if (!Number.isFinite(saved.mean[f]) || !(saved.std[f] > 0) || !Number.isFinite(saved.std[f])) {
+      throw new FeatureError(`features: saved normalisation of '${names[f]}' is not usable (mean ${saved.mean[f]}, std ${saved.std[f]})`);
+    }
+  }
 }

@@ -251,6 +251,38 @@ describe('buildFeatures', () => {
     expect([...rawFeatureRecords(raw, 0)][0][2 + DOCUMENTED_NAMES.indexOf('sma_10')]).toBeNull();
   });
 
+  it('saved normalisation: reused as given (a trained agent sees inputs scaled as in training)', () => {
+    const saved = { featureNames: fs.featureNames, mean: fs.normalization.mean, std: fs.normalization.std };
+    // Same data and statistics: the same X, up to the float32 rounding of the stored statistics.
+    const again = buildFeatures(panel, config, { normalization: saved }).X;
+    let maxDiff = 0;
+    for (let k = 0; k < again.length; k++) maxDiff = Math.max(maxDiff, Math.abs(again[k] - fs.X[k]));
+    expect(maxDiff).toBeLessThan(1e-4);
+
+    // Other data: its own fit would differ; with the saved statistics X = (raw − saved mean) / saved std.
+    const other = randomPanel(T, N, 12);
+    const refit = buildFeatures(other, config);
+    const reused = buildFeatures(other, config, { normalization: saved });
+    expect(reused.normalization.mean).toEqual(fs.normalization.mean);
+    expect(reused.normalization.std).toEqual(fs.normalization.std);
+    expect(reused.X[0]).not.toBeCloseTo(refit.X[0], 3);
+    for (const k of [0, 17, 1000, reused.X.length - 1]) {
+      const f = k % F;
+      const raw = refit.X[k] * refit.normalization.std[f] + refit.normalization.mean[f];
+      expect(reused.X[k]).toBeCloseTo((raw - saved.mean[f]) / saved.std[f], 3);
+    }
+
+    // No train rows are needed when the statistics are given.
+    const lateSplit = featurePreset('all', { split: splitAt(panel.dates, 10, 329) });
+    expect(() => buildFeatures(panel, lateSplit)).toThrow(/train split/);
+    expect(buildFeatures(panel, lateSplit, { normalization: saved }).X.length).toBe(fs.X.length);
+
+    expect(() => buildFeatures(panel, config, { normalization: { ...saved, featureNames: saved.featureNames.slice(1) } })).toThrow(/saved normalisation is for columns/);
+    const badStd = Float32Array.from(saved.std);
+    badStd[saved.featureNames.indexOf('sma_10')] = 0;
+    expect(() => buildFeatures(panel, config, { normalization: { ...saved, std: badStd } })).toThrow(/'sma_10' is not usable/);
+  });
+
   it('fails clearly: empty train split, too little data, non-positive prices', () => {
     const lateTrain = { ...config.split, train: { start: '2030-01-01', end: '2030-12-31' } };
     expect(() => buildFeatures(panel, { ...config, split: lateTrain })).toThrow(

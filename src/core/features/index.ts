@@ -17,7 +17,9 @@ export {
   featureNames,
   marketObsLayout,
   rawFeatureRecords,
+  type BuildFeaturesOptions,
   type FeatureColumn,
   type FeatureScale,
   type RawFeatures,
+  type SavedNormalization,
 } from './build.ts';

@@ -6,7 +6,7 @@
  */
 import type { Panel, SplitName, SplitSpec } from '../data/types.ts';
 import { QTMRL_SPLIT } from '../data/types.ts';
-import { buildFeatures, featurePreset, type FeatureConfig, type FeaturePreset } from '../features/index.ts';
+import { buildFeatures, featurePreset, type BuildFeaturesOptions, type FeatureConfig, type FeaturePreset } from '../features/index.ts';
 import type { FeatureSet } from '../features/types.ts';
 import { TradingEnv, type TradingEnvConfig } from '../envs/trading.ts';
 import { parseStrategy, runBaseline } from '../baselines/index.ts';
@@ -70,7 +70,8 @@ function rowsIn(dates: readonly string[], s: { start: string; end: string }): nu
   return n;
 }
 
-export function buildMarketExperiment(panel: Panel, setup: Partial<MarketSetup> = {}): MarketExperiment {
+/** `opts.normalization`: the statistics a trained agent was fitted with (see buildFeatures). */
+export function buildMarketExperiment(panel: Panel, setup: Partial<MarketSetup> = {}, opts: BuildFeaturesOptions = {}): MarketExperiment {
   const s: MarketSetup = { ...defaultMarketSetup, ...setup, env: { ...defaultMarketSetup.env, ...setup.env } };
   if (panel.dates.length < 10) throw new Error(`market data has ${panel.dates.length} rows; training needs more`);
   const minRows = s.window + 2;
@@ -78,7 +79,7 @@ export function buildMarketExperiment(panel: Panel, setup: Partial<MarketSetup> 
   const splitRule = s.splits === 'qtmrl' || (s.splits === 'auto' && qtmrlFits) ? 'qtmrl' : 'ratio';
   const splitSpec = splitRule === 'qtmrl' ? QTMRL_SPLIT : ratioSplit(panel.dates);
   const featureConfig = featurePreset(s.features, { window: s.window, split: splitSpec });
-  const features = buildFeatures(panel, featureConfig);
+  const features = buildFeatures(panel, featureConfig, opts);
   const splits = SPLITS.filter((k) => features.splits[k].end - Math.max(features.splits[k].start, s.window - 1) >= 2);
   if (!splits.includes('train')) throw new Error(`the train split ${splitSpec.train.start}..${splitSpec.train.end} has too few rows after the indicators' warm-up`);
   const envBase = { ...s.env, window: s.window };
