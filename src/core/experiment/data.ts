@@ -21,11 +21,15 @@ export async function loadExperimentPanel(data: DataSourceConfig, io: PanelSourc
     case 'synthetic':
       return generateSynthetic(data.config as Partial<SyntheticConfig>).panel;
     case 'embedded': {
-      if (!io.readEmbedded) throw new Error(`embedded dataset '${data.name}' needs a file reader (readEmbedded) in this runtime`);
+      if (!io.readEmbedded)
+        throw new Error(`embedded dataset '${data.name}' needs a file reader (readEmbedded) in this runtime`);
       return (await loadEmbedded(data.name, io.readEmbedded)).panel;
     }
     case 'panel':
-      if (!io.userPanel) throw new ExperimentConfigError(`data: this experiment uses the user's own data ('${data.label}'); load it first`);
+      if (!io.userPanel)
+        throw new ExperimentConfigError(
+          `data: this experiment uses the user's own data ('${data.label}'); load it first`,
+        );
       return io.userPanel;
   }
 }
@@ -57,7 +61,10 @@ export function selectAssets(panel: Panel, assets: readonly string[]): Panel {
   if (assets.length === 0) return panel;
   const keep = assets.map((a) => {
     const i = panel.assets.indexOf(a);
-    if (i < 0) throw new ExperimentConfigError(`assets: '${a}' is not in the data (assets: ${panel.assets.join(', ')})`);
+    if (i < 0)
+      throw new ExperimentConfigError(
+        `assets: '${a}' is not in the data (assets: ${panel.assets.join(', ')})`,
+      );
     return i;
   });
   const N = panel.assets.length;

@@ -39,7 +39,11 @@ export interface CostModel {
 export function costModelOf(config: ResolvedExperimentConfig): CostModel {
   const env = config.env;
   if (config.envKind === 'trading') {
-    return { feeRate: env.feeRate as number, slippage: (env.slippageBps as number) / 10_000, initialCash: env.initialCash as number };
+    return {
+      feeRate: env.feeRate as number,
+      slippage: (env.slippageBps as number) / 10_000,
+      initialCash: env.initialCash as number,
+    };
   }
   return { feeRate: env.costRate as number, slippage: 0, initialCash: 1e6 };
 }
@@ -67,7 +71,12 @@ interface Trace {
 }
 
 /** One deterministic episode over the whole split, recording what the env reports at each step. */
-async function rollout(predictor: Predictor, env: Env<Action>, fs: FeatureSet, costs: CostModel): Promise<Trace> {
+async function rollout(
+  predictor: Predictor,
+  env: Env<Action>,
+  fs: FeatureSet,
+  costs: CostModel,
+): Promise<Trace> {
   const N = fs.assets.length;
   const scalar = env.actionSpace.kind === 'discrete';
   let { obs, info } = env.reset({ seed: EVAL_SEED });
@@ -102,7 +111,14 @@ async function rollout(predictor: Predictor, env: Env<Action>, fs: FeatureSet, c
         const q = info.executedQty[j];
         if (q === 0) continue;
         const price = fs.close[prevT * N + j] * (1 + Math.sign(q) * costs.slippage);
-        trace.trades.push({ date: prevDate, asset: fs.assets[j], side: q > 0 ? 'BUY' : 'SELL', quantity: Math.abs(q), price, fee: Math.abs(q) * price * costs.feeRate });
+        trace.trades.push({
+          date: prevDate,
+          asset: fs.assets[j],
+          side: q > 0 ? 'BUY' : 'SELL',
+          quantity: Math.abs(q),
+          price,
+          fee: Math.abs(q) * price * costs.feeRate,
+        });
       }
       trace.turnover.push((info.tradedNotional as number) / 2 / prevValue);
     } else {
@@ -127,7 +143,13 @@ export interface EvaluateSplitOptions {
  * trade the same rows from the agent's first decision, with the env's fee (plus slippage, which
  * costs a trade the same fraction of its notional) and cash.
  */
-export async function evaluateSplit(predictor: Predictor, env: Env<Action>, fs: FeatureSet, split: SplitName, opts: EvaluateSplitOptions): Promise<SplitEvaluation> {
+export async function evaluateSplit(
+  predictor: Predictor,
+  env: Env<Action>,
+  fs: FeatureSet,
+  split: SplitName,
+  opts: EvaluateSplitOptions,
+): Promise<SplitEvaluation> {
   const { annualization, costs } = opts;
   const N = fs.assets.length;
   const trace = await rollout(predictor, env, fs, costs);
@@ -138,14 +160,26 @@ export async function evaluateSplit(predictor: Predictor, env: Env<Action>, fs: 
   const equity: Record<string, Float64Array> = { agent: agentEquity };
   const returns: Record<string, Float64Array> = { agent: agentReturns };
   const metrics: Record<string, MetricsRecordView> = {
-    agent: numericRecord(metricsRecord(computeMetrics(agentReturns, { annualization, dates: dates.slice(1), turnover: Float64Array.from(trace.turnover) }))),
+    agent: numericRecord(
+      metricsRecord(
+        computeMetrics(agentReturns, {
+          annualization,
+          dates: dates.slice(1),
+          turnover: Float64Array.from(trace.turnover),
+        }),
+      ),
+    ),
   };
   const start = trace.rows[0];
   const range = { start, end: start + L };
   const fee = costs.feeRate + costs.slippage;
   for (const name of opts.baselines) {
     try {
-      const bt = runBaseline(BASELINE_SPECS[name], fs.close, N, { fee, initialCash: costs.initialCash, range });
+      const bt = runBaseline(BASELINE_SPECS[name], fs.close, N, {
+        fee,
+        initialCash: costs.initialCash,
+        range,
+      });
       const eq = Float64Array.from(bt.equity, (v) => v / costs.initialCash);
       equity[name] = eq;
       // Period returns on the agent's dates: the first period runs from the initial cash (before the
@@ -156,14 +190,18 @@ export async function evaluateSplit(predictor: Predictor, env: Env<Action>, fs: 
       returns[name] = r;
       const turnover = bt.turnover.slice(1);
       if (turnover.length > 0) turnover[0] += bt.turnover[0];
-      metrics[name] = numericRecord(metricsRecord(computeMetrics(r, { annualization, dates: dates.slice(1), turnover })));
+      metrics[name] = numericRecord(
+        metricsRecord(computeMetrics(r, { annualization, dates: dates.slice(1), turnover })),
+      );
     } catch {
       // A baseline that cannot run on this range (e.g. too short for its MA) is left out, not faked.
     }
   }
   const drawdown: Record<string, Float64Array> = {};
   for (const [k, e] of Object.entries(equity)) drawdown[k] = drawdownFromEquity(e);
-  const rs = rollingSharpe(agentReturns, Math.min(ROLLING_SHARPE_WINDOW, Math.max(2, agentReturns.length)), { annualization });
+  const rs = rollingSharpe(agentReturns, Math.min(ROLLING_SHARPE_WINDOW, Math.max(2, agentReturns.length)), {
+    annualization,
+  });
   const rollingFull = new Float64Array(L).fill(NaN);
   rollingFull.set(rs.subarray(0, L - 1), 1);
   return {
@@ -182,11 +220,20 @@ export async function evaluateSplit(predictor: Predictor, env: Env<Action>, fs: 
 }
 
 /** Buy-and-hold equity on the same rows as an evaluation trace (the live chart's reference line), or null. */
-export function benchmarkEquity(fs: FeatureSet, costs: CostModel, firstDate: string, length: number): Float64Array | null {
+export function benchmarkEquity(
+  fs: FeatureSet,
+  costs: CostModel,
+  firstDate: string,
+  length: number,
+): Float64Array | null {
   const start = fs.dates.indexOf(firstDate);
   if (start < 0 || start + length > fs.dates.length) return null;
   try {
-    const bt = runBaseline({ kind: 'buy-and-hold' }, fs.close, fs.assets.length, { fee: costs.feeRate + costs.slippage, initialCash: 1, range: { start, end: start + length } });
+    const bt = runBaseline({ kind: 'buy-and-hold' }, fs.close, fs.assets.length, {
+      fee: costs.feeRate + costs.slippage,
+      initialCash: 1,
+      range: { start, end: start + length },
+    });
     return Float64Array.from(bt.equity);
   } catch {
     return null;

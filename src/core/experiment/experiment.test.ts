@@ -1,7 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../agents/backend.ts';
 import { generateSynthetic } from '../data/synthetic.ts';
-import { checkConfigKeys, parseExperimentConfig, resolveExperimentConfig, splitSpecOf, type ExperimentConfigInput } from './config.ts';
+import {
+  checkConfigKeys,
+  parseExperimentConfig,
+  resolveExperimentConfig,
+  splitSpecOf,
+  type ExperimentConfigInput,
+} from './config.ts';
 import { loadExperimentPanel, selectAssets } from './data.ts';
 import { prepareExperiment, runExperiment, type ExperimentResult } from './run.ts';
 
@@ -23,16 +29,39 @@ const tiny: ExperimentConfigInput = {
 describe('ExperimentConfig', () => {
   it('fills defaults and rejects bad input with the field named', async () => {
     const c = parseExperimentConfig({});
-    expect(c.data).toEqual({ kind: 'synthetic', config: {} });
+    // One default experiment: the embedded S&P 500 on QTMRL's dates, as the lab starts.
+    expect(c.data).toEqual({ kind: 'embedded', name: 'sp500' });
+    expect(c.splits).toEqual({
+      train: { start: '2000-01-01', end: '2010-12-31' },
+      valid: { start: '2011-01-01', end: '2018-12-31' },
+      test: { start: '2019-01-01', end: '2021-12-31' },
+    });
+    expect(parseExperimentConfig({ data: { kind: 'synthetic' } }).splits).toEqual({
+      fractions: { train: 0.6, valid: 0.2 },
+    });
+    expect(parseExperimentConfig({ features: { rsi: false } }).features.rsi).toBe(false);
+    expect(() => parseExperimentConfig({ features: { ohlcv: [1] } })).toThrow(
+      /features\.ohlcv: must be true or false/,
+    );
     expect(c.eval.splits).toEqual(['train', 'valid', 'test']);
-    expect(() => parseExperimentConfig({ env: { buyPtc: 0.2 } })).toThrow(/env\.buyPtc: is not a trading env setting/);
+    expect(() => parseExperimentConfig({ env: { buyPtc: 0.2 } })).toThrow(
+      /env\.buyPtc: is not a trading env setting/,
+    );
     expect(() => parseExperimentConfig({ env: { window: 30 } })).toThrow(/env\.window.*features\.window/);
     expect(() => parseExperimentConfig({ features: { windw: 30 } })).toThrow(/features\.windw/);
     expect(() => parseExperimentConfig({ totalSteps: 0 })).toThrow(/totalSteps/);
     expect(() => parseExperimentConfig({ data: { kind: 'embedded', name: 'nope' } })).toThrow(/data\.name/);
-    expect(() => parseExperimentConfig({ data: { kind: 'synthetic', config: { signalStrength: 2 } } })).toThrow(/data\.config.*signalStrength/);
+    expect(() =>
+      parseExperimentConfig({ data: { kind: 'synthetic', config: { signalStrength: 2 } } }),
+    ).toThrow(/data\.config.*signalStrength/);
     expect(() => parseExperimentConfig({ agent: { seed: 3 } })).toThrow(/agent\.seed/);
-    await expect(resolveExperimentConfig({ agent: { learningRat: 1 } })).rejects.toThrow(/agent\.learningRat: not a a2c hyperparameter/);
+    await expect(resolveExperimentConfig({ agent: { learningRat: 1 } })).rejects.toThrow(
+      /agent\.learningRat: not a a2c hyperparameter/,
+    );
+    expect((await resolveExperimentConfig({ features: { rsi: false, sma: true } })).features).toMatchObject({
+      rsi: [],
+      sma: [10, 20, 50],
+    });
     await expect(resolveExperimentConfig({ algo: 'nope' })).rejects.toThrow(/algo: unknown algorithm 'nope'/);
   });
 
@@ -47,7 +76,15 @@ describe('ExperimentConfig', () => {
     expect(await resolveExperimentConfig(r)).toEqual(r);
     const all = await resolveExperimentConfig({ ...tiny, features: { ...r.features, preset: 'all' } });
     expect(all.features.sma).toEqual([10, 20, 50]);
-    expect(() => checkConfigKeys(r, ['agent.entCoef', 'env.buyPct', 'features.window', 'agent.network.encoder', 'data.config.signalStrength'])).not.toThrow();
+    expect(() =>
+      checkConfigKeys(r, [
+        'agent.entCoef',
+        'env.buyPct',
+        'features.window',
+        'agent.network.encoder',
+        'data.config.signalStrength',
+      ]),
+    ).not.toThrow();
     expect(() => checkConfigKeys(r, ['agent.entropy'])).toThrow(/'agent\.entropy' is not a key.*entCoef/);
   });
 
@@ -95,14 +132,29 @@ describe('runExperiment', () => {
     expect(a.evaluation!.splits.map((s) => s.split)).toEqual(['train', 'valid', 'test']);
     expect(metricsOf(a)).toEqual(metricsOf(b));
     for (const s of a.evaluation!.splits) {
-      expect(Object.keys(s.metrics).sort()).toEqual(['agent', 'buy-and-hold', 'equal-weight', 'ma-10', 'ma-20', 'ma-30']);
+      expect(Object.keys(s.metrics).sort()).toEqual([
+        'agent',
+        'buy-and-hold',
+        'equal-weight',
+        'ma-10',
+        'ma-20',
+        'ma-30',
+      ]);
       for (const [name, eq] of Object.entries(s.equity)) {
         expect(eq.length, name).toBe(s.dates.length);
         expect(s.returns[name].length, name).toBe(s.dates.length - 1);
         expect(s.drawdown[name].every((d) => d <= 0)).toBe(true);
       }
       expect(s.weights.length).toBe(s.dates.length * 2);
-      for (const k of ['total_return', 'cagr', 'annual_volatility', 'sharpe', 'sortino', 'max_drawdown', 'turnover']) {
+      for (const k of [
+        'total_return',
+        'cagr',
+        'annual_volatility',
+        'sharpe',
+        'sortino',
+        'max_drawdown',
+        'turnover',
+      ]) {
         expect(Number.isFinite(s.metrics.agent[k]), `${s.split} ${k}`).toBe(true);
         expect(Number.isFinite(s.metrics['buy-and-hold'][k]), `${s.split} b&h ${k}`).toBe(true);
       }
@@ -119,10 +171,19 @@ describe('runExperiment', () => {
     const panel = await loadExperimentPanel(parseExperimentConfig(tiny).data);
     const { RunControl } = await import('../run/control.ts');
     const control = new RunControl();
-    const res = await runExperiment({ ...tiny, envKind: 'portfolio', agent: { numEnvs: 2, numSteps: 8 }, eval: { splits: ['valid'], baselines: ['buy-and-hold'] } }, panel, {
-      control,
-      callbacks: { onMetrics: () => control.stop() },
-    });
+    const res = await runExperiment(
+      {
+        ...tiny,
+        envKind: 'portfolio',
+        agent: { numEnvs: 2, numSteps: 8 },
+        eval: { splits: ['valid'], baselines: ['buy-and-hold'] },
+      },
+      panel,
+      {
+        control,
+        callbacks: { onMetrics: () => control.stop() },
+      },
+    );
     expect(res.status).toBe('stopped');
     expect(res.steps).toBeLessThan(256);
     expect(res.evaluation!.splits.map((s) => s.split)).toEqual(['valid']);

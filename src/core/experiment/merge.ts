@@ -8,7 +8,10 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function deepMerge<T extends Record<string, unknown>>(base: T, over: Record<string, unknown>): T {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
-    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? deepMerge(out[k] as Record<string, unknown>, v) : structuredClone(v);
+    out[k] =
+      isPlainObject(v) && isPlainObject(out[k])
+        ? deepMerge(out[k] as Record<string, unknown>, v)
+        : structuredClone(v);
   }
   return out as T;
 }

@@ -20,7 +20,14 @@ import type { Learner } from '../run/algorithms.ts';
 import { RunControl } from '../run/control.ts';
 import type { MetricRow } from '../run/metrics.ts';
 import { runTraining, type TrainingCallbacks, type TrainingResult } from '../run/trainer.ts';
-import { envConfigFor, featureConfigOf, resolveExperimentConfig, splitSpecOf, SPLIT_NAMES, type ResolvedExperimentConfig } from './config.ts';
+import {
+  envConfigFor,
+  featureConfigOf,
+  resolveExperimentConfig,
+  splitSpecOf,
+  SPLIT_NAMES,
+  type ResolvedExperimentConfig,
+} from './config.ts';
 import { selectAssets } from './data.ts';
 import { costModelOf, EVAL_SEED, evaluateSplit, type CostModel } from './evaluation.ts';
 import type { RunEvaluation, SplitEvaluation } from './types.ts';
@@ -46,8 +53,13 @@ export interface PreparedExperiment {
   makeEvalEnv(split: SplitName): Env<Action>;
 }
 
-function makeEnv(config: ResolvedExperimentConfig, fs: FeatureSet, env: Partial<TradingEnvConfig> | Partial<PortfolioEnvConfig>): Env<Action> {
-  if (config.envKind === 'portfolio') return new PortfolioEnv(fs, env as Partial<PortfolioEnvConfig>) as unknown as Env<Action>;
+function makeEnv(
+  config: ResolvedExperimentConfig,
+  fs: FeatureSet,
+  env: Partial<TradingEnvConfig> | Partial<PortfolioEnvConfig>,
+): Env<Action> {
+  if (config.envKind === 'portfolio')
+    return new PortfolioEnv(fs, env as Partial<PortfolioEnvConfig>) as unknown as Env<Action>;
   return new TradingEnv(fs, env as Partial<TradingEnvConfig>) as unknown as Env<Action>;
 }
 
@@ -73,7 +85,10 @@ export async function prepareExperiment(config: unknown, fullPanel: Panel): Prom
   const window = featureConfig.window;
   const notes: string[] = [];
   const trainSteps = splitSteps(features, 'train', window);
-  if (trainSteps < 1) throw new Error(`the train split has no room for an episode with window ${window} (${features.splits.train.end - features.splits.train.start} rows)`);
+  if (trainSteps < 1)
+    throw new Error(
+      `the train split has no room for an episode with window ${window} (${features.splits.train.end - features.splits.train.start} rows)`,
+    );
   let episodeLength = resolved.env.episodeLength as number | null;
   if (episodeLength !== null && episodeLength > trainSteps) {
     notes.push(`episode length ${episodeLength} capped to the ${trainSteps} steps the train split holds`);
@@ -91,13 +106,23 @@ export async function prepareExperiment(config: unknown, fullPanel: Panel): Prom
     episodeLength,
     evaluableSplits,
     notes,
-    makeTrainEnv: (i) => makeEnv(resolved, features, envConfigFor(resolved, { split: 'train', seed: resolved.seed + i, wholeSplit: false, episodeLength })),
-    makeEvalEnv: (split) => makeEnv(resolved, features, envConfigFor(resolved, { split, seed: EVAL_SEED, wholeSplit: true })),
+    makeTrainEnv: (i) =>
+      makeEnv(
+        resolved,
+        features,
+        envConfigFor(resolved, { split: 'train', seed: resolved.seed + i, wholeSplit: false, episodeLength }),
+      ),
+    makeEvalEnv: (split) =>
+      makeEnv(resolved, features, envConfigFor(resolved, { split, seed: EVAL_SEED, wholeSplit: true })),
   };
 }
 
 /** Evaluate a trained policy on the configured splits that can hold an episode (others are simply absent). */
-export async function evaluateExperiment(predictor: Pick<Learner, 'predict'>, prepared: PreparedExperiment, splits: readonly SplitName[] = prepared.config.eval.splits): Promise<RunEvaluation> {
+export async function evaluateExperiment(
+  predictor: Pick<Learner, 'predict'>,
+  prepared: PreparedExperiment,
+  splits: readonly SplitName[] = prepared.config.eval.splits,
+): Promise<RunEvaluation> {
   const out: SplitEvaluation[] = [];
   for (const split of SPLIT_NAMES) {
     if (!splits.includes(split) || !prepared.evaluableSplits.includes(split)) continue;
@@ -155,7 +180,11 @@ export interface ExperimentResult {
 }
 
 /** Prepare, train, evaluate. Throws for a bad config or data; a failed training is a result with status 'failed'. */
-export async function runExperiment(config: unknown, panel: Panel, opts: RunExperimentOptions = {}): Promise<ExperimentResult> {
+export async function runExperiment(
+  config: unknown,
+  panel: Panel,
+  opts: RunExperimentOptions = {},
+): Promise<ExperimentResult> {
   const clock = opts.clock ?? (() => performance.now());
   opts.onPhase?.('building features');
   const prepared = await prepareExperiment(config, panel);
@@ -178,7 +207,9 @@ export async function runExperiment(config: unknown, panel: Panel, opts: RunExpe
     preset: c.preset,
     config: { ...c.agent, seed: c.seed, totalSteps: c.totalSteps },
     makeEnv: prepared.makeTrainEnv,
-    ...(c.eval.every > 0 && prepared.evaluableSplits.includes('valid') ? { makeEvalEnv: () => prepared.makeEvalEnv('valid'), evalEvery: c.eval.every, evalEpisodes: 1 } : {}),
+    ...(c.eval.every > 0 && prepared.evaluableSplits.includes('valid')
+      ? { makeEvalEnv: () => prepared.makeEvalEnv('valid'), evalEvery: c.eval.every, evalEpisodes: 1 }
+      : {}),
     checkpointEvery: opts.checkpointEvery ?? 0,
     callbacks,
     control: opts.control ?? new RunControl(),

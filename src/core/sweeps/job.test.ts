@@ -61,7 +61,7 @@ describe('runSweepJob', () => {
   });
 
   it('turns a bad config into a failed result naming the field, never a throw', async () => {
-    const [run] = expandSweep(parseSweepSpec({ base: { features: { window: 0 } } }));
+    const [run] = expandSweep(parseSweepSpec({ base: { data: { kind: 'synthetic' }, features: { window: 0 } } }));
     const r = await runSweepJob(run, cachedPanelProvider(loadExperimentPanel));
     expect(r.status).toBe('failed');
     expect(r.error).toMatch(/features\.window/);
