@@ -26,6 +26,7 @@ import { DEFAULT_PORTFOLIO_CONFIG, type PortfolioEnvConfig } from '../envs/portf
 import { getAlgorithm } from '../run/algorithms.ts';
 import { deepMerge, isPlainObject } from './merge.ts';
 import { BACKENDS, defaultSplitsFor } from './vocabulary.ts';
+import { workflowIds } from '../workflows/registry.ts';
 
 export { deepMerge, isPlainObject };
 
@@ -192,6 +193,10 @@ export function parseExperimentConfig(input: unknown): ExperimentConfig {
   const parsed = experimentConfigSchema.safeParse(withSplits);
   if (!parsed.success)
     throw new ExperimentConfigError(`invalid experiment config at ${zodMessage(parsed.error, '')}`);
+  if (!workflowIds().includes(parsed.data.workflow))
+    throw new ExperimentConfigError(
+      `invalid experiment config at workflow: unknown workflow '${parsed.data.workflow}' (known: ${workflowIds().join(', ')})`,
+    );
   const c = {
     ...parsed.data,
     splits: parsed.data.splits ?? (defaultSplitsFor(parsed.data.data) as SplitsConfig),

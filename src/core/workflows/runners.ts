@@ -1,0 +1,23 @@
+/**
+ * How each workflow runs: prepare → train (core's one training loop) → evaluate. The trainer
+ * worker, sweeps and `lab train` call `runWorkflow`, so a config runs the same everywhere.
+ */
+import type { Panel } from '../data/types.ts';
+import { parseExperimentConfig } from '../experiment/config.ts';
+import { runExperiment, type ExperimentResult, type RunExperimentOptions } from '../experiment/run.ts';
+import { getWorkflow } from './registry.ts';
+
+export type WorkflowRunner = (config: unknown, panel: Panel, opts?: RunExperimentOptions) => Promise<ExperimentResult>;
+
+const RUNNERS: Record<string, WorkflowRunner> = {
+  market: runExperiment,
+};
+
+/** Runs an experiment through its workflow's runner (the config names the workflow; default market). */
+export async function runWorkflow(config: unknown, panel: Panel, opts: RunExperimentOptions = {}): Promise<ExperimentResult> {
+  const { workflow } = parseExperimentConfig(config);
+  getWorkflow(workflow);
+  const runner = RUNNERS[workflow];
+  if (!runner) throw new Error(`workflow '${workflow}' has no runner in this build`);
+  return runner(config, panel, opts);
+}
