@@ -1,5 +1,5 @@
 /**
- * One sweep run: its ExperimentConfig through runExperiment, flattened into a SweepRunResult.
+ * One sweep run: its ExperimentConfig through its workflow's runner (runWorkflow), flattened into a SweepRunResult.
  * The same function runs in the lab's sweep workers and in `lab sweep`'s Node worker threads, so
  * the same seeds on the same tfjs backend give the same numbers in both — bit for bit within one JS
  * engine, to ~1e-14 between Chromium and Node (their V8s round Math.exp/log/cos/pow differently in
@@ -16,7 +16,7 @@ import type { RunControl } from '../run/control.ts';
 import type { MetricRow } from '../run/metrics.ts';
 import { type DataSourceConfig, parseExperimentConfig } from '../experiment/config.ts';
 import { dataSourceKey } from '../experiment/data.ts';
-import { runExperiment } from '../experiment/run.ts';
+import { runWorkflow } from '../workflows/runners.ts';
 import type { RunEvaluation } from '../experiment/types.ts';
 import type { EquityOverlay, SweepRunResult } from './results.ts';
 import type { SweepRun } from './spec.ts';
@@ -109,7 +109,7 @@ export async function runSweepJob(run: SweepRun, panelProvider: PanelProvider, o
     total = config.totalSteps;
     progress('loading data');
     const panel = await panelProvider(config.data);
-    const res = await runExperiment(run.config, panel, {
+    const res = await runWorkflow(run.config, panel, {
       ...(opts.control ? { control: opts.control } : {}),
       clock,
       onPhase: (phase) => progress(phase),
