@@ -6,7 +6,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../main.ts';
-import { captureCliOutput, testDir } from '../testing.ts';
+import { captureCliOutput, testDir, writeOhlcvFiles } from '../testing.ts';
 import { fmt, progressLine } from './train.ts';
 
 const io = captureCliOutput();
@@ -55,25 +55,6 @@ const marketFlags = [
   '--set',
   'agent.network.hidden=16',
 ];
-
-/** Two single-asset files (file name = ticker), 160 weekdays. */
-function writeAssetFiles(): [string, string] {
-  const dates: string[] = [];
-  for (let d = Date.parse('2021-01-04T00:00:00Z'); dates.length < 160; d += 86_400_000) {
-    const wd = new Date(d).getUTCDay();
-    if (wd !== 0 && wd !== 6) dates.push(new Date(d).toISOString().slice(0, 10));
-  }
-  const file = (name: string, phase: number) => {
-    const p = path.join(dir, `${name}.csv`);
-    const rows = dates.map((date, t) => {
-      const c = Math.round((100 + 10 * Math.sin(t / 7 + phase) + t / 5) * 100) / 100;
-      return `${date},${c},${c + 1},${c - 1},${c},${1000 + t}`;
-    });
-    writeFileSync(p, ['Date,Open,High,Low,Close,Volume', ...rows].join('\n') + '\n');
-    return p;
-  };
-  return [file('AAA', 0), file('BBB', 1.5)];
-}
 
 describe('lab train', () => {
   it(
@@ -246,7 +227,7 @@ describe('lab train', () => {
     'user files: --data A.csv B.csv (two words after one flag) train on both assets; data.kind panel needs --data again for --config and lab evaluate',
     { timeout: 120_000 },
     async () => {
-      const [a, b] = writeAssetFiles();
+      const [a, b] = writeOhlcvFiles(dir, ['AAA', 'BBB']);
       const out = path.join(dir, 'files');
       const small = [
         '--algo',
