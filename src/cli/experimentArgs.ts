@@ -287,7 +287,8 @@ export async function experimentFromFlags(flags: Flags): Promise<SanityArgs | Ma
   if (flags.features !== undefined) features.preset = flags.features;
   if (Object.keys(features).length > 0) input.features = features;
   const env = (isPlainObject(input.env) ? input.env : {}) as Record<string, unknown>;
-  if (flags.fee !== undefined) env[input.envKind === 'portfolio' ? 'costRate' : 'feeRate'] = flags.fee;
+  const envKind = flags.set.envKind ?? input.envKind;
+  if (flags.fee !== undefined) env[envKind === 'portfolio' ? 'costRate' : 'feeRate'] = flags.fee;
   if (flags['episode-length'] !== undefined) env.episodeLength = episodeLengthOf(flags['episode-length']);
   if (Object.keys(env).length > 0) input.env = env;
   if (flags['eval-every'] !== undefined)
@@ -302,7 +303,10 @@ export async function experimentFromFlags(flags: Flags): Promise<SanityArgs | Ma
   if (sets.length > 0) {
     // Every --set path must be a key of the experiment (checked against the config without them, as
     // sweep keys are) or a declared field (a transformer's agent.network.dModel under an MLP preset).
-    const before = await resolveOrUsage(applySets(input, pick(flags.set, ['algo', 'preset'])), where);
+    const before = await resolveOrUsage(
+      applySets(input, pick(flags.set, ['algo', 'preset', 'envKind'])),
+      where,
+    );
     const known = new Set(leafPaths(before));
     const algo = flags.set.algo ?? before.algo;
     const unknown = sets.filter((p) => !known.has(p) && !fieldOf(p, algo as AlgoId));

@@ -92,8 +92,9 @@ export function writeMarketFiles(
       for (let k = 0; k < eq.length; k++)
         equityRows.push([s.split, s.dates[k], name, eq[k], k === 0 ? null : r[k - 1], dd[k]]);
     }
-    // Shares at the env's starting cash (equity is rebased to 1).
-    const cash = prepared.costs.initialCash;
+    // Shares at the env's starting value (equity is rebased to 1): initialCash, or a portfolio's initialValue.
+    const env = prepared.config.env;
+    const cash = (prepared.config.envKind === 'portfolio' ? env.initialValue : env.initialCash) as number;
     for (let k = 0; k < s.dates.length; k++) {
       const t = rowOf.get(s.dates[k]) ?? -1;
       const value = s.equity.agent[k] * cash;

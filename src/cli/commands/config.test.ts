@@ -116,6 +116,9 @@ describe('lab config print', () => {
       start: '2009-01-01',
       end: '2010-12-31',
     });
+    // --fee is the portfolio env's costRate there.
+    const pf = await printed('--set', 'envKind=portfolio', '--fee', '0.001');
+    expect([pf.envKind, pf.env.costRate, pf.env.feeRate]).toEqual(['portfolio', 0.001, undefined]);
     expect((await printed('--data', 'a.csv', 'b.csv')).data).toEqual({ kind: 'panel', label: 'a.csv b.csv' });
   });
 

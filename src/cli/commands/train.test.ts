@@ -308,6 +308,18 @@ describe('lab train', () => {
     },
   );
 
+  it('--list prints the presets and resolved hyperparameters of an algorithm', async () => {
+    const listed = JSON.parse(await stdoutOf(['train', '--algo', 'ppo', '--preset', 'qtmrl', '--list'])) as {
+      presets: string[];
+      preset: string;
+      agent: Record<string, unknown>;
+    };
+    expect(listed.presets).toContain('standard');
+    expect(listed.preset).toBe('qtmrl');
+    expect(listed.agent).toHaveProperty('clipCoef');
+    expect(listed.agent).not.toHaveProperty('seed');
+  });
+
   it('progress shows — for the return until the first episode ends, never NaN', () => {
     expect(progressLine(40, 500, NaN, 241.2)).toBe('  step 40/500  return —  sps 241\n');
     expect(progressLine(80, 500, -0.01234, undefined)).toBe('  step 80/500  return -0.012  sps —\n');
