@@ -31,7 +31,7 @@ import {
   type ResolvedExperimentConfig,
 } from '../core/experiment/config.ts';
 import { stableStringify } from '../core/experiment/data.ts';
-import { parseFieldText } from '../core/experiment/fields.ts';
+import { displayOf, parseFieldText } from '../core/experiment/fields.ts';
 import {
   BACKENDS,
   DEFAULT_SPLITS,
@@ -66,7 +66,8 @@ export const EXPERIMENT_FLAGS_USAGE = `experiment (defaults: core's default expe
 a2c standard preset with an MLP, 20 000 steps, seed 1, eval every 5000 steps, all five baselines):
   --config FILE       an ExperimentConfig JSON (lab config print, the lab's download, or {config: …}
                       such as DIR/run.json and DIR/checkpoint/config.json); the flags below override it
-  --data SRC…         files / folders (→ data.kind panel), or one embedded:NAME | synthetic[:k=v,…]
+  --data SRC…         files / folders (--data A.csv B.csv → data.kind panel), or one embedded:NAME |
+                      synthetic[:k=v,…]
   --env E             cartpole | bandit (sanity envs) | synthetic[:k=v,…] (same as --data synthetic…)
   --algo A            algo: a2c | ppo | bc | iql (a new algorithm starts from its preset)
   --preset P          preset: standard | qtmrl | … (lab train --algo A --list)
@@ -75,7 +76,7 @@ a2c standard preset with an MLP, 20 000 steps, seed 1, eval every 5000 steps, al
   --backend B         backend: auto (Node: wasm) | wasm | cpu | webgpu
   --window W          features.window
   --features F        features.preset: all | ohlcv | custom
-  --fee F             env.feeRate (fee per traded notional, each side)
+  --fee F             env.feeRate (fee per traded notional, each side; portfolio env: env.costRate)
   --episode-length N  env.episodeLength (training episodes from random starts; none = whole train split)
   --eval-every N      eval.every (validation evaluations during training; 0 = at the end only)
   --splits S          auto (the data's default) | qtmrl | ratio (60/20/20) | TRAIN,VALID (fractions,
@@ -203,7 +204,15 @@ export function parseSetValue(path: string, text: string, algo: string): unknown
   const field = fieldOf(path, algo as AlgoId);
   if (field) {
     const r = parseFieldText(field, text);
-    if (!r.ok) throw new UsageError(`--set ${path}=${text}: ${r.error}`);
+    if (!r.ok) {
+      // Forms show some fields scaled (bps); --set takes the config's own units, and says so.
+      const n = Number(text);
+      const range =
+        field.kind === 'number' && field.display && Number.isFinite(n) && (n < field.min || n > field.max)
+          ? `must be between ${field.min} and ${field.max} (the config's units; ${displayOf(field, field.min)}..${displayOf(field, field.max)} ${field.display.unit})`
+          : r.error;
+      throw new UsageError(`--set ${path}=${text}: ${range}`);
+    }
     return r.value;
   }
   try {
