@@ -266,6 +266,22 @@ describe('lab train', () => {
         await main(['train', '--config', path.join(out, 'run.json'), '--out', path.join(dir, 'files-again')]),
       ).toBe(2);
       expect(io.stderr).toMatch(/the experiment's data is the user's own files .*give them with --data/);
+      // With the files given again, the config reproduces the run.
+      expect(
+        await main([
+          'train',
+          '--config',
+          path.join(out, 'run.json'),
+          '--data',
+          a,
+          b,
+          '--out',
+          path.join(dir, 'files-again'),
+        ]),
+      ).toBe(0);
+      expect(json(path.join(dir, 'files-again', 'metrics.json')).splits).toEqual(
+        json(path.join(out, 'metrics.json')).splits,
+      );
     },
   );
 
