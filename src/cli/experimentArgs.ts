@@ -283,10 +283,9 @@ export async function experimentFromFlags(flags: Flags): Promise<SanityArgs | Ma
   if (flags.algo !== undefined) input.algo = flags.algo;
   if (flags.preset !== undefined) input.preset = flags.preset;
   // Another algorithm or preset starts from its own hyperparameters, not the file's.
-  if (
-    (flags.algo !== undefined && flags.algo !== oldAlgo) ||
-    (flags.preset !== undefined && flags.preset !== oldPreset)
-  )
+  const newAlgo = flags.algo ?? flags.set.algo;
+  const newPreset = flags.preset ?? flags.set.preset;
+  if ((newAlgo !== undefined && newAlgo !== oldAlgo) || (newPreset !== undefined && newPreset !== oldPreset))
     delete input.agent;
   if (flags.steps !== undefined) input.totalSteps = flags.steps;
   if (flags.seed !== undefined) input.seed = flags.seed;

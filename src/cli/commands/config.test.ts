@@ -90,6 +90,18 @@ describe('lab config print', () => {
     expect(c.splits).toEqual({ fractions: { train: 0.5, valid: 0.3 } });
     expect([c.agent.learningRate, c.agent.network.encoder, c.name]).toEqual([0.0007, 'timecnn', 'my run']);
 
+    // A config file of another algorithm: --algo (or --set algo=…) starts from the new one's hyperparameters.
+    const a2cFile = path.join(dir, 'a2c.json');
+    writeFileSync(a2cFile, JSON.stringify(await printed('--set', 'agent.learningRate=0.002')));
+    for (const flag of [
+      ['--algo', 'ppo'],
+      ['--set', 'algo=ppo'],
+    ]) {
+      const ppo = await printed('--config', a2cFile, ...flag);
+      expect(ppo.agent).toEqual((await resolveExperimentConfig({ algo: 'ppo' })).agent);
+    }
+    expect((await printed('--config', a2cFile, '--seed', '3')).agent.learningRate).toBe(0.002);
+
     const off = await printed(
       '--set',
       'features.rsi=false',
