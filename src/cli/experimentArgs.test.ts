@@ -72,6 +72,18 @@ describe('experiment arguments', () => {
     writeFileSync(wrapped, JSON.stringify({ command: 'train', config: { algo: 'ppo' } }));
     expect(readConfigFile(plain)).toEqual({ algo: 'ppo' });
     expect(readConfigFile(wrapped)).toEqual({ algo: 'ppo' });
+    // A run exported from the lab: the config in its summary, or the link that reproduces it.
+    const labRun = path.join(dir, 'lab-run.json');
+    writeFileSync(
+      labRun,
+      JSON.stringify({
+        format: 'rl-trading-lab/run@1',
+        summary: { hash: 'workflow=market&algo=ppo&features.window=7' },
+      }),
+    );
+    expect(readConfigFile(labRun)).toMatchObject({ algo: 'ppo', features: { window: 7 } });
+    writeFileSync(labRun, JSON.stringify({ summary: { config: { algo: 'ppo' }, hash: 'algo=a2c' } }));
+    expect(readConfigFile(labRun)).toEqual({ algo: 'ppo' });
     const bad = path.join(dir, 'bad.json');
     writeFileSync(bad, '[1]');
     expect(() => readConfigFile(bad)).toThrow(/bad\.json: expected a JSON object/);

@@ -32,6 +32,7 @@ import {
 } from '../core/experiment/config.ts';
 import { stableStringify } from '../core/experiment/data.ts';
 import { displayOf, parseFieldText } from '../core/experiment/fields.ts';
+import { parseLink } from '../core/experiment/link.ts';
 import {
   BACKENDS,
   DEFAULT_SPLITS,
@@ -64,8 +65,9 @@ export const EXPERIMENT_FLAGS = {
 /** Usage lines of the flags above (after a command's own summary). */
 export const EXPERIMENT_FLAGS_USAGE = `experiment (defaults: core's default experiment — embedded S&P 500, its QTMRL date splits,
 a2c standard preset with an MLP, 20 000 steps, seed 1, eval every 5000 steps, all five baselines):
-  --config FILE       an ExperimentConfig JSON (lab config print, the lab's download, or {config: …}
-                      such as DIR/run.json and DIR/checkpoint/config.json); the flags below override it
+  --config FILE       an ExperimentConfig JSON (lab config print), or a file holding one as {config: …}
+                      (DIR/run.json, DIR/checkpoint/config.json) or a run exported from the lab's Runs
+                      panel (its config, or the share link it carries); the flags below override it
   --data SRC…         files / folders (--data A.csv B.csv → data.kind panel), or one embedded:NAME |
                       synthetic[:k=v,…]
   --env E             cartpole | bandit (sanity envs) | synthetic[:k=v,…] (same as --data synthetic…)
@@ -128,7 +130,11 @@ export interface MarketArgs {
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-/** Reads an ExperimentConfig file: the config itself, or any JSON that holds it as `config` (run.json, checkpoint/config.json). */
+/**
+ * Reads an ExperimentConfig file: the config itself, any JSON that holds it as `config` (run.json,
+ * checkpoint/config.json), or a run exported from the lab (its `summary.config`, else the share
+ * link `summary.hash` that reproduces it).
+ */
 export function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
   try {
@@ -144,7 +150,18 @@ export function readConfigFile(file: string): Record<string, unknown> {
     throw new UsageError(`${file}: invalid JSON (${errorText(e)})`);
   }
   if (!isPlainObject(json)) throw new UsageError(`${file}: expected a JSON object (an ExperimentConfig)`);
-  return isPlainObject(json.config) ? structuredClone(json.config) : json;
+  if (isPlainObject(json.config)) return structuredClone(json.config);
+  // A run exported from the lab's Runs panel: its summary holds the config, or the link that reproduces it.
+  const summary = json.summary;
+  if (isPlainObject(summary)) {
+    if (isPlainObject(summary.config)) return structuredClone(summary.config);
+    if (typeof summary.hash === 'string') {
+      const link = parseLink(summary.hash);
+      for (const n of link.notices) process.stderr.write(`lab: note: ${file}: ${n}\n`);
+      return link.config;
+    }
+  }
+  return json;
 }
 
 /** The data source of --data specs: one embedded or synthetic spec is that source; files are the user's panel. */
