@@ -57,6 +57,18 @@ describe('parseArgs', () => {
     expectTypeOf(a.flags.set).toEqualTypeOf<Record<string, string>>();
   });
 
+  it('a multiple flag takes the words that follow it, up to the next option (--data A.csv B.csv)', () => {
+    const a = parseArgs(['--asset', 'X', 'Y', '--asset=Z', 'W', '--out', 'o', '--asset', 'V'], spec);
+    expect(a.flags.asset).toEqual(['X', 'Y', 'Z', 'W', 'V']);
+    expect(a.positionals).toEqual([]);
+    // A positional after it comes after `--` (or first).
+    const b = parseArgs(['in.csv', '--asset', 'X', 'Y', '--out', 'o', '--', 'more.csv'], spec);
+    expect(b.flags.asset).toEqual(['X', 'Y']);
+    expect(b.positionals).toEqual(['in.csv', 'more.csv']);
+    // A single-valued flag still takes one word: the next is a positional.
+    expect(parseArgs(['--out', 'o', 'in.csv'], spec).positionals).toEqual(['in.csv']);
+  });
+
   it('takes a negative number as a value and -- ends options', () => {
     const a = parseArgs(['--out', 'o', '--fee', '-1e-3', '--', '--not-a-flag'], spec);
     expect(a.flags.fee).toBe(-0.001);

@@ -8,7 +8,7 @@
  *       seed: { type: 'integer', default: 0 },
  *       json: { type: 'boolean' },
  *       strategy: { type: 'string', choices: ['a', 'b'] },
- *       asset: { type: 'string', multiple: true },   // --asset A --asset B → ['A', 'B']
+ *       asset: { type: 'string', multiple: true },   // --asset A B, or --asset A --asset B → ['A', 'B']
  *       set: { type: 'key-value' },                  // --set lr=3e-4 --set gamma=0.99 → { lr: '3e-4', gamma: '0.99' }
  *     },
  *     positionals: { min: 1, max: 1, names: ['returns.csv'] },
@@ -29,7 +29,11 @@ export type FlagType = 'string' | 'number' | 'integer' | 'boolean' | 'key-value'
 
 export interface FlagSpec {
   type: FlagType;
-  /** Repeatable; the value is an array in command-line order (ignored for 'key-value', always repeatable). */
+  /**
+   * Repeatable, and takes the non-option words that follow it: `--data A.csv B.csv` and
+   * `--data A.csv --data B.csv` both give ['A.csv', 'B.csv'] (ignored for 'key-value', always
+   * repeatable). A positional after such a flag needs `--` or to come first.
+   */
   multiple?: boolean;
   /** Missing flag → UsageError. */
   required?: boolean;
@@ -168,6 +172,9 @@ export function parseArgs<const S extends ArgsSpec>(argv: readonly string[], spe
     }
     f = f as FlagSpec;
     store(name, f, raw);
+    // A multiple flag also takes the words after its value, up to the next option (`--data A B`).
+    if (f.multiple)
+      while (i + 1 < argv.length && !argv[i + 1].startsWith('-')) store(name, f, argv[++i]);
   }
 
   for (const [name, f] of Object.entries(flagSpecs)) {

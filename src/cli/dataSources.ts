@@ -21,6 +21,8 @@ import {
   type SourceIO,
 } from '../core/data/index.ts';
 import { readEmbeddedText } from '../core/data/embedded.node.ts';
+import { ExperimentConfigError, type DataSourceConfig } from '../core/experiment/config.ts';
+import { loadExperimentPanel } from '../core/experiment/data.ts';
 import { UsageError } from './errors.ts';
 
 export type LoadDataOptions = LoadSourcesOptions;
@@ -87,4 +89,32 @@ export function requirePanel(data: LoadedData): Panel {
   throw new UsageError(
     first ? `${data.panelError ?? 'no data'}: ${formatImportIssue(first)}` : (data.panelError ?? 'no data'),
   );
+}
+
+/**
+ * The full panel of an experiment's data source, as the lab loads it: embedded and synthetic data
+ * straight from the config (core's loadExperimentPanel), the user's files (`{ kind: 'panel' }`) from
+ * the --data sources. `lab train`, `lab evaluate` and `lab sweep` (and its worker threads) all load
+ * through here; files that fail to import are reported on stderr (`lab COMMAND: warning: …`).
+ */
+export async function experimentPanel(
+  data: DataSourceConfig,
+  specs: readonly string[],
+  command: string,
+  opts: { quiet?: boolean } = {},
+): Promise<Panel> {
+  if (data.kind === 'panel') {
+    if (specs.length === 0)
+      throw new UsageError(`the experiment's data is the user's own files ('${data.label}'): give them with --data`);
+    const loaded = await loadDataSources(specs);
+    if (!opts.quiet)
+      for (const e of loaded.errors) process.stderr.write(`lab ${command}: warning: skipped ${formatImportIssue(e)}\n`);
+    return requirePanel(loaded);
+  }
+  try {
+    return await loadExperimentPanel(data, { readEmbedded: readEmbeddedText });
+  } catch (e) {
+    if (e instanceof ExperimentConfigError) throw new UsageError(e.message);
+    throw e;
+  }
 }

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../main.ts';
-import { captureCliOutput, testDir } from '../testing.ts';
+import { captureCliOutput, testDir, writeOhlcvFiles } from '../testing.ts';
 
 const io = captureCliOutput();
 
@@ -69,6 +69,13 @@ describe('lab features', () => {
     const kept = readCsv(out2);
     expect(kept[1][kept[0].indexOf('sma_10')]).toBe(''); // warm-up: empty cell
     expect(await main(['features', '--data', yahoo, yahoo, '--out', path.join(dir, 'dup.csv')])).toBe(0);
+  });
+
+  it('--data A.csv B.csv: two files after one flag', async () => {
+    const files = writeOhlcvFiles(dir, ['AAA', 'BBB'], T);
+    const out = path.join(dir, 'two.csv');
+    expect(await main(['features', '--data', ...files, '--preset', 'ohlcv', '--out', out])).toBe(0);
+    expect(new Set(readCsv(out).slice(1).map((r) => r[1]))).toEqual(new Set(['AAA', 'BBB']));
   });
 
   it('bad arguments and unusable data: exit 2 with one line', async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUY, HOLD, SELL } from '../../core/envs/trading.ts';
 import { main } from '../main.ts';
-import { captureCliOutput, testDir } from '../testing.ts';
+import { captureCliOutput, testDir, writeOhlcvFiles } from '../testing.ts';
 import { parseActionsCsv } from './replay.ts';
 
 const io = captureCliOutput();
@@ -56,6 +56,13 @@ describe('lab replay', () => {
     expect(run.config.feeRate).toBe(0.0005);
     expect(run.data.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(run.unused_action_dates).toEqual([]);
+  });
+
+  it('--data A.csv B.csv: two files after one flag', async () => {
+    const files = writeOhlcvFiles(dir, ['AAA', 'BBB'], 10);
+    const actions = file('two.csv', 'date,asset,action\n2021-01-04,AAA,buy\n2021-01-05,BBB,buy\n');
+    expect(await main(['replay', '--data', ...files, '--actions', actions, '--out', path.join(dir, 'two')])).toBe(0);
+    expect(io.stdout).toMatch(/replay of 2 action rows on 2 assets/);
   });
 
   it('warns about action dates it could not apply, and lists them in run.json', async () => {

@@ -3,17 +3,14 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadEmbeddedNode } from '../../core/data/embedded.node.ts';
-import type { Panel } from '../../core/data/types.ts';
-import type { DataSourceConfig } from '../../core/experiment/config.ts';
-import { loadExperimentPanel } from '../../core/experiment/data.ts';
 import { prepareExperiment } from '../../core/experiment/run.ts';
 import { getSweepPreset, SWEEP_PRESETS } from '../../core/sweeps/presets.ts';
 import { higherIsBetterFor, type SweepRunResult } from '../../core/sweeps/results.ts';
 import { countRuns, parseShard, parseSweepSpec, shardRuns, type SweepRun, type SweepSpec } from '../../core/sweeps/spec.ts';
 import { validateSweep } from '../../core/sweeps/validate.ts';
 import { parseArgs } from '../args.ts';
-import { loadDataSources, requirePanel } from '../dataSources.ts';
+import { experimentPanel } from '../dataSources.ts';
+import { dataConfigOf } from '../experimentArgs.ts';
 import { UsageError } from '../errors.ts';
 import { panelFingerprint, versions } from '../fingerprint.ts';
 import { writeSweepOutputs, RESULTS_FORMAT, type SweepResultsFile } from '../sweep/files.ts';
@@ -39,7 +36,9 @@ Math.exp/log differ from Node's in the last bit) — and writes
 A spec is JSON: { name, base: <experiment config>, params: [{ key: 'agent.entCoef', values:
 { kind: 'list', values: [0, 0.05] } }, { key: 'agent.learningRate', values: { kind: 'log-range',
 min: 1e-5, max: 1e-3, steps: 3 } }], mode: 'grid' | 'random', samples, sampleSeed, seedsPerPoint }.
-Keys are dotted paths into the experiment config; a key it does not have is an error.
+Keys are dotted paths into the experiment config — the paths of lab train --set and of share links,
+over the same default experiment (lab config print shows it; a base of {} is the lab's default);
+a key it does not have is an error.
 
 Sharding: --shard i/n runs runs i, i+n, i+2n, … (0-based), so n machines (a cluster job array, a
 CI matrix) can each run one slice; 'lab merge DIR…' joins their folders.
@@ -53,7 +52,9 @@ options:
   --select METRIC    validation metric for the best point (default valid/sharpe)
   --lower-is-better  choose the smallest --select value (default: by metric; volatility-like metrics are minimised)
   --preset NAME      use a preset instead of SPEC.json
-  --data SRC         train on these files / folders / embedded:NAME / synthetic:… instead of the spec's data
+  --data SRC…        train on these files / folders / embedded:NAME / synthetic:… instead of the spec's data
+                     (as lab train --data: one embedded or synthetic source becomes data.kind embedded /
+                     synthetic, files data.kind panel)
   --out DIR          output folder (created)`;
 
 const spec = {
@@ -99,12 +100,6 @@ function tfjsVersion(): string {
   }
 }
 
-async function loadPanel(data: DataSourceConfig, dataSpecs: readonly string[]): Promise<Panel> {
-  if (data.kind === 'embedded') return (await loadEmbeddedNode(data.name)).panel;
-  if (data.kind === 'panel') return requirePanel(await loadDataSources(dataSpecs));
-  return loadExperimentPanel(data);
-}
-
 const fmt = (v: number | undefined) => (v === undefined ? '–' : Number.isFinite(v) ? v.toFixed(4) : String(v));
 
 export const command: CliCommand = {
@@ -129,7 +124,8 @@ export const command: CliCommand = {
       source = positionals[0];
       sweep = readSpec(source);
     }
-    if (flags.data.length > 0) sweep = { ...sweep, base: { ...sweep.base, data: { kind: 'panel', label: flags.data.join(' ') } } };
+    // --data maps onto the base config as in lab train: one embedded / synthetic source is that source, files the user's panel.
+    if (flags.data.length > 0) sweep = { ...sweep, base: { ...sweep.base, data: dataConfigOf(flags.data) } };
 
     let validated: Awaited<ReturnType<typeof validateSweep>>;
     try {
@@ -150,7 +146,7 @@ export const command: CliCommand = {
 
     // Load the data here too: a fingerprint for the record, and bad splits or windows are refused
     // before any worker starts (one prepare per point; features are cheap next to training).
-    const panel = await loadPanel(validated.base.data, flags.data);
+    const panel = await experimentPanel(validated.base.data, flags.data, 'sweep');
     const prepared = new Set<number>();
     for (const r of runs) {
       if (prepared.has(r.pointIndex)) continue;

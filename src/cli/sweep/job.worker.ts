@@ -8,12 +8,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, type BackendPref } from '../../core/agents/backend.ts';
-import { loadEmbeddedNode } from '../../core/data/embedded.node.ts';
 import type { DataSourceConfig } from '../../core/experiment/config.ts';
-import { loadExperimentPanel } from '../../core/experiment/data.ts';
 import { cachedPanelProvider, runSweepJob } from '../../core/sweeps/job.ts';
 import type { SweepRun } from '../../core/sweeps/spec.ts';
-import { loadDataSources, requirePanel } from '../dataSources.ts';
+import { experimentPanel } from '../dataSources.ts';
 
 export interface SweepWorkerShared {
   backend: BackendPref;
@@ -23,11 +21,10 @@ export interface SweepWorkerShared {
 const shared = (workerData as { shared: SweepWorkerShared }).shared;
 const port = parentPort!;
 
-const provider = cachedPanelProvider(async (data: DataSourceConfig) => {
-  if (data.kind === 'embedded') return (await loadEmbeddedNode(data.name)).panel;
-  if (data.kind === 'panel') return requirePanel(await loadDataSources(shared.dataSpecs));
-  return loadExperimentPanel(data);
-});
+// The same loader as lab train and the main thread (import warnings were printed there already).
+const provider = cachedPanelProvider((data: DataSourceConfig) =>
+  experimentPanel(data, shared.dataSpecs, 'sweep', { quiet: true }),
+);
 
 // Jobs wait for the backend: messages that arrive before it is ready chain on this promise.
 const ready = initBackend(shared.backend).then((info) => {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../main.ts';
+import { writeOhlcvFiles } from '../testing.ts';
 import type { SweepResultsFile, SummaryFile } from './files.ts';
 
 let stderr = '';
@@ -52,6 +53,8 @@ describe('lab sweep / lab merge', () => {
       [[write('badbase.json', { base: { env: { buyPtc: 1 } } })], /badbase\.json: invalid sweep spec at base: env\.buyPtc/],
       [[write('ok.json', grid), '--shard', '2/2'], /--shard: .*need 0 ≤ i < n/],
       [[at('ok.json'), '--select', 'test/sharpe'], /--select must be a validation metric/],
+      // --data A.csv B.csv: both files load (the error names the assets they hold).
+      [[write('assets.json', { base: { assets: ['AAA', 'ZZZ'] } }), '--data', ...writeOhlcvFiles(dir, ['AAA', 'BBB'])], /point 0 \(base\): assets: 'ZZZ' is not in the data \(assets: AAA, BBB\)/],
     ];
     for (const [args, re] of cases) {
       stderr = '';

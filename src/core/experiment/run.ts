@@ -13,7 +13,7 @@ import type { Panel, SplitName, SplitSpec } from '../data/types.ts';
 import { PortfolioEnv, type PortfolioEnvConfig } from '../envs/portfolio.ts';
 import { TradingEnv, type TradingEnvConfig } from '../envs/trading.ts';
 import type { Action, Env } from '../envs/types.ts';
-import { buildFeatures } from '../features/build.ts';
+import { buildFeatures, type BuildFeaturesOptions } from '../features/build.ts';
 import type { FeatureConfig } from '../features/config.ts';
 import type { FeatureSet } from '../features/types.ts';
 import type { Learner } from '../run/algorithms.ts';
@@ -73,14 +73,20 @@ function splitSteps(fs: FeatureSet, split: SplitName, window: number): number {
 /**
  * Resolve the config, cut the assets, build the features on the experiment's splits and hand out
  * env factories. Throws ExperimentConfigError / FeatureError (the user's input) with the field named.
+ * `opts.normalization`: the z-score statistics a trained agent was fitted with (`lab evaluate`
+ * scales any data as in training); default: fitted on this panel's train split.
  */
-export async function prepareExperiment(config: unknown, fullPanel: Panel): Promise<PreparedExperiment> {
+export async function prepareExperiment(
+  config: unknown,
+  fullPanel: Panel,
+  opts: BuildFeaturesOptions = {},
+): Promise<PreparedExperiment> {
   // Resolution is idempotent, so an already resolved config goes through unchanged.
   const resolved = await resolveExperimentConfig(config);
   const panel = selectAssets(fullPanel, resolved.assets);
   const splitSpec = splitSpecOf(resolved.splits, panel.dates);
   const featureConfig = featureConfigOf(resolved.features, splitSpec);
-  const features = buildFeatures(panel, featureConfig);
+  const features = buildFeatures(panel, featureConfig, opts);
   const annualization = resolved.eval.annualization ?? inferAnnualization(features.dates);
   const window = featureConfig.window;
   const notes: string[] = [];
@@ -143,6 +149,8 @@ export interface RunExperimentOptions {
   control?: RunControl;
   /** Called when the runner moves on ('building features', 'training', 'evaluating'). */
   onPhase?(phase: 'building features' | 'training' | 'evaluating'): void;
+  /** The prepared experiment, before training (features, normalization, splits: what `lab train` records and prints). */
+  onPrepared?(prepared: PreparedExperiment): void;
   /** Keep the trained learner in the result (the caller disposes it); default false: disposed here. */
   keepLearner?: boolean;
   /** Keep every metric row (learning.csv). */
@@ -188,6 +196,7 @@ export async function runExperiment(
   const clock = opts.clock ?? (() => performance.now());
   opts.onPhase?.('building features');
   const prepared = await prepareExperiment(config, panel);
+  opts.onPrepared?.(prepared);
   const c = prepared.config;
   let nonFinite = false;
   const userCheckpoint = opts.callbacks?.onCheckpoint;
