@@ -1,9 +1,9 @@
 /** Hand-computed examples of each analyst's rule, the weighted vote and the position rule, and their properties. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Panel } from '../data/types.ts';
 import { bollinger, macd, rsi } from '../indicators/index.ts';
 import { Rng } from '../rng.ts';
+import { randomPanel } from './testing.ts';
 import {
   ABSTAIN,
   BUY,
@@ -32,34 +32,6 @@ import {
   type AnalystVotes,
   type Decisions,
 } from './index.ts';
-
-/** Seeded random-walk panel (business-day-free consecutive dates). */
-export function randomPanel(T: number, N: number, seed: number, start = '2000-01-03'): Panel {
-  const rng = new Rng(seed);
-  const t0 = Date.parse(`${start}T00:00:00Z`);
-  const p: Panel = {
-    dates: Array.from({ length: T }, (_, t) => new Date(t0 + t * 86_400_000).toISOString().slice(0, 10)),
-    assets: Array.from({ length: N }, (_, i) => `A${i}`),
-    open: new Float64Array(T * N),
-    high: new Float64Array(T * N),
-    low: new Float64Array(T * N),
-    close: new Float64Array(T * N),
-    volume: new Float64Array(T * N),
-  };
-  for (let i = 0; i < N; i++) {
-    let c = 50 * (1 + i);
-    for (let t = 0; t < T; t++) {
-      const k = t * N + i;
-      p.open[k] = c;
-      c *= Math.exp(rng.normal(0, 0.015 * (1 + (t % 60 > 45 ? 2 : 0))));
-      p.close[k] = c;
-      p.high[k] = Math.max(p.open[k], c) * 1.005;
-      p.low[k] = Math.min(p.open[k], c) * 0.995;
-      p.volume[k] = 1e6 * (1 + rng.float());
-    }
-  }
-  return p;
-}
 
 function votesOf(name: string, action: number[], strength: number[]): AnalystVotes {
   return {
@@ -200,7 +172,7 @@ describe('signals: records → per (date, asset) arrays', () => {
       () => 0.05 / 252 + 0.5 * rng.normal(0, 0.2 / Math.sqrt(252)),
     );
     const config = { drift: 0.05, volatility: 0.2, signalStrength: 0.5 };
-    const meta = { signal, config } as Parameters<typeof syntheticSignalRecords>[1];
+    const meta = { signal, config };
     const recs = syntheticSignalRecords(panel, meta, { seed: 1, coverage: 0.5, noise: 0.2 });
     expect(recs.length).toBeGreaterThan(150);
     expect(recs.length).toBeLessThan(250);

@@ -15,7 +15,7 @@
  */
 import Papa from 'papaparse';
 import type { Panel } from '../data/types.ts';
-import type { SyntheticMeta } from '../data/synthetic.ts';
+import type { SyntheticConfig, SyntheticMeta } from '../data/synthetic.ts';
 import { Rng } from '../rng.ts';
 import { EnsembleError, clamp } from './types.ts';
 
@@ -250,7 +250,10 @@ export const DEFAULT_SYNTHETIC_SIGNALS: Readonly<SyntheticSignalOptions> = Objec
  */
 export function syntheticSignalRecords(
   panel: Pick<Panel, 'dates' | 'assets'>,
-  meta: Pick<SyntheticMeta, 'signal' | 'config'>,
+  meta: {
+    signal: SyntheticMeta['signal'];
+    config: Pick<SyntheticConfig, 'drift' | 'volatility' | 'signalStrength'>;
+  },
   options: Partial<SyntheticSignalOptions> = {},
 ): SignalRecord[] {
   const o = { ...DEFAULT_SYNTHETIC_SIGNALS, ...options };
