@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeDatasetBinary } from '../../core/agents/offline/binary.ts';
 import { formatImportIssue } from '../../core/data/report.ts';
+import type { LoadedData } from '../../core/data/sources.ts';
 import { generateSynthetic } from '../../core/data/synthetic.ts';
 import { QTMRL_SPLIT, type Panel, type SplitSpec } from '../../core/data/types.ts';
 import {
@@ -141,7 +142,7 @@ function parseSyntheticSignalSpec(text: string): Record<string, number> {
 function loadSignals(
   arg: string | undefined,
   panel: Panel,
-  synthetic: { spec: string; meta: { config: Parameters<typeof generateSynthetic>[0] } }[],
+  synthetic: LoadedData['synthetic'],
 ): { signals: SentimentSignals | null; note: string } {
   if (arg === undefined) return { signals: null, note: 'news: none (the news analyst abstains)' };
   let records: SignalRecord[];

@@ -160,6 +160,13 @@ describe('signals: records → per (date, asset) arrays', () => {
     expect(() => parseSignalsCsv('date,asset,sentiment,confidence\n2020/01/02,AAA,0.4,1\n', 's.csv')).toThrow(
       /line 2, column 'date'/,
     );
+    // Line numbers count blank lines as an editor does.
+    expect(() =>
+      parseSignalsCsv(
+        'date,asset,sentiment,confidence\n\n2020-01-02,AAA,0.4,1\n\n2020-01-03,AAA,0.4,7\n',
+        's.csv',
+      ),
+    ).toThrow("s.csv, line 5, column 'confidence': '7' is not a number in [0, 1]");
     expect(() => parseSignalsCsv('date,sentiment\n', 's.csv')).toThrow(/no asset\/symbol\/ticker column/);
   });
 
@@ -259,6 +266,16 @@ describe('risk analyst: volatility regimes from train quantiles; caps and vetoes
     expect(() => fitRegimes(new Float64Array(5).fill(NaN), 1, { start: 0, end: 5 }, cfg)).toThrow(
       /train split has no volatility/,
     );
+    // Two assets; the second has one train value (< volWindow 2): it uses the quantiles of both pooled.
+    const two = new Float64Array(20).fill(NaN);
+    for (let t = 0; t < 10; t++) two[t * 2] = t + 1;
+    two[2 * 9 + 1] = 20;
+    const f2 = fitRegimes(two, 2, { start: 0, end: 10 }, cfg);
+    expect(Array.from(f2.trainValues)).toEqual([10, 0]);
+    expect(f2.low[0]).toBeCloseTo(4, 12);
+    const pooled = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20];
+    expect(f2.low[1]).toBeCloseTo(quantileSorted(pooled, 1 / 3), 12);
+    expect(f2.high[1]).toBeCloseTo(quantileSorted(pooled, 2 / 3), 12);
   });
 });
 
