@@ -23,3 +23,4 @@ commands.merge = async () => (await import('./merge.ts')).command;
 commands.train = async () => (await import('./train.ts')).command;
 commands.evaluate = async () => (await import('./evaluate.ts')).command;
 commands.config = async () => (await import('./config.ts')).command;
+commands.ensemble = async () => (await import('./ensemble.ts')).command;

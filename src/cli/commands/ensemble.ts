@@ -1,0 +1,484 @@
+/**
+ * `lab ensemble backtest|dataset`: seed 004's ensemble of analysts on any loaded market.
+ * The work is core's (src/core/ensemble); this file loads data and signals, resolves the splits
+ * the lab uses and writes the files.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { encodeDatasetBinary } from '../../core/agents/offline/binary.ts';
+import { formatImportIssue } from '../../core/data/report.ts';
+import type { LoadedData } from '../../core/data/sources.ts';
+import { generateSynthetic } from '../../core/data/synthetic.ts';
+import { QTMRL_SPLIT, type Panel, type SplitSpec } from '../../core/data/types.ts';
+import {
+  ACTION_NAMES,
+  DEFAULT_ENSEMBLE,
+  EnsembleError,
+  REGIME_NAMES,
+  actionDistribution,
+  alignSignals,
+  analyseEnsemble,
+  backtestEnsemble,
+  buildEnsembleDataset,
+  datasetCsv,
+  formatActionDistribution,
+  parseSignalsCsv,
+  syntheticSignalRecords,
+  toOfflineDataset,
+  type EnsembleAnalysis,
+  type EnsembleConfig,
+  type SentimentSignals,
+  type SignalRecord,
+  type SplitRun,
+} from '../../core/ensemble/index.ts';
+import { splitSpecOf, type SplitsConfig } from '../../core/experiment/config.ts';
+import { defaultSplitsFor } from '../../core/experiment/vocabulary.ts';
+import {
+  computeMetrics,
+  drawdownFromEquity,
+  metricsRecord,
+  type MetricsRecord,
+} from '../../core/metrics/index.ts';
+import { parseArgs } from '../args.ts';
+import { loadDataSources, requirePanel } from '../dataSources.ts';
+import { UsageError } from '../errors.ts';
+import { panelFingerprint, versions } from '../fingerprint.ts';
+import { ensureDir, writeCsv, writeJson, type CsvCell } from '../output.ts';
+import type { CliCommand } from './index.ts';
+
+const usage = `usage: lab ensemble backtest --data SRC… [options] --out DIR
+       lab ensemble dataset  --data SRC… [options] --out DIR
+
+Seed 004's ensemble of analysts on any loaded market (one or many assets):
+  technical  RSI(14) < 30 → +1, > 70 → −1; MACD(12,26,9) histogram sign; close below/above the
+             Bollinger(20,2) bands → +1/−1; score = mean of the three; BUY/SELL at |score| ≥ 0.3
+  news       tanh(2·sentiment·confidence) of the asset's news that day; abstains without news
+  risk       20-day volatility regimes (low/normal/high at the train split's 1/3 and 2/3
+             quantiles): caps |position| at 1/1/0.5; volatility ≥ the train 0.95 quantile vetoes (0)
+  vote       score = Σ w·(±strength) / Σ w over the analysts that do not abstain (HOLD counts 0);
+             BUY/SELL when |score| ≥ 0.2, strength = |score| × the risk cap
+  position   per asset, a sleeve of 1/N of the capital: BUY → +strength, SELL → −strength,
+             HOLD → keep (trimmed to the cap; a veto closes it); fees on every trade
+
+backtest  DIR/metrics.json (ensemble and buy-and-hold per split), DIR/equity.csv (both, per day),
+          DIR/votes.csv (every analyst's vote, the regime and cap, the decision and the position
+          per day and asset), DIR/run.json
+dataset   DIR/dataset.csv (date, asset, split, the 34 named state features, action, strength),
+          DIR/dataset.bin (the lab's binary offline dataset: Discrete(3) actions, strength,
+          reward, next obs), the action distribution printed and in DIR/run.json
+
+options:
+  --data SRC          file, folder, embedded:NAME or synthetic[:k=v,…]; repeat for several
+  --signals S         news for the news analyst: a CSV file (date, asset, sentiment[, confidence];
+                      asset '*' = market-wide) or synthetic[:coverage=0.3,noise=0.5,seed=0]
+                      (needs a synthetic market: its planted signal plus noise). Default: none
+                      (the news analyst abstains)
+  --splits S          auto (default: the lab's splits for the data — QTMRL dates for
+                      embedded:sp500, 60/20/20 of the rows otherwise) | qtmrl | ratio
+  --weight NAME=W     an analyst's weight in the vote (technical, news; default 1 each); repeat
+  --threshold X       |score| needed to act (default ${DEFAULT_ENSEMBLE.vote.threshold})
+  --fee F             fee per traded notional, each side (default ${DEFAULT_ENSEMBLE.fee})
+  --initial-cash C    starting cash of each split (default ${DEFAULT_ENSEMBLE.initialCash})
+  --calendar C        intersection (default) or union (forward-filled) of the assets' dates
+  --out DIR           output folder (created)`;
+
+const spec = {
+  flags: {
+    data: { type: 'string', multiple: true },
+    signals: { type: 'string' },
+    splits: { type: 'string', choices: ['auto', 'qtmrl', 'ratio'], default: 'auto' },
+    weight: { type: 'key-value' },
+    threshold: { type: 'number', default: DEFAULT_ENSEMBLE.vote.threshold },
+    fee: { type: 'number', default: DEFAULT_ENSEMBLE.fee },
+    'initial-cash': { type: 'number', default: DEFAULT_ENSEMBLE.initialCash },
+    calendar: { type: 'string', choices: ['intersection', 'union'], default: 'intersection' },
+    out: { type: 'string', required: true },
+  },
+  positionals: { min: 1, max: 1, names: ['backtest|dataset'] },
+} as const;
+
+const fmt = (v: unknown, digits = 4) =>
+  typeof v === 'number' ? (Number.isFinite(v) ? v.toFixed(digits) : String(v)) : String(v);
+
+/** The lab's splits for these sources (`auto`), QTMRL's dates, or 60/20/20 of the rows. */
+export function ensembleSplits(
+  specs: readonly string[],
+  rule: 'auto' | 'qtmrl' | 'ratio',
+  dates: readonly string[],
+): SplitSpec {
+  let splits: SplitsConfig;
+  if (rule === 'qtmrl') splits = QTMRL_SPLIT;
+  else if (rule === 'ratio') splits = { fractions: { train: 0.6, valid: 0.2 } };
+  else {
+    const embedded = specs.length === 1 && /^embedded:(.+)$/.exec(specs[0].trim());
+    const allSynthetic = specs.every((s) => s.trim().startsWith('synthetic'));
+    const source = embedded
+      ? { kind: 'embedded', name: embedded[1] }
+      : allSynthetic
+        ? { kind: 'synthetic' }
+        : { kind: 'panel' };
+    splits = defaultSplitsFor(source) as SplitsConfig;
+  }
+  try {
+    return splitSpecOf(splits, dates);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function parseSyntheticSignalSpec(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of text.split(/[,;&]/).filter((p) => p.trim() !== '')) {
+    const [k, v] = part.split('=').map((x) => x.trim());
+    if (!['coverage', 'noise', 'seed'].includes(k) || v === undefined || !Number.isFinite(Number(v)))
+      throw new UsageError(
+        `--signals synthetic: expected coverage=…, noise=…, seed=… numbers, got '${part}'`,
+      );
+    out[k] = Number(v);
+  }
+  return out;
+}
+
+function loadSignals(
+  arg: string | undefined,
+  panel: Panel,
+  synthetic: LoadedData['synthetic'],
+): { signals: SentimentSignals | null; note: string } {
+  if (arg === undefined) return { signals: null, note: 'news: none (the news analyst abstains)' };
+  let records: SignalRecord[];
+  let source: string;
+  const m = /^synthetic(?::(.*))?$/.exec(arg.trim());
+  if (m) {
+    if (synthetic.length === 0)
+      throw new UsageError('--signals synthetic needs a synthetic market, e.g. --data synthetic:signal=0.3');
+    const opts = parseSyntheticSignalSpec(m[1] ?? '');
+    records = synthetic.flatMap((s) => {
+      const market = generateSynthetic(s.meta.config);
+      return syntheticSignalRecords(market.panel, market.meta, opts);
+    });
+    source = `synthetic:${m[1] ?? ''}`;
+  } else {
+    let text: string;
+    try {
+      text = readFileSync(arg, 'utf8');
+    } catch (err) {
+      throw new UsageError(
+        `--signals ${arg}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
+    }
+    records = parseSignalsCsv(text, arg);
+    source = `file:${path.basename(arg)}`;
+  }
+  const { signals, report } = alignSignals(records, panel, source);
+  const dropped = report.droppedUnknownAsset + report.droppedStale + report.droppedAfterEnd;
+  const note =
+    `news: ${source}, ${report.used} of ${report.records} records used (${report.shifted} moved to the next trading day` +
+    (dropped
+      ? `; dropped ${report.droppedUnknownAsset} for unknown assets${report.unknownAssets.length ? ` [${report.unknownAssets.join(', ')}]` : ''}, ${report.droppedStale} stale, ${report.droppedAfterEnd} after the data ends`
+      : '') +
+    ')';
+  if (report.used === 0)
+    throw new UsageError(`--signals ${arg}: no record matches the data's dates and assets (${note})`);
+  return { signals, note };
+}
+
+function ensembleConfig(flags: {
+  weight: Record<string, string>;
+  threshold: number;
+  fee: number;
+  'initial-cash': number;
+}): EnsembleConfig {
+  const weights: Record<string, number> = { ...DEFAULT_ENSEMBLE.vote.weights };
+  for (const [k, v] of Object.entries(flags.weight)) {
+    if (!(k in weights))
+      throw new UsageError(`--weight ${k}: unknown analyst (known: ${Object.keys(weights).join(', ')})`);
+    const w = Number(v);
+    if (!(w >= 0) || !Number.isFinite(w))
+      throw new UsageError(`--weight ${k}=${v}: a weight must be a number ≥ 0`);
+    weights[k] = w;
+  }
+  if (!(flags.threshold > 0 && flags.threshold <= 1))
+    throw new UsageError(`--threshold must be in (0, 1], got ${flags.threshold}`);
+  if (!(flags.fee >= 0 && flags.fee < 1)) throw new UsageError(`--fee must be in [0, 1), got ${flags.fee}`);
+  if (!(flags['initial-cash'] > 0))
+    throw new UsageError(`--initial-cash must be positive, got ${flags['initial-cash']}`);
+  return {
+    ...DEFAULT_ENSEMBLE,
+    vote: { weights, threshold: flags.threshold },
+    fee: flags.fee,
+    initialCash: flags['initial-cash'],
+  };
+}
+
+interface SplitMetrics {
+  ensemble: MetricsRecord;
+  buy_and_hold: MetricsRecord;
+  excess_total_return: number;
+}
+
+function splitMetrics(panel: Panel, run: SplitRun, annualization: number): SplitMetrics {
+  const dates = panel.dates.slice(run.rows.start, run.rows.end);
+  const e = run.ensemble;
+  const ens: MetricsRecord = {
+    ...metricsRecord(
+      computeMetrics(e.returns, {
+        annualization,
+        dates,
+        weights: e.weights,
+        nAssets: e.nAssets,
+        turnover: e.turnover,
+      }),
+    ),
+    final_equity: e.equity[e.equity.length - 1],
+    total_fees: e.totalFees,
+    trades: e.trades,
+  };
+  const b = run.buyAndHold;
+  const bh: MetricsRecord = {
+    ...metricsRecord(
+      computeMetrics(b.returns, {
+        annualization,
+        dates,
+        weights: b.weights,
+        nAssets: b.nAssets,
+        turnover: b.turnover,
+      }),
+    ),
+    final_equity: b.equity[b.equity.length - 1],
+    total_fees: b.totalFees,
+    trades: b.trades,
+  };
+  return {
+    ensemble: ens,
+    buy_and_hold: bh,
+    excess_total_return: (ens.total_return as number) - (bh.total_return as number),
+  };
+}
+
+function writeEquity(dir: string, panel: Panel, runs: readonly SplitRun[]): void {
+  const rows: CsvCell[][] = [];
+  for (const r of runs) {
+    const e = r.ensemble;
+    const b = r.buyAndHold;
+    const ddE = drawdownFromEquity([e.initialCash, ...e.equity]);
+    const ddB = drawdownFromEquity([b.initialCash, ...b.equity]);
+    for (let k = 0; k < e.equity.length; k++) {
+      rows.push([
+        r.split,
+        panel.dates[r.rows.start + k],
+        e.equity[k],
+        e.returns[k],
+        ddE[k + 1],
+        e.fees[k],
+        e.turnover[k],
+        b.equity[k],
+        b.returns[k],
+        ddB[k + 1],
+      ]);
+    }
+  }
+  writeCsv(
+    path.join(dir, 'equity.csv'),
+    [
+      'split',
+      'date',
+      'ensemble_equity',
+      'ensemble_return',
+      'ensemble_drawdown',
+      'ensemble_fees',
+      'ensemble_turnover',
+      'buy_and_hold_equity',
+      'buy_and_hold_return',
+      'buy_and_hold_drawdown',
+    ],
+    rows,
+  );
+}
+
+function writeVotes(dir: string, a: EnsembleAnalysis, runs: readonly SplitRun[]): void {
+  const { panel, technical, news, risk, decisions, signals } = a;
+  const N = panel.assets.length;
+  const act = (x: number) => (x < 0 ? 'ABSTAIN' : ACTION_NAMES[x]);
+  const rows: CsvCell[][] = [];
+  for (const r of runs) {
+    for (let t = r.rows.start; t < r.rows.end; t++) {
+      const k = t - r.rows.start;
+      for (let i = 0; i < N; i++) {
+        const j = t * N + i;
+        rows.push([
+          r.split,
+          panel.dates[t],
+          panel.assets[i],
+          act(technical.action[j]),
+          technical.strength[j],
+          technical.score[j],
+          act(news.action[j]),
+          news.strength[j],
+          signals ? signals.sentiment[j] : null,
+          signals ? signals.confidence[j] : null,
+          risk.vol[j],
+          risk.regime[j] < 0 ? 'unknown' : REGIME_NAMES[risk.regime[j]],
+          risk.cap[j],
+          risk.veto[j],
+          decisions.score[j],
+          ACTION_NAMES[decisions.action[j]],
+          decisions.strength[j],
+          r.ensemble.position[k * N + i],
+        ]);
+      }
+    }
+  }
+  writeCsv(
+    path.join(dir, 'votes.csv'),
+    [
+      'split',
+      'date',
+      'asset',
+      'technical_action',
+      'technical_strength',
+      'technical_score',
+      'news_action',
+      'news_strength',
+      'news_sentiment',
+      'news_confidence',
+      'risk_volatility',
+      'risk_regime',
+      'risk_cap',
+      'risk_veto',
+      'vote_score',
+      'action',
+      'strength',
+      'position',
+    ],
+    rows,
+  );
+}
+
+export const command: CliCommand = {
+  summary:
+    "seed 004's ensemble of analysts: backtest vs buy-and-hold per split, or the 34-feature BC dataset",
+  usage,
+  async run(argv) {
+    const t0 = performance.now();
+    const { flags, positionals } = parseArgs(argv, spec);
+    const sub = positionals[0];
+    if (sub !== 'backtest' && sub !== 'dataset')
+      throw new UsageError(`unknown subcommand '${sub}'; expected backtest or dataset`);
+    if (flags.data.length === 0) throw new UsageError('missing required option --data');
+    const cfg = ensembleConfig(flags);
+    const data = await loadDataSources(flags.data, { calendar: flags.calendar });
+    const panel = requirePanel(data);
+    for (const e of data.errors)
+      process.stderr.write(`lab ensemble: warning: skipped ${formatImportIssue(e)}\n`);
+    const splitSpec = ensembleSplits(flags.data, flags.splits, panel.dates);
+    const tLoad = performance.now();
+
+    let analysis: EnsembleAnalysis;
+    let runs: SplitRun[];
+    let news: string;
+    try {
+      const s = loadSignals(flags.signals, panel, data.synthetic);
+      news = s.note;
+      analysis = analyseEnsemble(panel, splitSpec, s.signals, cfg);
+      runs = backtestEnsemble(analysis);
+    } catch (err) {
+      if (err instanceof EnsembleError) throw new UsageError(err.message);
+      throw err;
+    }
+    if (runs.length === 0) throw new UsageError('no split has 2 or more rows of data; try --splits ratio');
+    const tRun = performance.now();
+    const dir = ensureDir(flags.out);
+    const header = `ensemble on ${panel.assets.length} asset(s) (${panel.assets.slice(0, 5).join(', ')}${panel.assets.length > 5 ? ', …' : ''}), fee ${cfg.fee}; ${news}`;
+    const record: Record<string, unknown> = {
+      command: `ensemble ${sub}`,
+      argv,
+      created: new Date().toISOString(),
+      config: {
+        ...cfg,
+        signals: flags.signals ?? null,
+        splits: Object.fromEntries(
+          runs.map((r) => [
+            r.split,
+            {
+              start: panel.dates[r.rows.start],
+              end: panel.dates[r.rows.end - 1],
+              rows: [r.rows.start, r.rows.end],
+            },
+          ]),
+        ),
+        regime_fit: {
+          low: analysis.risk.fit.low,
+          high: analysis.risk.fit.high,
+          veto: analysis.risk.fit.veto,
+          train_values: analysis.risk.fit.trainValues,
+        },
+      },
+      data: {
+        source: flags.data.join(' '),
+        assets: panel.assets,
+        start: panel.dates[0],
+        end: panel.dates[panel.dates.length - 1],
+        rows: panel.dates.length,
+        fingerprint: panelFingerprint(panel),
+      },
+      versions: versions(),
+    };
+    const lines = [`${header} → ${flags.out}`];
+
+    if (sub === 'backtest') {
+      const metrics = Object.fromEntries(
+        runs.map((r) => [r.split, splitMetrics(panel, r, data.annualization)]),
+      );
+      writeJson(path.join(dir, 'metrics.json'), {
+        strategy: 'ensemble',
+        baseline: 'buy-and-hold',
+        annualization: data.annualization,
+        splits: metrics,
+      });
+      writeEquity(dir, panel, runs);
+      writeVotes(dir, analysis, runs);
+      for (const r of runs) {
+        const m = metrics[r.split];
+        lines.push(
+          `  ${r.split.padEnd(5)} ${panel.dates[r.rows.start]}..${panel.dates[r.rows.end - 1]}  ensemble total_return ${fmt(m.ensemble.total_return)} sharpe ${fmt(m.ensemble.sharpe, 2)} max_drawdown ${fmt(m.ensemble.max_drawdown)} trades ${m.ensemble.trades}` +
+            `  |  buy-and-hold total_return ${fmt(m.buy_and_hold.total_return)} sharpe ${fmt(m.buy_and_hold.sharpe, 2)} max_drawdown ${fmt(m.buy_and_hold.max_drawdown)}`,
+        );
+      }
+    } else {
+      const ds = buildEnsembleDataset(analysis, runs);
+      const tBuild = performance.now();
+      writeFileSync(path.join(dir, 'dataset.csv'), datasetCsv(ds));
+      writeFileSync(
+        path.join(dir, 'dataset.bin'),
+        encodeDatasetBinary(toOfflineDataset(ds, `ensemble:${flags.data.join(' ')}`)),
+      );
+      const all = actionDistribution(ds.action);
+      const perSplit = Object.fromEntries(
+        runs.map((r) => [r.split, actionDistribution(ds.action.filter((_, k) => ds.split[k] === r.split))]),
+      );
+      record.dataset = {
+        rows: ds.size,
+        features: ds.featureNames,
+        action_distribution: all,
+        per_split: perSplit,
+        build_ms: Math.round(tBuild - tRun),
+      };
+      lines.push(`  ${ds.size} rows × ${ds.featureNames.length} features → dataset.csv, dataset.bin`);
+      lines.push(formatActionDistribution(all));
+      for (const r of runs) {
+        const d = perSplit[r.split];
+        lines.push(
+          `  ${r.split.padEnd(5)} ${ACTION_NAMES.map((a) => `${a} ${d.counts[a]} (${d.percent[a].toFixed(1)}%)`).join('  ')}`,
+        );
+      }
+    }
+    record.timings_ms = {
+      load: Math.round(tLoad - t0),
+      analysts_and_backtest: Math.round(tRun - tLoad),
+      total: Math.round(performance.now() - t0),
+    };
+    writeJson(path.join(dir, 'run.json'), record);
+    process.stdout.write(lines.join('\n') + '\n');
+    return 0;
+  },
+};
