@@ -52,10 +52,10 @@ export function App() {
     };
     check();
     // The backend badge follows the Backend field (a link may ask for webgpu).
-    let backendPref = useLab.getState().experiment.train.backend;
+    let backendPref = useLab.getState().experiment.values.backend;
     const checkBackend = () => {
       const s = useLab.getState();
-      const next = s.experiment.train.backend;
+      const next = s.experiment.values.backend;
       if (next === backendPref || s.status === 'running' || s.status === 'paused' || s.status === 'starting')
         return;
       backendPref = next;

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { RunEvaluation } from '../../../workers/protocol.ts';
-import { hashToExperiment } from '../../store/hash.ts';
+import { experimentOfHash } from '../../store/experiment.ts';
 import { useLab } from '../../store/index.ts';
 import type { RunSummary, SplitName } from '../../store/types.ts';
 import type { PanelProps } from '../App.tsx';
@@ -133,7 +133,7 @@ function RunsTable({ runs, onNavigate }: { runs: RunSummary[]; onNavigate: Panel
                     type="button"
                     title="Load this run's configuration into the editor"
                     onClick={() => {
-                      const { experiment, notices } = hashToExperiment(r.hash);
+                      const { experiment, notices } = experimentOfHash(r.hash);
                       loadExperiment(experiment, notices);
                     }}
                   >

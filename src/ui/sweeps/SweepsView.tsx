@@ -17,7 +17,8 @@ import { EquityOverlay, Heatmap, MetricScatter, ParallelCoordinates } from './ch
 import { cancelSweep, currentSpec, pauseSweep, resumeSweep, roughSecondsPerRun, startSweep } from './controller.ts';
 import { draftToUrlValue, emptyParam, specToDraft, URL_PARAM, urlValueToDraft, type ParamDraft, type ValuesKind } from './draft.ts';
 import { exportCsv, exportJson } from './export.ts';
-import { experimentConfigOf, labelOf, sweepKeysFor } from './mapping.ts';
+import { configOfExperiment, flatValues } from '../../store/experiment.ts';
+import { labelOf, sweepKeysFor } from './keys.ts';
 import { useSweep } from './state.ts';
 
 /** Metrics offered for selection and plots (validation split; test only for the chosen point). */
@@ -29,7 +30,7 @@ const RUNNING = ['validating', 'running', 'paused'];
 
 /** Reads `?sweep=` once, then keeps it in step with the form (beside the experiment's #hash). */
 function useSweepUrl(): void {
-  const steps = useLab((s) => s.experiment.train.steps as number);
+  const steps = useLab((s) => s.experiment.values.totalSteps as number);
   useEffect(() => {
     const value = new URLSearchParams(window.location.search).get(URL_PARAM);
     if (value !== null) {
@@ -96,7 +97,7 @@ function Builder() {
 
   const { spec, error } = useMemo(() => currentSpec(), [draft, experiment]); // eslint-disable-line react-hooks/exhaustive-deps
   const runs = spec ? countRuns(spec) : null;
-  const encoder = experiment.hp[experiment.algo]?.encoder;
+  const encoder = flatValues(experiment)['agent.network.encoder'];
   const perRun = roughSecondsPerRun(draft.totalSteps, encoder);
   const eta = runs ? (runs * perRun) / Math.max(1, Math.min(workers, runs)) : null;
 
@@ -107,7 +108,7 @@ function Builder() {
     setDraft((d) => ({ ...d, params: [...d.params, emptyParam(next?.key ?? '', next?.suggest ?? [])] }));
   };
   const loadPreset = () => {
-    const base = experimentConfigOf(experiment);
+    const base = configOfExperiment(experiment);
     useSweep.getState().set({ draft: specToDraft(getSweepPreset(preset).spec(base), draft.totalSteps), draftError: null });
   };
 

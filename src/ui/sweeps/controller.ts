@@ -8,12 +8,12 @@ import type { RunEvaluation } from '../../core/experiment/types.ts';
 import type { SweepRunResult } from '../../core/sweeps/results.ts';
 import { countRuns, expandSweep, type SweepRun, type SweepSpec } from '../../core/sweeps/spec.ts';
 import { useLab } from '../../store/index.ts';
-import { experimentToHash } from '../../store/hash.ts';
+import { algoOf, configOfExperiment, hashOfExperiment } from '../../store/experiment.ts';
 import type { MetricsRow, RunSummary, SplitName } from '../../store/types.ts';
 import { persistRun } from '../runs/history.ts';
 import type { LabRuntime } from '../runtime/runtime.ts';
 import { draftToSpec } from './draft.ts';
-import { experimentConfigOf, experimentOfPoint, labelOf, SWEEPABLE_ALGOS } from './mapping.ts';
+import { experimentOfPoint, labelOf, SWEEPABLE_ALGOS } from './keys.ts';
 import { SweepPool } from './pool.ts';
 import { useSweep } from './state.ts';
 
@@ -26,11 +26,11 @@ function message(e: unknown): string {
 /** The spec of the form over the current experiment, or a readable problem. */
 export function currentSpec(): { spec: SweepSpec | null; error: string | null } {
   const e = useLab.getState().experiment;
-  if (!SWEEPABLE_ALGOS.includes(e.algo)) return { spec: null, error: `Sweeps train ${SWEEPABLE_ALGOS.map((a) => a.toUpperCase()).join(' and ')}; pick one of them on the Agent tab.` };
+  if (!SWEEPABLE_ALGOS.includes(algoOf(e))) return { spec: null, error: `Sweeps train ${SWEEPABLE_ALGOS.map((a) => a.toUpperCase()).join(' and ')}; pick one of them on the Agent tab.` };
   const d = useSweep.getState().draft;
   if (d.params.length === 0) return { spec: null, error: 'Add at least one parameter to sweep.' };
   try {
-    return { spec: draftToSpec(d, experimentConfigOf(e) as Record<string, unknown>), error: null };
+    return { spec: draftToSpec(d, configOfExperiment(e)), error: null };
   } catch (err) {
     // Spec paths are params.<i>…: say which parameter the user is looking at.
     const msg = message(err).replace(/params\.(\d+)/, (_m, i: string) => `parameter ${Number(i) + 1} (${d.params[Number(i)]?.key || 'no key'})`);
@@ -66,13 +66,13 @@ async function saveRun(spec: SweepSpec, run: SweepRun, result: SweepRunResult, e
     createdAt: Date.now(),
     status: result.status === 'completed' ? 'complete' : result.status === 'stopped' ? 'stopped' : 'failed',
     ...(result.error ? { endReason: result.error } : {}),
-    algo: experiment.algo,
-    dataLabel: lab.dataLoad.meta?.label ?? String(experiment.data.data),
+    algo: algoOf(experiment),
+    dataLabel: lab.dataLoad.meta?.label ?? String(experiment.values['data.name'] ?? experiment.values['data.kind']),
     backend: result.backend ?? 'unknown',
     steps: result.steps ?? 0,
     seed: run.seed,
     experiment,
-    hash: experimentToHash(experiment),
+    hash: hashOfExperiment(experiment),
     metrics,
     hasCheckpoint: false,
     durationMs: (result.wallSeconds ?? 0) * 1000,
@@ -96,7 +96,7 @@ export async function startSweep(rt: LabRuntime): Promise<void> {
   }
   st.set({ status: 'validating', draftError: null, error: null });
   pool?.dispose();
-  const p = new SweepPool(st.workers, lab.experiment.train.backend as BackendPref, dataKind === 'panel' ? rt.panel : null);
+  const p = new SweepPool(st.workers, lab.experiment.values.backend as BackendPref, dataKind === 'panel' ? rt.panel : null);
   pool = p;
   try {
     await p.validate(spec);
