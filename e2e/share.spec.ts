@@ -19,7 +19,8 @@ test('share link round trip gives the same config and metrics; reload keeps runs
   await page.getByRole('button', { name: 'Copy share link' }).click();
   await expect(page.getByText('Link copied')).toBeVisible();
   const link = await page.evaluate(() => navigator.clipboard.readText());
-  expect(link).toContain('a2c.lr=0.001');
+  expect(link).toContain('agent.learningRate=0.001');
+  expect(link).toContain('workflow=market');
 
   await lab.train();
   const first = await lab.agentMetrics();
@@ -66,10 +67,11 @@ test('a link with unknown or invalid values falls back to defaults with a visibl
   page,
 }) => {
   const lab = new Lab(page);
-  await lab.open('a2c.lr=-1&bogus=<img src=x onerror=alert(1)>&algo=ppo');
+  await lab.open('agent.learningRate=-1&bogus=<img src=x onerror=alert(1)>&algo=ppo&a2c.lr=0.1');
   const notices = page.getByRole('status', { name: 'Link notices' });
-  await expect(notices).toContainText('a2c.lr=-1');
-  await expect(notices).toContainText('Ignored unknown setting');
+  await expect(notices).toContainText('agent.learningRate=-1');
+  await expect(notices).toContainText('Ignored unknown setting “a2c.lr”');
+  await expect(notices).toContainText('Ignored unknown setting “bogus”');
   await expect(page.locator('img[src="x"]')).toHaveCount(0);
   await lab.tab('Agent').click();
   await expect(page.getByLabel('Algorithm')).toHaveValue('ppo');

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { RunEvaluation } from '../../../workers/protocol.ts';
 import { experimentOfHash } from '../../store/experiment.ts';
+import { cliCommand, copyText, downloadConfig } from '../common/configExport.ts';
 import { useLab } from '../../store/index.ts';
 import type { RunSummary, SplitName } from '../../store/types.ts';
 import type { PanelProps } from '../App.tsx';
@@ -138,6 +139,22 @@ function RunsTable({ runs, onNavigate }: { runs: RunSummary[]; onNavigate: Panel
                     }}
                   >
                     Load config
+                  </button>
+                  <button
+                    type="button"
+                    aria-label={`Download config of ${r.name}`}
+                    title="The run's ExperimentConfig JSON: npx lab train --config FILE reproduces it"
+                    onClick={() => downloadConfig(experimentOfHash(r.hash).experiment, r.name)}
+                  >
+                    Config
+                  </button>
+                  <button
+                    type="button"
+                    aria-label={`Copy CLI command of ${r.name}`}
+                    title="npx lab train --config <the run's config file> --out runs/<name>"
+                    onClick={() => void copyText(cliCommand(experimentOfHash(r.hash).experiment, r.name), 'command')}
+                  >
+                    CLI
                   </button>
                   <button
                     type="button"
