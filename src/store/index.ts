@@ -13,15 +13,17 @@ import {
 import { createDataSlice, type DataSlice } from './slices/data.ts';
 import { createExperimentSlice, type ExperimentSlice } from './slices/experiment.ts';
 import { createRunsSlice, type RunsSlice } from './slices/runs.ts';
+import { createSweepSlice, type SweepSlice } from './slices/sweep.ts';
 import { createTrainSlice, type TrainSlice } from './slices/train.ts';
 
-export type LabState = ExperimentSlice & DataSlice & TrainSlice & RunsSlice;
+export type LabState = ExperimentSlice & DataSlice & TrainSlice & RunsSlice & SweepSlice;
 
 export const useLab = create<LabState>()((...a) => ({
   ...createExperimentSlice(...a),
   ...createDataSlice(...a),
   ...createTrainSlice(...a),
   ...createRunsSlice(...a),
+  ...createSweepSlice(...a),
 }));
 
 /** Reasons Train is blocked: every invalid shown field, named by panel and label. Empty = ready. */

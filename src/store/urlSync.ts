@@ -1,11 +1,13 @@
 import { experimentOfHash, hashOfExperiment } from './experiment.ts';
 import { useLab } from './index.ts';
+import { draftToUrlValue, URL_PARAM, urlValueToDraft } from './sweepDraft.ts';
 
 /**
  * Keeps location.hash and the store's experiment in step through core's link codec (keys are the
  * config's dotted paths): the hash is read once at start and on `hashchange` (a pasted link), and
  * rewritten (replaceState, no history spam) after every change. A first visit with no hash opens
- * the workflow start view and leaves the address alone until a workflow is chosen.
+ * the workflow start view and leaves the address alone until a workflow is chosen. The sweep
+ * builder's form travels beside it as `?sweep=…` (read once at start, rewritten on every edit).
  * Returns a function that stops syncing.
  */
 export function startHashSync(win: Window = window): () => void {
@@ -43,10 +45,41 @@ export function startHashSync(win: Window = window): () => void {
     }, 150);
   });
   win.addEventListener('hashchange', load);
+  const stopSweep = startSweepSync(win);
   return () => {
+    stopSweep();
     unsubscribe();
     if (timer) clearTimeout(timer);
     win.removeEventListener('hashchange', load);
+  };
+}
+
+/** `?sweep=` ⇄ the sweep builder's form (the base of every run is the experiment in the hash). */
+function startSweepSync(win: Window): () => void {
+  const steps = useLab.getState().experiment.values.totalSteps as number;
+  const value = new URLSearchParams(win.location.search).get(URL_PARAM);
+  if (value !== null) {
+    const { draft, notice } = urlValueToDraft(value, steps);
+    if (draft) useLab.getState().setSweep({ draft });
+    if (notice) useLab.getState().setSweep({ notice });
+  } else if (useLab.getState().sweep.draft.params.length === 0) {
+    useLab.getState().setSweepDraft({ totalSteps: steps });
+  }
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const stop = useLab.subscribe((s, prev) => {
+    if (s.sweep.draft === prev.sweep.draft) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      const url = new URL(win.location.href);
+      const d = useLab.getState().sweep.draft;
+      if (d.params.length > 0) url.searchParams.set(URL_PARAM, draftToUrlValue(d));
+      else url.searchParams.delete(URL_PARAM);
+      win.history.replaceState(null, '', url.toString());
+    }, 200);
+  });
+  return () => {
+    stop();
+    if (timer) clearTimeout(timer);
   };
 }
 
