@@ -128,6 +128,16 @@ describe('lab store', () => {
     expect(v['data.config.seed']).toBeUndefined();
   });
 
+  it('switching the split kind replaces the other kind and its errors', () => {
+    useLab.getState().setError('splits.train.end', 'must be a date YYYY-MM-DD');
+    useLab.getState().setSplits({ 'splits.fractions.train': 0.7, 'splits.fractions.valid': 0.1 }, true);
+    const v = flatValues(useLab.getState().experiment);
+    expect(v['splits.train.start']).toBeUndefined();
+    expect(v['splits.fractions.train']).toBe(0.7);
+    expect(useLab.getState().errors).toEqual({});
+    expect(hashOfExperiment(useLab.getState().experiment)).toContain('splits.fractions.train=0.7');
+  });
+
   it('startWorkflow opens a workflow’s default experiment and closes the start view', () => {
     useLab.setState({ startOpen: true });
     useLab.getState().setValue('seed', 99);

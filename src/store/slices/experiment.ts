@@ -26,8 +26,8 @@ export interface ExperimentSlice {
   dismissNotices(): void;
   /** Sets one field by its dotted path (core units). */
   setValue(path: string, value: FieldValue): void;
-  /** Sets several split values at once (timeline sliders). */
-  setSplits(values: Values): void;
+  /** Sets several split values at once (timeline sliders); `replace` drops the other split kind (dates ⇄ shares). */
+  setSplits(values: Values, replace?: boolean): void;
   setAlgo(algo: AlgoId): void;
   applyPreset(preset: string): void;
   setAssets(assets: string[]): void;
@@ -45,8 +45,15 @@ export const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSli
   loadExperiment: (experiment, notices) => set({ experiment, notices, errors: {} }),
   dismissNotices: () => set({ notices: [] }),
   setValue: (path, value) => set((s) => ({ experiment: setValueIn(s.experiment, path, value) })),
-  setSplits: (values) =>
-    set((s) => ({ experiment: withFlat(s.experiment, { ...flatValues(s.experiment), ...values }) })),
+  setSplits: (values, replace = false) =>
+    set((s) => {
+      const flat = flatValues(s.experiment);
+      if (replace) for (const k of Object.keys(flat)) if (k.startsWith('splits.')) delete flat[k];
+      const errors = replace
+        ? Object.fromEntries(Object.entries(s.errors).filter(([k]) => !k.startsWith('splits.')))
+        : s.errors;
+      return { experiment: withFlat(s.experiment, { ...flat, ...values }), errors };
+    }),
   setAlgo: (algo) => set((s) => ({ experiment: setValueIn(s.experiment, 'algo', algo) })),
   applyPreset: (preset) =>
     set((s) => {

@@ -2,6 +2,7 @@ import { useId, useMemo, useRef, useState, type DragEvent } from 'react';
 import type { Panel } from '../../../workers/protocol.ts';
 import type { EnumField } from '../../core/experiment/fields.ts';
 import { DATA_FIELDS } from '../../core/experiment/vocabulary.ts';
+import { flatValues, splitMode } from '../../store/experiment.ts';
 import { useLab } from '../../store/index.ts';
 import type { PanelProps } from '../App.tsx';
 import { fmtCompact } from '../charts/format.ts';
@@ -11,7 +12,7 @@ import { sectionFields, useWorkflow } from '../common/workflow.ts';
 import { LearnButton } from '../learn/LearnButton.tsx';
 import { usePanel, useRuntime } from '../runtime/context.tsx';
 import { importFiles } from './loader.ts';
-import { SplitTimeline } from './SplitTimeline.tsx';
+import { splitRows, SplitTimeline } from './SplitTimeline.tsx';
 
 const KIND_FIELD = DATA_FIELDS.find((f) => f.path === 'data.kind') as EnumField;
 const NAME_FIELD = DATA_FIELDS.find((f) => f.path === 'data.name') as EnumField;
@@ -66,7 +67,7 @@ export function DataPanel(_: PanelProps) {
               Splits <LearnButton id="splits" />
             </h3>
             <SplitTimeline panel={panel} />
-            <SplitFields />
+            <SplitFields panel={panel} />
           </section>
           <section className="panel" aria-labelledby="preview-h">
             <h2 id="preview-h">Preview</h2>
@@ -222,9 +223,48 @@ function AssetPicker({ panel }: { panel: Panel }) {
   );
 }
 
-function SplitFields() {
+/** The split fields: dates, or shares of the rows; switching keeps where the boundaries are. */
+function SplitFields({ panel }: { panel: Panel }) {
   const workflow = useWorkflow();
-  return <ExperimentFields fields={sectionFields(workflow, 'splits')} />;
+  const experiment = useLab((s) => s.experiment);
+  const setSplits = useLab((s) => s.setSplits);
+  const values = flatValues(experiment);
+  const mode = splitMode(values);
+  const toMode = (next: 'dates' | 'fractions') => {
+    if (next === mode) return;
+    const rows = splitRows(panel.dates, values);
+    const T = panel.dates.length;
+    if (next === 'fractions') {
+      const share = (n: number) => Math.min(0.98, Math.max(0.01, Math.round((1000 * n) / T) / 1000));
+      setSplits(
+        {
+          'splits.fractions.train': share(rows[1].start),
+          'splits.fractions.valid': share(Math.max(rows[2].start - rows[1].start, 1)),
+        },
+        true,
+      );
+    } else {
+      const v: Record<string, string> = {};
+      for (const r of rows) {
+        v[`splits.${r.name}.start`] = panel.dates[Math.min(r.start, T - 1)];
+        v[`splits.${r.name}.end`] = panel.dates[Math.max(Math.min(r.end, T) - 1, 0)];
+      }
+      setSplits(v, true);
+    }
+  };
+  return (
+    <>
+      <fieldset className="pill-group" aria-label="Split by">
+        {(['dates', 'fractions'] as const).map((m) => (
+          <label key={m}>
+            <input type="radio" name="split-mode" checked={mode === m} onChange={() => toMode(m)} />
+            {m === 'dates' ? 'Dates' : 'Shares of the rows'}
+          </label>
+        ))}
+      </fieldset>
+      <ExperimentFields fields={sectionFields(workflow, 'splits')} />
+    </>
+  );
 }
 
 const MAX_PRICE_CHARTS = 8;
