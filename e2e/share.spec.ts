@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { expectFinite, Lab, SHOT_DIR } from './lab.ts';
 
@@ -61,6 +62,21 @@ test('share link round trip gives the same config and metrics; reload keeps runs
   ).toHaveCount(2);
   await expect(page2.locator('table[aria-label="Compared metrics"] thead th')).toHaveCount(3);
   await page2.screenshot({ path: `${SHOT_DIR}/compare.png`, fullPage: true });
+
+  // A saved run's config downloads as the experiment that trained it.
+  const [download] = await Promise.all([
+    page2.waitForEvent('download'),
+    page2.getByRole('button', { name: /^Download config of / }).first().click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/\.config\.json$/);
+  const config = JSON.parse(readFileSync(await download.path(), 'utf8')) as Record<string, unknown>;
+  expect(config).toMatchObject({
+    workflow: 'market',
+    algo: 'a2c',
+    totalSteps: 1600,
+    seed: 7,
+    agent: { learningRate: 0.001, numSteps: 10, gamma: 0.97 },
+  });
 });
 
 test('a link with unknown or invalid values falls back to defaults with a visible notice', async ({

@@ -94,3 +94,21 @@ test('an invalid field blocks Train and names the field', async ({ page }) => {
   );
   await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeDisabled();
 });
+
+test('synthetic data: its knobs in display units and a split editor by shares or dates', async ({ page }) => {
+  const lab = new Lab(page);
+  await lab.open();
+  await page.getByRole('radio', { name: 'Synthetic market (seeded)' }).check();
+  await expect(page.getByTestId('dataset-meta')).toContainText(/ynthetic/, { timeout: 60_000 });
+  // Volatility 0.2 in core units shows as 20 %/yr.
+  await expect(lab.field('Volatility')).toHaveValue('20');
+  await expect(page.getByRole('radio', { name: 'Shares of the rows' })).toBeChecked();
+  await expect(lab.field('Train share')).toHaveValue('60');
+  await lab.setField('Train share', '50');
+  await expect.poll(() => new URL(page.url()).hash).toContain('splits.fractions.train=0.5');
+  await page.screenshot({ path: '/tmp/ui-data-synthetic-shares.png', fullPage: true });
+  await page.getByRole('radio', { name: 'Dates', exact: true }).check();
+  await expect(page.getByLabel('Train from')).toBeVisible();
+  await expect.poll(() => new URL(page.url()).hash).toContain('splits.train.start=');
+  expect(new URL(page.url()).hash).not.toContain('splits.fractions');
+});
