@@ -4,9 +4,20 @@ import { expect, type Page } from '@playwright/test';
 export class Lab {
   constructor(readonly page: Page) {}
 
-  /** Opens the lab with an optional experiment hash and waits for the dataset and backend. */
-  async open(hash = ''): Promise<void> {
-    await this.page.goto(`./${hash ? `#${hash}` : ''}`);
+  /**
+   * Opens the lab with an experiment hash (share-link keys: dotted config paths; none = the market
+   * workflow's default experiment, past the start view) and waits for the dataset and backend.
+   */
+  async open(hash = 'workflow=market'): Promise<void> {
+    await this.page.goto(`./#${hash}`);
+    await expect(this.page.getByTestId('dataset-meta')).toBeVisible({ timeout: 60_000 });
+    await expect(this.page.getByTestId('backend')).toHaveText(/Backend: (webgpu|wasm|cpu)\b/, {
+      timeout: 60_000,
+    });
+  }
+
+  /** Waits for the dataset and the backend after the page has opened the lab (start view, link). */
+  async ready(): Promise<void> {
     await expect(this.page.getByTestId('dataset-meta')).toBeVisible({ timeout: 60_000 });
     await expect(this.page.getByTestId('backend')).toHaveText(/Backend: (webgpu|wasm|cpu)\b/, {
       timeout: 60_000,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { expectFinite, Lab, SHOT_DIR } from './lab.ts';
 
@@ -19,7 +20,8 @@ test('share link round trip gives the same config and metrics; reload keeps runs
   await page.getByRole('button', { name: 'Copy share link' }).click();
   await expect(page.getByText('Link copied')).toBeVisible();
   const link = await page.evaluate(() => navigator.clipboard.readText());
-  expect(link).toContain('a2c.lr=0.001');
+  expect(link).toContain('agent.learningRate=0.001');
+  expect(link).toContain('workflow=market');
 
   await lab.train();
   const first = await lab.agentMetrics();
@@ -60,16 +62,32 @@ test('share link round trip gives the same config and metrics; reload keeps runs
   ).toHaveCount(2);
   await expect(page2.locator('table[aria-label="Compared metrics"] thead th')).toHaveCount(3);
   await page2.screenshot({ path: `${SHOT_DIR}/compare.png`, fullPage: true });
+
+  // A saved run's config downloads as the experiment that trained it.
+  const [download] = await Promise.all([
+    page2.waitForEvent('download'),
+    page2.getByRole('button', { name: /^Download config of / }).first().click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/\.config\.json$/);
+  const config = JSON.parse(readFileSync(await download.path(), 'utf8')) as Record<string, unknown>;
+  expect(config).toMatchObject({
+    workflow: 'market',
+    algo: 'a2c',
+    totalSteps: 1600,
+    seed: 7,
+    agent: { learningRate: 0.001, numSteps: 10, gamma: 0.97 },
+  });
 });
 
 test('a link with unknown or invalid values falls back to defaults with a visible notice', async ({
   page,
 }) => {
   const lab = new Lab(page);
-  await lab.open('a2c.lr=-1&bogus=<img src=x onerror=alert(1)>&algo=ppo');
+  await lab.open('agent.learningRate=-1&bogus=<img src=x onerror=alert(1)>&algo=ppo&a2c.lr=0.1');
   const notices = page.getByRole('status', { name: 'Link notices' });
-  await expect(notices).toContainText('a2c.lr=-1');
-  await expect(notices).toContainText('Ignored unknown setting');
+  await expect(notices).toContainText('agent.learningRate=-1');
+  await expect(notices).toContainText('Ignored unknown setting “a2c.lr”');
+  await expect(notices).toContainText('Ignored unknown setting “bogus”');
   await expect(page.locator('img[src="x"]')).toHaveCount(0);
   await lab.tab('Agent').click();
   await expect(page.getByLabel('Algorithm')).toHaveValue('ppo');

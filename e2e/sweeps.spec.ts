@@ -7,21 +7,22 @@ import { Lab, SHOT_DIR } from './lab.ts';
 
 /** A small synthetic market with splits inside its dates, a tiny A2C: each run takes a few seconds. */
 const HASH = [
-  'data=synthetic',
-  'syn.assets=2',
-  'syn.days=500',
-  'train.start=2000-01-01',
-  'train.end=2001-03-31',
-  'valid.start=2001-04-01',
-  'valid.end=2001-08-31',
-  'test.start=2001-09-01',
-  'test.end=2030-12-31',
-  'window=10',
-  'episodeLen=32',
+  'workflow=market',
+  'data.kind=synthetic',
+  'data.config.assets=2',
+  'data.config.days=500',
+  'splits.train.start=2000-01-01',
+  'splits.train.end=2001-03-31',
+  'splits.valid.start=2001-04-01',
+  'splits.valid.end=2001-08-31',
+  'splits.test.start=2001-09-01',
+  'splits.test.end=2030-12-31',
+  'features.window=10',
+  'env.episodeLength=32',
   'algo=a2c',
-  'a2c.numEnvs=2',
-  'a2c.nSteps=8',
-  'a2c.hidden=16',
+  'agent.numEnvs=2',
+  'agent.numSteps=8',
+  'agent.network.hidden=16,16',
 ].join('&');
 
 test('sweeps: a 2×2 grid with 2 seeds of short runs finishes, fills the table and plots, and matches lab sweep headless', async ({ page }) => {

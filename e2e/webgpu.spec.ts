@@ -5,19 +5,19 @@ import { expectFinite, Lab } from './lab.ts';
 // every batch-1 forward pass with its readback costs ~0.2 s, so evaluation is kept to ~100 steps.
 const HASH = [
   'backend=webgpu',
-  'data=synthetic',
-  'syn.days=120',
-  'syn.assets=2',
-  'ind.ichimoku=false',
-  'train.start=2000-01-01',
-  'train.end=2000-05-15',
-  'valid.start=2000-05-16',
-  'valid.end=2000-05-31',
-  'test.start=2000-06-01',
-  'test.end=2000-06-15',
-  'episodeLen=20',
-  'steps=200',
-  'evalEvery=1000',
+  'data.kind=synthetic',
+  'data.config.days=120',
+  'data.config.assets=2',
+  'features.ichimoku=false',
+  'splits.train.start=2000-01-01',
+  'splits.train.end=2000-05-15',
+  'splits.valid.start=2000-05-16',
+  'splits.valid.end=2000-05-31',
+  'splits.test.start=2000-06-01',
+  'splits.test.end=2000-06-15',
+  'env.episodeLength=20',
+  'totalSteps=200',
+  'eval.every=1000',
 ].join('&');
 
 test('with --enable-unsafe-webgpu the WebGPU backend trains and gives finite metrics', async ({ page }) => {

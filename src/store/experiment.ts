@@ -1,67 +1,184 @@
-import { ALGO_FIELDS, PRESETS, type AlgoId } from './algorithms.ts';
-import {
-  DATA_FIELDS,
-  DATASET_SPLITS,
-  ENV_FIELDS,
-  FEATURE_FIELDS,
-  SPLIT_FIELDS,
-  SYNTHETIC_FIELDS,
-  TRAIN_FIELDS,
-} from './config.ts';
-import { defaultsOf, type FieldSpec, type Values } from './fields.ts';
-
 /**
- * The whole experiment as plain data: what a link reproduces and what a run records.
- * Every part is a flat key → value map described by the field specs in config.ts/algorithms.ts.
+ * The lab's experiment: core's flat values (dotted path → value, core units) plus what a link adds
+ * (assets, workflow, name, undeclared extras). Every field is declared once, in core
+ * (src/core/experiment/vocabulary.ts); the store only keeps values, per algorithm for the agent so
+ * switching algorithm keeps what the user set. Share links and train requests come from core's
+ * codec (src/core/experiment/link.ts): nothing here translates names or units.
  */
+import type { FieldSpec, FieldValue, Values } from '../core/experiment/fields.ts';
+import { configOf, linkOfConfig, parseLink, type ParsedLink } from '../core/experiment/link.ts';
+import {
+  activeFields,
+  agentValues,
+  ALGO_IDS,
+  defaultSplitsFor,
+  defaultValues,
+  fieldOf,
+  matchingPreset,
+  normalizeValues,
+  splitValues,
+  type AlgoId,
+} from '../core/experiment/vocabulary.ts';
+import { getWorkflow, workflowIds, type WorkflowDef } from '../core/workflows/registry.ts';
+
 export interface Experiment {
-  data: Values;
-  synthetic: Values;
+  /** Workflow id (core/workflows/registry.ts); share links carry it. */
+  workflow: string;
+  /** Every non-agent value (data, splits, features, env, run — `algo` among them). */
+  values: Values;
+  /** Agent values (`agent.*`) of every algorithm. */
+  agents: Record<AlgoId, Values>;
+  /** Config leaves no field declares (from a link), carried through unchanged. */
+  extras: Record<string, unknown>;
   /** Selected tickers; empty = all assets of the dataset. */
   assets: string[];
-  splits: Values;
-  features: Values;
-  env: Values;
-  algo: AlgoId;
-  /** Hyperparameters of every algorithm, so switching algorithm keeps what the user set. */
-  hp: Record<AlgoId, Values>;
-  train: Values;
+  name: string | null;
 }
 
-/** Sections of the experiment that are plain field maps, with their specs. */
-export const SECTIONS = {
-  data: DATA_FIELDS,
-  synthetic: SYNTHETIC_FIELDS,
-  splits: SPLIT_FIELDS,
-  features: FEATURE_FIELDS,
-  env: ENV_FIELDS,
-  train: TRAIN_FIELDS,
-} as const satisfies Record<string, readonly FieldSpec[]>;
-export type SectionName = keyof typeof SECTIONS;
+const isAgentPath = (path: string) => path.startsWith('agent.');
 
-export function defaultHp(algo: AlgoId, preset = 'standard'): Values {
-  return { ...defaultsOf(ALGO_FIELDS[algo]), ...(PRESETS[algo][preset] ?? {}) };
+export function algoOf(e: Experiment): AlgoId {
+  return e.values.algo as AlgoId;
 }
 
-export function defaultExperiment(): Experiment {
-  return {
-    data: defaultsOf(DATA_FIELDS),
-    synthetic: defaultsOf(SYNTHETIC_FIELDS),
+/** The experiment's flat values: common values and the current algorithm's agent values. */
+export function flatValues(e: Experiment): Values {
+  return { ...e.values, ...e.agents[algoOf(e)] };
+}
+
+/** Splits flat values back into the experiment (normalised: new fields filled, hidden ones dropped). */
+export function withFlat(e: Experiment, flat: Values): Experiment {
+  const v = normalizeValues(flat);
+  const algo = v.algo as AlgoId;
+  const values: Values = {};
+  const agent: Values = {};
+  for (const [k, x] of Object.entries(v)) (isAgentPath(k) ? agent : values)[k] = x;
+  return { ...e, values, agents: { ...e.agents, [algo]: agent } };
+}
+
+function allAgentDefaults(): Record<AlgoId, Values> {
+  return Object.fromEntries(
+    ALGO_IDS.map((a) => [a, normalizeValues({ ...defaultValues(), algo: a, ...agentValues(a) })]).map(
+      ([a, v]) => [a, Object.fromEntries(Object.entries(v as Values).filter(([k]) => isAgentPath(k)))],
+    ),
+  ) as Record<AlgoId, Values>;
+}
+
+/** The default experiment of a workflow (its start values over core's defaults). */
+export function defaultExperiment(workflow = 'market'): Experiment {
+  const w = getWorkflow(workflow);
+  const base: Experiment = {
+    workflow: w.id,
+    values: {},
+    agents: allAgentDefaults(),
+    extras: {},
     assets: [],
-    splits: { ...defaultsOf(SPLIT_FIELDS), ...DATASET_SPLITS.sp500 },
-    features: defaultsOf(FEATURE_FIELDS),
-    env: defaultsOf(ENV_FIELDS),
-    algo: 'a2c',
-    hp: { a2c: defaultHp('a2c'), ppo: defaultHp('ppo'), bc: defaultHp('bc'), iql: defaultHp('iql') },
-    train: defaultsOf(TRAIN_FIELDS),
+    name: null,
   };
+  return withFlat(base, { ...defaultValues(), ...structuredClone(w.start) });
 }
 
-/** Which preset (if any) the current hyperparameters match exactly. */
-export function matchingPreset(algo: AlgoId, hp: Values): string | null {
-  for (const [name] of Object.entries(PRESETS[algo])) {
-    const full = defaultHp(algo, name);
-    if (Object.keys(full).every((k) => full[k] === hp[k])) return name;
-  }
-  return null;
+/** The experiment of a parsed link (other algorithms keep their defaults). */
+export function experimentOfLink(p: ParsedLink): Experiment {
+  const workflow = workflowIds().includes(p.workflow) ? p.workflow : 'market';
+  const e: Experiment = {
+    ...defaultExperiment(workflow),
+    extras: structuredClone(p.extras),
+    assets: [...p.assets],
+    name: p.name,
+  };
+  return withFlat(e, p.values);
 }
+
+/** Reads a link (`#…`, a URL, or the text); unknown or invalid values fall back with notices. */
+export function experimentOfHash(hash: string): { experiment: Experiment; notices: string[] } {
+  const p = parseLink(hash);
+  const notices = [...p.notices];
+  if (!workflowIds().includes(p.workflow))
+    notices.push(`Unknown workflow “${p.workflow.slice(0, 40)}” in the link; using market.`);
+  return { experiment: experimentOfLink(p), notices };
+}
+
+/** The agent preset the current values match, or null (custom). */
+export function presetOf(e: Experiment): string | null {
+  return matchingPreset(algoOf(e), e.agents[algoOf(e)]);
+}
+
+/** The ExperimentConfig input of the experiment: what Train sends, what a config file holds. */
+export function configOfExperiment(e: Experiment): Record<string, unknown> {
+  const preset = presetOf(e);
+  return configOf({
+    values: flatValues(e),
+    extras: e.extras,
+    assets: e.assets,
+    workflow: e.workflow,
+    name: e.name,
+    preset: preset ?? 'standard',
+  });
+}
+
+/** The share-link text (without '#'). */
+export function hashOfExperiment(e: Experiment): string {
+  return linkOfConfig(configOfExperiment(e));
+}
+
+/** Sets one value by its dotted path; the data source resets splits and assets to its defaults. */
+export function setValueIn(e: Experiment, path: string, value: FieldValue): Experiment {
+  const flat = { ...flatValues(e), [path]: value };
+  if (path === 'algo') return withFlat(e, { ...e.values, algo: value, ...e.agents[value as AlgoId] });
+  if (path === 'data.kind' || path === 'data.name') {
+    for (const k of Object.keys(flat)) if (k.startsWith('splits.')) delete flat[k];
+    const kind = String(flat['data.kind']);
+    Object.assign(flat, splitValues(defaultSplitsFor({ kind, name: String(flat['data.name'] ?? 'sp500') })));
+    return { ...withFlat(e, flat), assets: [] };
+  }
+  return withFlat(e, flat);
+}
+
+/** Error key of a field: agent errors belong to their algorithm. */
+export function errorKey(path: string, algo: AlgoId): string {
+  return isAgentPath(path) ? `${algo}:${path}` : path;
+}
+
+/** Whether the splits are dates or fractions of the rows. */
+export function splitMode(values: Values): 'dates' | 'fractions' {
+  return values['splits.fractions.train'] !== undefined ? 'fractions' : 'dates';
+}
+
+/** Cross-field problems of the splits (ordered dates, not overlapping; fractions leave test rows). */
+export function splitProblems(values: Values): string[] {
+  const out: string[] = [];
+  if (splitMode(values) === 'fractions') {
+    const t = Number(values['splits.fractions.train']);
+    const v = Number(values['splits.fractions.valid']);
+    if (t + v >= 1) out.push('train + valid shares must leave some rows for test');
+    return out;
+  }
+  const g = (k: string) => String(values[`splits.${k}`]);
+  for (const name of ['train', 'valid', 'test'])
+    if (g(`${name}.start`) > g(`${name}.end`)) out.push(`${name} starts after it ends`);
+  if (g('train.end') >= g('valid.start')) out.push('train must end before valid starts');
+  if (g('valid.end') >= g('test.start')) out.push('valid must end before test starts');
+  return out;
+}
+
+/** The panel a field belongs to, for messages ('Data', 'Setup', 'Agent', 'Train'). */
+export function panelOf(path: string): string {
+  if (isAgentPath(path) || path === 'algo') return 'Agent';
+  if (path.startsWith('data.') || path.startsWith('splits.')) return 'Data';
+  if (path.startsWith('features.') || path.startsWith('env.') || path === 'envKind') return 'Setup';
+  return 'Train';
+}
+
+/** The active fields of the experiment in a workflow section's order. */
+export function shownFields(fields: readonly FieldSpec[], flat: Values): FieldSpec[] {
+  return fields.filter((f) => !f.when || f.when(flat));
+}
+
+/** The field spec of a path for the experiment's algorithm. */
+export function specOf(e: Experiment, path: string): FieldSpec | undefined {
+  return fieldOf(path, algoOf(e));
+}
+
+export { activeFields };
+export type { AlgoId, FieldSpec, FieldValue, Values, WorkflowDef };

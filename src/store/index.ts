@@ -1,63 +1,48 @@
 import { create } from 'zustand';
-import { TRAINABLE_ALGOS } from './algorithms.ts';
-import { defaultExperiment, type Experiment } from './experiment.ts';
-import { createAgentSlice, type AgentSlice } from './slices/agent.ts';
+import { fieldOf } from '../core/experiment/vocabulary.ts';
+import { getWorkflow } from '../core/workflows/registry.ts';
+import {
+  activeFields,
+  algoOf,
+  errorKey,
+  flatValues,
+  panelOf,
+  splitProblems,
+  type Experiment,
+} from './experiment.ts';
 import { createDataSlice, type DataSlice } from './slices/data.ts';
+import { createExperimentSlice, type ExperimentSlice } from './slices/experiment.ts';
 import { createRunsSlice, type RunsSlice } from './slices/runs.ts';
-import { createSetupSlice, type SetupSlice } from './slices/setup.ts';
+import { createSweepSlice, type SweepSlice } from './slices/sweep.ts';
 import { createTrainSlice, type TrainSlice } from './slices/train.ts';
 
-/** State shared by every slice: the experiment (what a link encodes) and link notices. */
-export interface ExperimentSlice {
-  experiment: Experiment;
-  /** Problems found in the URL hash, shown to the user (values fell back to defaults). */
-  notices: string[];
-  loadExperiment(experiment: Experiment, notices: string[]): void;
-  dismissNotices(): void;
-}
-
-export type LabState = ExperimentSlice & DataSlice & SetupSlice & AgentSlice & TrainSlice & RunsSlice;
+export type LabState = ExperimentSlice & DataSlice & TrainSlice & RunsSlice & SweepSlice;
 
 export const useLab = create<LabState>()((...a) => ({
-  experiment: defaultExperiment(),
-  notices: [],
-  loadExperiment: (experiment, notices) =>
-    a[0]({ experiment, notices, dataErrors: {}, setupErrors: {}, agentErrors: {}, trainErrors: {} }),
-  dismissNotices: () => a[0]({ notices: [] }),
+  ...createExperimentSlice(...a),
   ...createDataSlice(...a),
-  ...createSetupSlice(...a),
-  ...createAgentSlice(...a),
   ...createTrainSlice(...a),
   ...createRunsSlice(...a),
+  ...createSweepSlice(...a),
 }));
 
-/** Cross-field problems of the date splits (each split ordered, splits not overlapping). */
-export function splitProblems(splits: Record<string, unknown>): string[] {
-  const g = (k: string) => String(splits[k]);
-  const out: string[] = [];
-  for (const name of ['train', 'valid', 'test']) {
-    if (g(`${name}.start`) > g(`${name}.end`)) out.push(`${name} starts after it ends`);
-  }
-  if (g('train.end') >= g('valid.start')) out.push('train must end before valid starts');
-  if (g('valid.end') >= g('test.start')) out.push('valid must end before test starts');
-  return out;
-}
-
-/** Reasons Train is blocked: every invalid field, named. Empty = ready. */
-export function trainBlockers(s: LabState): string[] {
-  const out: string[] = splitProblems(s.experiment.splits).map((m) => `Data · splits: ${m}`);
-  if (!Object.entries(s.experiment.features).some(([k, v]) => k.startsWith('ind.') && v === true))
+/** Reasons Train is blocked: every invalid shown field, named by panel and label. Empty = ready. */
+export function trainBlockers(s: Pick<LabState, 'experiment' | 'errors'>): string[] {
+  const e = s.experiment;
+  const algo = algoOf(e);
+  const flat = flatValues(e);
+  const out: string[] = splitProblems(flat).map((m) => `Data · splits: ${m}`);
+  if (!Object.entries(flat).some(([k, v]) => k.startsWith('features.') && v === true))
     out.push('Setup · features: select at least one feature group');
-  if (!TRAINABLE_ALGOS.includes(s.experiment.algo))
-    out.push(
-      `Agent · ${s.experiment.algo.toUpperCase()} is not available in the training loop yet (A2C and PPO are)`,
-    );
-  for (const [k, m] of Object.entries(s.dataErrors)) out.push(`Data · ${k}: ${m}`);
-  for (const [k, m] of Object.entries(s.setupErrors)) out.push(`Setup · ${k}: ${m}`);
-  for (const [k, m] of Object.entries(s.agentErrors))
-    if (k.startsWith(`${s.experiment.algo}.`)) out.push(`Agent · ${k}: ${m}`);
-  for (const [k, m] of Object.entries(s.trainErrors)) out.push(`Train · ${k}: ${m}`);
+  const workflow = getWorkflow(e.workflow);
+  if (!workflow.algorithms.includes(algo))
+    out.push(`Agent · ${algo.toUpperCase()} is not an algorithm of the ${workflow.title} workflow`);
+  for (const f of activeFields(flat)) {
+    const m = s.errors[errorKey(f.path, algo)];
+    if (m !== undefined) out.push(`${panelOf(f.path)} · ${fieldOf(f.path, algo)?.label ?? f.path}: ${m}`);
+  }
   return out;
 }
 
+export { splitProblems };
 export type { Experiment };

@@ -1,7 +1,7 @@
 import type { BackendInfo } from '../../workers/protocol.ts';
-import type { AlgoId } from './algorithms.ts';
+import type { FieldValue } from '../core/experiment/fields.ts';
+import type { AlgoId } from '../core/experiment/vocabulary.ts';
 import type { Experiment } from './experiment.ts';
-import type { FieldValue } from './fields.ts';
 
 export type SplitName = 'train' | 'valid' | 'test';
 

@@ -1,6 +1,9 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useLab } from '../store/index.ts';
 import { shareLink, startHashSync } from '../store/urlSync.ts';
+import { cliCommand, copyText, downloadConfig } from './common/configExport.ts';
+import { useWorkflow } from './common/workflow.ts';
+import { StartView } from './start/StartView.tsx';
 import { AgentPanel } from './agent/AgentPanel.tsx';
 import { DataPanel } from './data/DataPanel.tsx';
 import { datasetKey, loadSelectedDataset } from './data/loader.ts';
@@ -52,10 +55,10 @@ export function App() {
     };
     check();
     // The backend badge follows the Backend field (a link may ask for webgpu).
-    let backendPref = useLab.getState().experiment.train.backend;
+    let backendPref = useLab.getState().experiment.values.backend;
     const checkBackend = () => {
       const s = useLab.getState();
-      const next = s.experiment.train.backend;
+      const next = s.experiment.values.backend;
       if (next === backendPref || s.status === 'running' || s.status === 'paused' || s.status === 'starting')
         return;
       backendPref = next;
@@ -72,6 +75,8 @@ export function App() {
       rt.dispose();
     };
   }, []);
+
+  const startOpen = useLab((s) => s.startOpen);
 
   // Show results when a run finishes while the user watches the Train tab.
   const status = useLab((s) => s.status);
@@ -104,10 +109,12 @@ export function App() {
     <RuntimeContext.Provider value={runtime.current}>
       <header className="app-header">
         <h1>RL Trading Lab</h1>
+        <WorkflowBadge />
         <TrainBar onShowTrain={() => setTab('train')} />
       </header>
       <Notices />
-      <div className="tabs-row">
+      {startOpen && <StartView />}
+      <div className="tabs-row" style={startOpen ? { display: 'none' } : undefined}>
         <nav className="tabs" role="tablist" aria-label="Lab sections" onKeyDown={onTabKey}>
           {TABS.map((t) => (
             <button
@@ -125,8 +132,9 @@ export function App() {
           ))}
         </nav>
         <ShareButton />
+        <ConfigButtons />
       </div>
-      <main>
+      <main style={startOpen ? { display: 'none' } : undefined}>
         {TABS.map(({ id, Panel }) => (
           <div
             key={id}
@@ -183,6 +191,53 @@ function ShareButton() {
         title="Copy a link that reproduces this experiment"
       >
         Copy share link
+      </button>
+      <span role="status" className="muted">
+        {copied}
+      </span>
+    </span>
+  );
+}
+
+/** The active workflow, always in view; its button opens the start view. */
+function WorkflowBadge() {
+  const w = useWorkflow();
+  const open = useLab((s) => s.setStartOpen);
+  return (
+    <span className="row workflow-badge">
+      <span className="badge" data-testid="workflow-badge" title={w.summary}>
+        Workflow: {w.title} · seed {w.seed}
+      </span>
+      <button type="button" onClick={() => open(true)} title="List the lab's workflows">
+        Workflows
+      </button>
+    </span>
+  );
+}
+
+/** Download config (the ExperimentConfig JSON) and Copy CLI command for the experiment on screen. */
+function ConfigButtons() {
+  const [copied, setCopied] = useState<string | null>(null);
+  const onCopy = async () => {
+    const ok = await copyText(cliCommand(useLab.getState().experiment), 'command');
+    setCopied(ok ? 'Command copied' : null);
+    setTimeout(() => setCopied(null), 2000);
+  };
+  return (
+    <span className="row">
+      <button
+        type="button"
+        onClick={() => downloadConfig(useLab.getState().experiment)}
+        title="The experiment as an ExperimentConfig JSON file: npx lab train --config FILE reproduces it"
+      >
+        Download config
+      </button>
+      <button
+        type="button"
+        onClick={() => void onCopy()}
+        title="npx lab train --config <the downloaded file> --out runs/<name>"
+      >
+        Copy CLI command
       </button>
       <span role="status" className="muted">
         {copied}

@@ -1,19 +1,13 @@
 import type { StateCreator } from 'zustand';
-import { DATASET_SPLITS, type DataSource } from '../config.ts';
-import type { FieldValue } from '../fields.ts';
+import { setValueIn } from '../experiment.ts';
 import type { LabState } from '../index.ts';
 import type { DataLoadState, DatasetMeta, LoadedFile } from '../types.ts';
 
 export interface DataSlice {
   dataLoad: DataLoadState;
   files: LoadedFile[];
-  dataErrors: Record<string, string>;
-  setDataSource(source: DataSource): void;
-  setSyntheticField(key: string, value: FieldValue): void;
-  setSplitField(key: string, value: FieldValue): void;
-  setSplits(splits: Record<string, string>): void;
-  setAssets(assets: string[]): void;
-  setDataError(key: string, message: string | null): void;
+  /** Picks the data source (`embedded` with a dataset name, `synthetic`, `panel` = CSV files). */
+  setDataSource(kind: 'embedded' | 'synthetic' | 'panel', name?: string): void;
   setDataLoad(patch: Partial<DataLoadState>): void;
   setDatasetReady(meta: DatasetMeta): void;
   addFiles(files: LoadedFile[]): void;
@@ -31,30 +25,13 @@ export const initialDataLoad: DataLoadState = {
 export const createDataSlice: StateCreator<LabState, [], [], DataSlice> = (set) => ({
   dataLoad: initialDataLoad,
   files: [],
-  dataErrors: {},
-  setDataSource: (source) =>
+  setDataSource: (kind, name) =>
     set((s) => {
-      if (s.experiment.data.data === source) return {};
-      const splits =
-        source === 'csv' ? s.experiment.splits : { ...s.experiment.splits, ...DATASET_SPLITS[source] };
-      return {
-        experiment: { ...s.experiment, data: { ...s.experiment.data, data: source }, splits, assets: [] },
-        dataErrors: {},
-      };
-    }),
-  setSyntheticField: (key, value) =>
-    set((s) => ({ experiment: { ...s.experiment, synthetic: { ...s.experiment.synthetic, [key]: value } } })),
-  setSplitField: (key, value) =>
-    set((s) => ({ experiment: { ...s.experiment, splits: { ...s.experiment.splits, [key]: value } } })),
-  setSplits: (splits) =>
-    set((s) => ({ experiment: { ...s.experiment, splits: { ...s.experiment.splits, ...splits } } })),
-  setAssets: (assets) => set((s) => ({ experiment: { ...s.experiment, assets } })),
-  setDataError: (key, message) =>
-    set((s) => {
-      const next = { ...s.dataErrors };
-      if (message === null) delete next[key];
-      else next[key] = message;
-      return { dataErrors: next };
+      const v = s.experiment.values;
+      if (v['data.kind'] === kind && (name === undefined || v['data.name'] === name)) return {};
+      let e = setValueIn(s.experiment, 'data.kind', kind);
+      if (name !== undefined) e = setValueIn(e, 'data.name', name);
+      return { experiment: e };
     }),
   setDataLoad: (patch) => set((s) => ({ dataLoad: { ...s.dataLoad, ...patch } })),
   setDatasetReady: (meta) =>

@@ -1,5 +1,4 @@
 import type { StateCreator } from 'zustand';
-import type { FieldValue } from '../fields.ts';
 import type { LabState } from '../index.ts';
 import type { BackendInfo, SeriesPoint, TrainFailure, TrainProgress, TrainStatus } from '../types.ts';
 
@@ -14,7 +13,6 @@ export interface LiveEquity {
 }
 
 export interface TrainSlice {
-  trainErrors: Record<string, string>;
   status: TrainStatus;
   progress: TrainProgress | null;
   /** What the worker is doing now ('building features', 'training', 'evaluating', …). */
@@ -26,8 +24,6 @@ export interface TrainSlice {
   liveEquity: LiveEquity | null;
   failure: TrainFailure | null;
   activeRunId: string | null;
-  setTrainField(key: string, value: FieldValue): void;
-  setTrainError(key: string, message: string | null): void;
   setStatus(status: TrainStatus): void;
   setProgress(progress: TrainProgress | null): void;
   setBackend(info: BackendInfo | null, error?: string | null): void;
@@ -55,7 +51,6 @@ export function mergeLive(
 }
 
 export const createTrainSlice: StateCreator<LabState, [], [], TrainSlice> = (set) => ({
-  trainErrors: {},
   status: 'idle',
   progress: null,
   phase: '',
@@ -65,15 +60,6 @@ export const createTrainSlice: StateCreator<LabState, [], [], TrainSlice> = (set
   liveEquity: null,
   failure: null,
   activeRunId: null,
-  setTrainField: (key, value) =>
-    set((s) => ({ experiment: { ...s.experiment, train: { ...s.experiment.train, [key]: value } } })),
-  setTrainError: (key, message) =>
-    set((s) => {
-      const next = { ...s.trainErrors };
-      if (message === null) delete next[key];
-      else next[key] = message;
-      return { trainErrors: next };
-    }),
   setStatus: (status) => set({ status }),
   setProgress: (progress) => set({ progress }),
   setBackend: (info, error = null) => set({ backend: info, backendError: error }),

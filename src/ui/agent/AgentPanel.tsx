@@ -1,21 +1,24 @@
-import { ALGO_FIELDS, ALGO_OPTIONS, PRESETS, type AlgoId } from '../../store/algorithms.ts';
-import { matchingPreset } from '../../store/experiment.ts';
 import { useShallow } from 'zustand/react/shallow';
+import { AGENT_FIELDS, AGENT_PRESETS, ALGO_OPTIONS, type AlgoId } from '../../core/experiment/vocabulary.ts';
+import { algoOf, presetOf } from '../../store/experiment.ts';
 import { trainBlockers, useLab } from '../../store/index.ts';
 import type { PanelProps } from '../App.tsx';
-import { FieldGrid } from '../common/Field.tsx';
+import { ExperimentFields } from '../common/Field.tsx';
+import { useWorkflow } from '../common/workflow.ts';
 import { LearnButton } from '../learn/LearnButton.tsx';
 
+const PRESET_LABELS: Record<string, string> = { standard: 'Standard', qtmrl: 'QTMRL', sb3: 'SB3' };
+
+/** The algorithm (among the workflow's) and its hyperparameters, generated from core's agent fields. */
 export function AgentPanel(_: PanelProps) {
-  const algo = useLab((s) => s.experiment.algo);
-  const hp = useLab((s) => s.experiment.hp[s.experiment.algo]);
-  const errors = useLab((s) => s.agentErrors);
+  const workflow = useWorkflow();
+  const experiment = useLab((s) => s.experiment);
+  const algo = algoOf(experiment);
   const setAlgo = useLab((s) => s.setAlgo);
-  const setHp = useLab((s) => s.setHp);
-  const setError = useLab((s) => s.setAgentError);
   const applyPreset = useLab((s) => s.applyPreset);
   const blockers = useLab(useShallow(trainBlockers));
-  const preset = matchingPreset(algo, hp);
+  const preset = presetOf(experiment);
+  const options = ALGO_OPTIONS.filter((o) => workflow.algorithms.includes(o.value));
   return (
     <section className="panel" aria-labelledby="agent-h">
       <h2 id="agent-h">Agent</h2>
@@ -23,7 +26,7 @@ export function AgentPanel(_: PanelProps) {
         <label>
           <strong>Algorithm</strong>{' '}
           <select value={algo} onChange={(e) => setAlgo(e.target.value as AlgoId)} aria-label="Algorithm">
-            {ALGO_OPTIONS.map((o) => (
+            {options.map((o) => (
               <option key={o.value} value={o.value}>
                 {o.label}
               </option>
@@ -32,22 +35,15 @@ export function AgentPanel(_: PanelProps) {
         </label>
         <LearnButton id={algo} />
         <span className="muted">Preset:</span>
-        {Object.keys(PRESETS[algo]).map((p) => (
+        {Object.keys(AGENT_PRESETS[algo]).map((p) => (
           <button key={p} type="button" aria-pressed={preset === p} onClick={() => applyPreset(p)}>
-            {p === 'qtmrl' ? 'QTMRL' : 'Standard'}
+            {PRESET_LABELS[p] ?? p}
           </button>
         ))}
         {preset === null && <span className="muted">(custom)</span>}
       </div>
       <h3>Hyperparameters</h3>
-      <FieldGrid
-        fields={ALGO_FIELDS[algo]}
-        values={hp}
-        errors={errors}
-        errorPrefix={`${algo}.`}
-        set={setHp}
-        setError={setError}
-      />
+      <ExperimentFields fields={AGENT_FIELDS[algo]} />
       {blockers.length > 0 && (
         <div className="error-box" role="alert" style={{ marginTop: 12 }}>
           Train is blocked:

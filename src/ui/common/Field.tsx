@@ -1,10 +1,19 @@
 import { useId, useState } from 'react';
-import { formatFieldValue, parseFieldText, type FieldSpec, type FieldValue } from '../../store/fields.ts';
+import {
+  displayOf,
+  formatFieldValue,
+  parseFieldText,
+  shownUnit,
+  type FieldSpec,
+  type FieldValue,
+} from '../../core/experiment/fields.ts';
+import { errorKey, flatValues, algoOf, shownFields } from '../../store/experiment.ts';
+import { useLab } from '../../store/index.ts';
 import { LearnButton } from '../learn/LearnButton.tsx';
 
 export interface FieldProps {
   field: FieldSpec;
-  value: FieldValue;
+  value: FieldValue | undefined;
   /** Message of the invalid text currently typed, if any (kept in the store so Train can be blocked). */
   error?: string;
   disabled?: boolean;
@@ -12,10 +21,13 @@ export interface FieldProps {
   onInvalid(message: string | null): void;
 }
 
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
 /**
- * One generated form control. Text the user types is kept locally while it is invalid, marked at
- * the field (aria-invalid + message) and reported to the store; the last valid value stays in the
- * experiment.
+ * One control generated from a core field spec. Values are core units; the box shows the field's
+ * display units (a fee of 0.0005 reads 5 bps) and an empty box for a `nullMeans` field means off.
+ * Text the user types is kept locally while it is invalid, marked at the field (aria-invalid +
+ * message) and reported to the store; the last valid value stays in the experiment.
  */
 export function Field({ field, value, error, disabled, onValid, onInvalid }: FieldProps) {
   const id = useId();
@@ -24,14 +36,15 @@ export function Field({ field, value, error, disabled, onValid, onInvalid }: Fie
   const [draft, setDraft] = useState<string | null>(null);
   // The typed text is shown while it is invalid or still means the stored value ("0." while typing
   // 0.5); when the value changes from elsewhere (preset, link) the stored value wins.
-  const draftParsed = draft === null ? null : parseFieldText(field, draft);
+  const draftParsed = draft === null ? null : parseFieldText(field, draft, true);
   const draftCurrent =
-    draftParsed !== null && (error !== undefined || (draftParsed.ok && draftParsed.value === value));
-  const shown = draftCurrent && draft !== null ? draft : formatFieldValue(value);
+    draftParsed !== null && (error !== undefined || (draftParsed.ok && same(draftParsed.value, value)));
+  const shown =
+    draftCurrent && draft !== null ? draft : value === undefined ? '' : formatFieldValue(field, value, true);
 
   const commitText = (text: string) => {
     setDraft(text);
-    const r = parseFieldText(field, text);
+    const r = parseFieldText(field, text, true);
     if (r.ok) {
       onInvalid(null);
       onValid(r.value);
@@ -40,12 +53,13 @@ export function Field({ field, value, error, disabled, onValid, onInvalid }: Fie
     }
   };
 
+  const unit = shownUnit(field);
   // The (i) button sits beside the label, not inside it: no interactive content in a <label>.
   const label = (
     <span className="field-head">
       <label htmlFor={id} className="field-label">
         {field.label}
-        {field.kind === 'number' && field.unit ? <span className="unit"> ({field.unit})</span> : null}
+        {unit ? <span className="unit"> ({unit})</span> : null}
       </label>
       {field.learn ? <LearnButton id={field.learn} /> : null}
     </span>
@@ -55,7 +69,7 @@ export function Field({ field, value, error, disabled, onValid, onInvalid }: Fie
   let control;
   if (field.kind === 'bool') {
     return (
-      <div className="field field-bool">
+      <div className="field field-bool" data-path={field.path}>
         <label htmlFor={id}>
           <input
             id={id}
@@ -96,6 +110,7 @@ export function Field({ field, value, error, disabled, onValid, onInvalid }: Fie
         type={field.kind === 'date' ? 'date' : 'text'}
         inputMode={field.kind === 'number' ? 'decimal' : undefined}
         value={shown}
+        placeholder={field.kind === 'number' && field.nullMeans ? field.nullMeans : undefined}
         disabled={disabled}
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy}
@@ -105,21 +120,22 @@ export function Field({ field, value, error, disabled, onValid, onInvalid }: Fie
     );
   }
   return (
-    <div className={`field${error ? ' field-invalid' : ''}`}>
+    <div className={`field${error ? ' field-invalid' : ''}`} data-path={field.path}>
       {label}
       {control}
-      {field.kind === 'number' ? (
-        <small id={helpId} className="help">
-          {field.help}{' '}
-          <span className="range">
-            [{field.min}–{field.max}]
-          </span>
-        </small>
-      ) : (
-        <small id={helpId} className="help">
-          {field.help}
-        </small>
-      )}
+      <small id={helpId} className="help">
+        {field.help}
+        {field.kind === 'number' || field.kind === 'intList' ? (
+          <>
+            {' '}
+            <span className="range">
+              [{field.kind === 'number' ? displayOf(field, field.min) : field.min}–
+              {field.kind === 'number' ? displayOf(field, field.max) : field.max}
+              {field.kind === 'number' && field.nullMeans ? `; empty = ${field.nullMeans}` : ''}]
+            </span>
+          </>
+        ) : null}
+      </small>
       {error ? (
         <small id={errId} className="field-error" role="alert">
           {field.label} {error}
@@ -129,37 +145,31 @@ export function Field({ field, value, error, disabled, onValid, onInvalid }: Fie
   );
 }
 
-export interface FieldGridProps {
+export interface ExperimentFieldsProps {
+  /** Fields in form order; those whose `when` does not hold for the experiment are hidden. */
   fields: readonly FieldSpec[];
-  values: Record<string, FieldValue>;
-  errors: Record<string, string>;
-  /** Prefix of the error keys in the store (e.g. 'a2c.'). */
-  errorPrefix?: string;
   disabled?: boolean;
-  set(key: string, value: FieldValue): void;
-  setError(key: string, message: string | null): void;
 }
 
-export function FieldGrid({
-  fields,
-  values,
-  errors,
-  errorPrefix = '',
-  disabled,
-  set,
-  setError,
-}: FieldGridProps) {
+/** A grid of fields bound to the store's experiment by their dotted paths. */
+export function ExperimentFields({ fields, disabled }: ExperimentFieldsProps) {
+  const experiment = useLab((s) => s.experiment);
+  const errors = useLab((s) => s.errors);
+  const setValue = useLab((s) => s.setValue);
+  const setError = useLab((s) => s.setError);
+  const flat = flatValues(experiment);
+  const algo = algoOf(experiment);
   return (
     <div className="field-grid">
-      {fields.map((f) => (
+      {shownFields(fields, flat).map((f) => (
         <Field
-          key={`${errorPrefix}${f.key}`}
+          key={errorKey(f.path, algo)}
           field={f}
-          value={values[f.key] ?? f.default}
-          error={errors[`${errorPrefix}${f.key}`]}
+          value={flat[f.path]}
+          error={errors[errorKey(f.path, algo)]}
           disabled={disabled}
-          onValid={(v) => set(f.key, v)}
-          onInvalid={(m) => setError(`${errorPrefix}${f.key}`, m)}
+          onValid={(v) => setValue(f.path, v)}
+          onInvalid={(m) => setError(f.path, m)}
         />
       ))}
     </div>

@@ -1,42 +1,60 @@
 import { useId, useMemo, useRef, useState, type DragEvent } from 'react';
 import type { Panel } from '../../../workers/protocol.ts';
-import { DATA_FIELDS, SPLIT_FIELDS, SYNTHETIC_FIELDS, type DataSource } from '../../store/config.ts';
-import type { EnumField } from '../../store/fields.ts';
+import type { EnumField } from '../../core/experiment/fields.ts';
+import { DATA_FIELDS } from '../../core/experiment/vocabulary.ts';
+import { flatValues, splitMode } from '../../store/experiment.ts';
 import { useLab } from '../../store/index.ts';
 import type { PanelProps } from '../App.tsx';
 import { fmtCompact } from '../charts/format.ts';
 import { TimeSeriesChart } from '../charts/TimeSeriesChart.tsx';
-import { FieldGrid } from '../common/Field.tsx';
+import { ExperimentFields } from '../common/Field.tsx';
+import { sectionFields, useWorkflow } from '../common/workflow.ts';
 import { LearnButton } from '../learn/LearnButton.tsx';
 import { usePanel, useRuntime } from '../runtime/context.tsx';
 import { importFiles } from './loader.ts';
-import { SplitTimeline } from './SplitTimeline.tsx';
+import { splitRows, SplitTimeline } from './SplitTimeline.tsx';
 
-const SOURCE_FIELD = DATA_FIELDS[0] as EnumField<DataSource>;
+const KIND_FIELD = DATA_FIELDS.find((f) => f.path === 'data.kind') as EnumField;
+const NAME_FIELD = DATA_FIELDS.find((f) => f.path === 'data.name') as EnumField;
+type Kind = 'embedded' | 'synthetic' | 'panel';
+
+/** The data choices of the workflow: each embedded dataset, the synthetic market, CSV files. */
+function sourceOptions(kinds: readonly Kind[]): { kind: Kind; name?: string; label: string }[] {
+  return kinds.flatMap((kind): { kind: Kind; name?: string; label: string }[] =>
+    kind === 'embedded'
+      ? NAME_FIELD.options.map((o) => ({ kind, name: o.value, label: o.label }))
+      : [{ kind, label: KIND_FIELD.options.find((o) => o.value === kind)?.label ?? kind }],
+  );
+}
 
 export function DataPanel(_: PanelProps) {
-  const source = useLab((s) => s.experiment.data.data as DataSource);
+  const kind = useLab((s) => s.experiment.values['data.kind'] as Kind);
+  const name = useLab((s) => s.experiment.values['data.name']);
   const setSource = useLab((s) => s.setDataSource);
+  const workflow = useWorkflow();
   const panel = usePanel();
   return (
     <div className="stack">
       <section className="panel" aria-labelledby="data-h">
         <h2 id="data-h">Data</h2>
+        <p className="muted">
+          {workflow.title} needs {workflow.data.needs}.
+        </p>
         <fieldset className="pill-group" aria-label="Dataset">
-          {SOURCE_FIELD.options.map((o) => (
-            <label key={o.value}>
+          {sourceOptions(workflow.data.kinds).map((o) => (
+            <label key={`${o.kind}:${o.name ?? ''}`}>
               <input
                 type="radio"
                 name="dataset"
-                value={o.value}
-                checked={source === o.value}
-                onChange={() => setSource(o.value)}
+                value={o.name ?? o.kind}
+                checked={kind === o.kind && (o.name === undefined || name === o.name)}
+                onChange={() => setSource(o.kind, o.name)}
               />
               {o.label}
             </label>
           ))}
         </fieldset>
-        {source === 'synthetic' && <SyntheticKnobs />}
+        {kind === 'synthetic' && <SyntheticKnobs />}
         <CsvLoader />
         <LoadStatus />
       </section>
@@ -49,7 +67,7 @@ export function DataPanel(_: PanelProps) {
               Splits <LearnButton id="splits" />
             </h3>
             <SplitTimeline panel={panel} />
-            <SplitFields />
+            <SplitFields panel={panel} />
           </section>
           <section className="panel" aria-labelledby="preview-h">
             <h2 id="preview-h">Preview</h2>
@@ -63,14 +81,12 @@ export function DataPanel(_: PanelProps) {
 }
 
 function SyntheticKnobs() {
-  const values = useLab((s) => s.experiment.synthetic);
-  const errors = useLab((s) => s.dataErrors);
-  const set = useLab((s) => s.setSyntheticField);
-  const setError = useLab((s) => s.setDataError);
+  const workflow = useWorkflow();
+  const fields = sectionFields(workflow, 'data').filter((f) => f.path.startsWith('data.config.'));
   return (
     <div className="stack" style={{ marginTop: 12 }}>
       <h3>Synthetic market</h3>
-      <FieldGrid fields={SYNTHETIC_FIELDS} values={values} errors={errors} set={set} setError={setError} />
+      <ExperimentFields fields={fields} />
     </div>
   );
 }
@@ -207,12 +223,48 @@ function AssetPicker({ panel }: { panel: Panel }) {
   );
 }
 
-function SplitFields() {
-  const values = useLab((s) => s.experiment.splits);
-  const errors = useLab((s) => s.dataErrors);
-  const set = useLab((s) => s.setSplitField);
-  const setError = useLab((s) => s.setDataError);
-  return <FieldGrid fields={SPLIT_FIELDS} values={values} errors={errors} set={set} setError={setError} />;
+/** The split fields: dates, or shares of the rows; switching keeps where the boundaries are. */
+function SplitFields({ panel }: { panel: Panel }) {
+  const workflow = useWorkflow();
+  const experiment = useLab((s) => s.experiment);
+  const setSplits = useLab((s) => s.setSplits);
+  const values = flatValues(experiment);
+  const mode = splitMode(values);
+  const toMode = (next: 'dates' | 'fractions') => {
+    if (next === mode) return;
+    const rows = splitRows(panel.dates, values);
+    const T = panel.dates.length;
+    if (next === 'fractions') {
+      const share = (n: number) => Math.min(0.98, Math.max(0.01, Math.round((1000 * n) / T) / 1000));
+      setSplits(
+        {
+          'splits.fractions.train': share(rows[1].start),
+          'splits.fractions.valid': share(Math.max(rows[2].start - rows[1].start, 1)),
+        },
+        true,
+      );
+    } else {
+      const v: Record<string, string> = {};
+      for (const r of rows) {
+        v[`splits.${r.name}.start`] = panel.dates[Math.min(r.start, T - 1)];
+        v[`splits.${r.name}.end`] = panel.dates[Math.max(Math.min(r.end, T) - 1, 0)];
+      }
+      setSplits(v, true);
+    }
+  };
+  return (
+    <>
+      <fieldset className="pill-group" aria-label="Split by">
+        {(['dates', 'fractions'] as const).map((m) => (
+          <label key={m}>
+            <input type="radio" name="split-mode" checked={mode === m} onChange={() => toMode(m)} />
+            {m === 'dates' ? 'Dates' : 'Shares of the rows'}
+          </label>
+        ))}
+      </fieldset>
+      <ExperimentFields fields={sectionFields(workflow, 'splits')} />
+    </>
+  );
 }
 
 const MAX_PRICE_CHARTS = 8;

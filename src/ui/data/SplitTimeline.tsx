@@ -1,4 +1,6 @@
 import type { Panel } from '../../../workers/protocol.ts';
+import type { Values } from '../../core/experiment/fields.ts';
+import { flatValues, splitMode } from '../../store/experiment.ts';
 import { useLab } from '../../store/index.ts';
 
 const SPLITS = ['train', 'valid', 'test'] as const;
@@ -15,11 +17,26 @@ function lowerBound(dates: readonly string[], d: string): number {
   return lo;
 }
 
-/** Rows of each split inside the panel, as the feature builder will cut them. */
-export function splitRows(dates: readonly string[], splits: Record<string, unknown>) {
+/**
+ * Rows of each split inside the panel, as core cuts them: date splits by their dates, fractions
+ * by shares of the rows (core's splitSpecOf: every split keeps at least one date).
+ */
+export function splitRows(dates: readonly string[], values: Values) {
+  if (splitMode(values) === 'fractions') {
+    const T = dates.length;
+    const train = Number(values['splits.fractions.train']);
+    const valid = Number(values['splits.fractions.valid']);
+    const a = Math.min(T - 2, Math.max(1, Math.round(T * train)));
+    const b = Math.min(T - 1, Math.max(a + 1, Math.round(T * (train + valid))));
+    return [
+      { name: 'train' as const, start: 0, end: a },
+      { name: 'valid' as const, start: a, end: b },
+      { name: 'test' as const, start: b, end: T },
+    ];
+  }
   return SPLITS.map((name) => {
-    const start = lowerBound(dates, String(splits[`${name}.start`]));
-    const end = lowerBound(dates, `${String(splits[`${name}.end`])}\uffff`);
+    const start = lowerBound(dates, String(values[`splits.${name}.start`]));
+    const end = lowerBound(dates, `${String(values[`splits.${name}.end`])}\uffff`);
     return { name, start, end: Math.max(start, end) };
   });
 }
@@ -29,11 +46,13 @@ export function splitRows(dates: readonly string[], splits: Record<string, unkno
  * train/valid and valid/test boundaries (keyboard: arrows move one date, PageUp/PageDown more).
  */
 export function SplitTimeline({ panel }: { panel: Panel }) {
-  const splits = useLab((s) => s.experiment.splits);
+  const experiment = useLab((s) => s.experiment);
+  const values = flatValues(experiment);
   const setSplits = useLab((s) => s.setSplits);
   const dates = panel.dates;
   const T = dates.length;
-  const rows = splitRows(dates, splits);
+  const rows = splitRows(dates, values);
+  const fractions = splitMode(values) === 'fractions';
   const pct = (n: number) => `${(100 * n) / Math.max(T, 1)}%`;
 
   const segments: { key: string; cls: string; width: number; label: string }[] = [];
@@ -49,8 +68,17 @@ export function SplitTimeline({ panel }: { panel: Panel }) {
 
   const moveBoundary = (which: 0 | 1, i: number) => {
     const k = Math.min(Math.max(i, 1), T - 1);
-    if (which === 0) setSplits({ 'train.end': dates[k - 1], 'valid.start': dates[k] });
-    else setSplits({ 'valid.end': dates[k - 1], 'test.start': dates[k] });
+    if (fractions) {
+      // Shares rounded to 0.1%: the link stays short and core cuts the same rows.
+      const share = (n: number) => Math.min(0.98, Math.max(0.01, Math.round((1000 * n) / T) / 1000));
+      if (which === 0)
+        setSplits({
+          'splits.fractions.train': share(k),
+          'splits.fractions.valid': share(Math.max(rows[2].start - k, 1)),
+        });
+      else setSplits({ 'splits.fractions.valid': share(Math.max(k - rows[1].start, 1)) });
+    } else if (which === 0) setSplits({ 'splits.train.end': dates[k - 1], 'splits.valid.start': dates[k] });
+    else setSplits({ 'splits.valid.end': dates[k - 1], 'splits.test.start': dates[k] });
   };
 
   return (

@@ -1,11 +1,24 @@
 import type { FileOutcome, ImportProgressMessage, PanelResult } from '../../../workers/import.worker.ts';
 import type { Panel } from '../../../workers/protocol.ts';
-import type { DataSource } from '../../store/config.ts';
 import { useLab } from '../../store/index.ts';
 import type { DatasetMeta, LoadedFile } from '../../store/types.ts';
 import type { LabRuntime } from '../runtime/runtime.ts';
 import * as Comlink from 'comlink';
-import { syntheticConfig } from '../runtime/syntheticConfig.ts';
+import type { EmbeddedName } from '../../core/data/embedded.ts';
+import type { SyntheticConfig } from '../../core/data/synthetic.ts';
+import { unflatten } from '../../core/experiment/vocabulary.ts';
+import type { Experiment } from '../../store/experiment.ts';
+
+/** The synthetic generator's config: the experiment's `data.config.*` values (core units). */
+function syntheticConfig(e: Experiment): Partial<SyntheticConfig> {
+  const knobs = Object.fromEntries(Object.entries(e.values).filter(([k]) => k.startsWith('data.config.')));
+  return (unflatten(knobs).data as { config?: Partial<SyntheticConfig> } | undefined)?.config ?? {};
+}
+
+/** `embedded`, `synthetic` or `panel` (CSV files). */
+function sourceOf(e: Experiment): string {
+  return String(e.values['data.kind']);
+}
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -14,8 +27,9 @@ function message(e: unknown): string {
 /** Identity of the dataset the experiment asks for (a change means reload). */
 export function datasetKey(): string {
   const e = useLab.getState().experiment;
-  const src = e.data.data as DataSource;
-  if (src === 'synthetic') return `synthetic:${JSON.stringify(e.synthetic)}`;
+  const src = sourceOf(e);
+  if (src === 'synthetic') return `synthetic:${JSON.stringify(syntheticConfig(e))}`;
+  if (src === 'embedded') return `embedded:${String(e.values['data.name'])}`;
   return src;
 }
 
@@ -54,8 +68,8 @@ function publish(rt: LabRuntime, id: string, label: string, result: PanelResult)
 export async function loadSelectedDataset(rt: LabRuntime): Promise<void> {
   const key = datasetKey();
   const e = useLab.getState().experiment;
-  const src = e.data.data as DataSource;
-  if (src === 'csv') {
+  const src = sourceOf(e);
+  if (src === 'panel') {
     // Files come from the user; after switching back, show what the import worker still holds.
     if (rt.currentPanelId?.startsWith('csv:')) return;
     if (useLab.getState().files.length === 0) {
@@ -90,8 +104,8 @@ export async function loadSelectedDataset(rt: LabRuntime): Promise<void> {
     const importer = rt.importer();
     const r =
       src === 'synthetic'
-        ? await importer.call((w) => w.synthetic(syntheticConfig(e.synthetic)))
-        : await importer.call((w) => w.loadEmbedded(src));
+        ? await importer.call((w) => w.synthetic(syntheticConfig(e)))
+        : await importer.call((w) => w.loadEmbedded(String(e.values['data.name']) as EmbeddedName));
     if (datasetKey() !== key) return; // superseded by a newer choice
     publish(rt, key, r.label, r);
   } catch (err) {
@@ -146,7 +160,7 @@ export function fileView(o: FileOutcome, size: number): LoadedFile {
 export async function importFiles(rt: LabRuntime, files: File[]): Promise<void> {
   if (files.length === 0) return;
   const s = useLab.getState();
-  s.setDataSource('csv');
+  s.setDataSource('panel');
   s.setDataLoad({
     status: 'loading',
     progress: 0,

@@ -9,6 +9,12 @@ export interface LearnEntry {
 export const GLOSSARY: readonly LearnEntry[] = [
   // Algorithms
   {
+    id: 'algorithms',
+    group: 'Algorithms',
+    title: 'Which algorithm?',
+    body: 'A2C and PPO learn online: the agent trades in the environment and improves from the rewards it gets (PPO reuses each batch more carefully). BC and IQL learn offline from a dataset collected once by a behaviour policy: BC imitates it, IQL imitates its better decisions more. The workflow decides which of them it offers.',
+  },
+  {
     id: 'a2c',
     group: 'Algorithms',
     title: 'A2C — advantage actor-critic',

@@ -5,6 +5,7 @@ import type { PanelProps } from '../App.tsx';
 import { fmtNum, fmtPct } from '../charts/format.ts';
 import { AGENT_COLOR, BASELINE_COLORS, colorAt } from '../charts/palette.ts';
 import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx';
+import { useWorkflow } from '../common/workflow.ts';
 import { LearnButton } from '../learn/LearnButton.tsx';
 import { runDetail } from '../runs/history.ts';
 import { combine, strategiesOf, type SplitChoice } from './evaluationView.ts';
@@ -149,6 +150,8 @@ function useStagedSections(total: number, key: unknown): number {
 
 function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; choice: SplitChoice }) {
   const stage = useStagedSections(5, evaluation);
+  // The workflow's result sections (core/workflows/registry.ts), in the order drawn here.
+  const sections = useWorkflow().results;
   const combined = useMemo(() => combine(evaluation, choice), [evaluation, choice]);
   const strategies = useMemo(() => strategiesOf(evaluation), [evaluation]);
   const equitySeries = useMemo<LineSeries[]>(
@@ -198,6 +201,7 @@ function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; cho
     choice === 'all' ? evaluation.splits : evaluation.splits.filter((s) => s.split === choice);
   return (
     <>
+      {sections.includes('equity') && (
       <section className="panel chart-card" aria-labelledby="equity-h">
         <h2 id="equity-h">
           Equity <LearnButton id="equity" />
@@ -213,7 +217,8 @@ function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; cho
           height={340}
         />
       </section>
-      {stage >= 2 && (
+      )}
+      {stage >= 2 && sections.includes('drawdown') && (
         <section className="panel chart-card" aria-labelledby="drawdown-h">
           <h2 id="drawdown-h">
             Drawdown <LearnButton id="drawdown" />
@@ -230,7 +235,7 @@ function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; cho
           />
         </section>
       )}
-      {stage >= 3 && (
+      {stage >= 3 && sections.includes('metrics') && (
         <section className="panel" aria-labelledby="metrics-h">
           <h2 id="metrics-h">Metrics</h2>
           <MetricsTable splits={splits} strategies={strategies} />
@@ -238,6 +243,7 @@ function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; cho
       )}
       {stage >= 4 && (
         <div className="chart-grid">
+          {sections.includes('rolling-sharpe') && (
           <section className="panel chart-card" aria-labelledby="rs-h">
             <h3 id="rs-h">
               Rolling Sharpe <LearnButton id="rolling-sharpe" />
@@ -252,6 +258,8 @@ function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; cho
               height={220}
             />
           </section>
+          )}
+          {sections.includes('monthly') && (
           <section className="panel chart-card" aria-labelledby="monthly-h">
             <h3 id="monthly-h">
               Monthly returns <LearnButton id="monthly-returns" />
@@ -260,20 +268,25 @@ function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; cho
               <MonthlyReturns key={s.split} split={s} />
             ))}
           </section>
+          )}
         </div>
       )}
       {stage >= 5 && (
         <>
+          {sections.includes('positions') && (
           <section className="panel chart-card" aria-labelledby="positions-h">
             <h3 id="positions-h">
               Positions <LearnButton id="positions" />
             </h3>
             <PositionsHeatmap splits={splits} />
           </section>
+          )}
+          {sections.includes('trades') && (
           <section className="panel" aria-labelledby="trades-h">
             <h3 id="trades-h">Trade log</h3>
             <TradeLog splits={splits} />
           </section>
+          )}
         </>
       )}
     </>

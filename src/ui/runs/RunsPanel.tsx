@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { RunEvaluation } from '../../../workers/protocol.ts';
-import { hashToExperiment } from '../../store/hash.ts';
+import { experimentOfHash } from '../../store/experiment.ts';
+import { cliCommand, copyText, downloadConfig } from '../common/configExport.ts';
 import { useLab } from '../../store/index.ts';
 import type { RunSummary, SplitName } from '../../store/types.ts';
 import type { PanelProps } from '../App.tsx';
@@ -133,11 +134,27 @@ function RunsTable({ runs, onNavigate }: { runs: RunSummary[]; onNavigate: Panel
                     type="button"
                     title="Load this run's configuration into the editor"
                     onClick={() => {
-                      const { experiment, notices } = hashToExperiment(r.hash);
+                      const { experiment, notices } = experimentOfHash(r.hash);
                       loadExperiment(experiment, notices);
                     }}
                   >
                     Load config
+                  </button>
+                  <button
+                    type="button"
+                    aria-label={`Download config of ${r.name}`}
+                    title="The run's ExperimentConfig JSON: npx lab train --config FILE reproduces it"
+                    onClick={() => downloadConfig(experimentOfHash(r.hash).experiment, r.name)}
+                  >
+                    Config
+                  </button>
+                  <button
+                    type="button"
+                    aria-label={`Copy CLI command of ${r.name}`}
+                    title="npx lab train --config <the run's config file> --out runs/<name>"
+                    onClick={() => void copyText(cliCommand(experimentOfHash(r.hash).experiment, r.name), 'command')}
+                  >
+                    CLI
                   </button>
                   <button
                     type="button"

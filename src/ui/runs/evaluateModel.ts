@@ -1,10 +1,10 @@
 import * as Comlink from 'comlink';
 import type { RunEvaluation, SplitEvaluation } from '../../../workers/protocol.ts';
-import { experimentToHash } from '../../store/hash.ts';
+import { algoOf, hashOfExperiment } from '../../store/experiment.ts';
 import { useLab } from '../../store/index.ts';
 import type { RunSummary, SplitName } from '../../store/types.ts';
 import type { LabRuntime } from '../runtime/runtime.ts';
-import { panelTransferables } from '../runtime/toCore.ts';
+import { panelTransferables } from '../runtime/panel.ts';
 import { trainRequest } from '../train/request.ts';
 import { checkpointFromJson } from './exporters.ts';
 import { persistRun } from './history.ts';
@@ -52,13 +52,13 @@ export async function evaluateModelFile(rt: LabRuntime, file: File): Promise<voi
     createdAt: Date.now(),
     status: 'complete',
     endReason: `model ${checkpoint.algo} at step ${checkpoint.step}, evaluated only`,
-    algo: (checkpoint.algo as RunSummary['algo']) ?? experiment.algo,
-    dataLabel: s.dataLoad.meta?.label ?? String(experiment.data.data),
+    algo: (checkpoint.algo as RunSummary['algo']) ?? algoOf(experiment),
+    dataLabel: s.dataLoad.meta?.label ?? String(experiment.values['data.name'] ?? experiment.values['data.kind']),
     backend: useLab.getState().backend?.backend ?? 'unknown',
     steps: checkpoint.step,
-    seed: experiment.train.seed as number,
+    seed: experiment.values.seed as number,
     experiment,
-    hash: experimentToHash(experiment),
+    hash: hashOfExperiment(experiment),
     metrics,
     hasCheckpoint: true,
     durationMs: Date.now() - t0,

@@ -11,7 +11,7 @@ import type { Scalar } from '../../core/sweeps/spec.ts';
 import { fmtCompact } from '../charts/format.ts';
 import { colorAt } from '../charts/palette.ts';
 import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx';
-import { labelOf } from './mapping.ts';
+import { labelOf } from './keys.ts';
 
 /** Category positions for non-numeric parameter values (strings, booleans) in first-seen order. */
 function axisOf(values: Scalar[]): { numeric: boolean; pos: (v: Scalar) => number; ticks: { value: number; label: string }[] } {

@@ -8,14 +8,13 @@ import type { RunEvaluation } from '../../core/experiment/types.ts';
 import type { SweepRunResult } from '../../core/sweeps/results.ts';
 import { countRuns, expandSweep, type SweepRun, type SweepSpec } from '../../core/sweeps/spec.ts';
 import { useLab } from '../../store/index.ts';
-import { experimentToHash } from '../../store/hash.ts';
+import { algoOf, configOfExperiment, hashOfExperiment } from '../../store/experiment.ts';
 import type { MetricsRow, RunSummary, SplitName } from '../../store/types.ts';
 import { persistRun } from '../runs/history.ts';
 import type { LabRuntime } from '../runtime/runtime.ts';
-import { draftToSpec } from './draft.ts';
-import { experimentConfigOf, experimentOfPoint, labelOf, SWEEPABLE_ALGOS } from './mapping.ts';
+import { draftToSpec } from '../../store/sweepDraft.ts';
+import { experimentOfPoint, labelOf, SWEEPABLE_ALGOS } from './keys.ts';
 import { SweepPool } from './pool.ts';
-import { useSweep } from './state.ts';
 
 let pool: SweepPool | null = null;
 
@@ -26,11 +25,11 @@ function message(e: unknown): string {
 /** The spec of the form over the current experiment, or a readable problem. */
 export function currentSpec(): { spec: SweepSpec | null; error: string | null } {
   const e = useLab.getState().experiment;
-  if (!SWEEPABLE_ALGOS.includes(e.algo)) return { spec: null, error: `Sweeps train ${SWEEPABLE_ALGOS.map((a) => a.toUpperCase()).join(' and ')}; pick one of them on the Agent tab.` };
-  const d = useSweep.getState().draft;
+  if (!SWEEPABLE_ALGOS.includes(algoOf(e))) return { spec: null, error: `Sweeps train ${SWEEPABLE_ALGOS.map((a) => a.toUpperCase()).join(' and ')}; pick one of them on the Agent tab.` };
+  const d = useLab.getState().sweep.draft;
   if (d.params.length === 0) return { spec: null, error: 'Add at least one parameter to sweep.' };
   try {
-    return { spec: draftToSpec(d, experimentConfigOf(e) as Record<string, unknown>), error: null };
+    return { spec: draftToSpec(d, configOfExperiment(e)), error: null };
   } catch (err) {
     // Spec paths are params.<i>…: say which parameter the user is looking at.
     const msg = message(err).replace(/params\.(\d+)/, (_m, i: string) => `parameter ${Number(i) + 1} (${d.params[Number(i)]?.key || 'no key'})`);
@@ -43,11 +42,6 @@ export function runCount(): number | null {
   return spec ? countRuns(spec) : null;
 }
 
-/** Rough seconds per run before any has finished: steps at a conservative rate, plus the evaluation. */
-export function roughSecondsPerRun(totalSteps: number, encoder: unknown): number {
-  const sps = encoder === 'timecnn' ? 400 : encoder === 'transformer' ? 250 : 1500;
-  return 3 + totalSteps / sps;
-}
 
 function point(run: SweepRun): string {
   return Object.entries(run.point)
@@ -66,13 +60,13 @@ async function saveRun(spec: SweepSpec, run: SweepRun, result: SweepRunResult, e
     createdAt: Date.now(),
     status: result.status === 'completed' ? 'complete' : result.status === 'stopped' ? 'stopped' : 'failed',
     ...(result.error ? { endReason: result.error } : {}),
-    algo: experiment.algo,
-    dataLabel: lab.dataLoad.meta?.label ?? String(experiment.data.data),
+    algo: algoOf(experiment),
+    dataLabel: lab.dataLoad.meta?.label ?? String(experiment.values['data.name'] ?? experiment.values['data.kind']),
     backend: result.backend ?? 'unknown',
     steps: result.steps ?? 0,
     seed: run.seed,
     experiment,
-    hash: experimentToHash(experiment),
+    hash: hashOfExperiment(experiment),
     metrics,
     hasCheckpoint: false,
     durationMs: (result.wallSeconds ?? 0) * 1000,
@@ -81,33 +75,33 @@ async function saveRun(spec: SweepSpec, run: SweepRun, result: SweepRunResult, e
 }
 
 export async function startSweep(rt: LabRuntime): Promise<void> {
-  const st = useSweep.getState();
-  if (st.status === 'running' || st.status === 'paused' || st.status === 'validating') return;
+  const st = useLab.getState();
+  if (st.sweep.status === 'running' || st.sweep.status === 'paused' || st.sweep.status === 'validating') return;
   const { spec, error } = currentSpec();
   if (!spec) {
-    st.set({ draftError: error });
+    st.setSweep({ draftError: error });
     return;
   }
   const lab = useLab.getState();
   const dataKind = (spec.base as { data?: { kind?: string } }).data?.kind;
   if (dataKind === 'panel' && !rt.panel) {
-    st.set({ draftError: 'Load your CSV files on the Data tab first.' });
+    st.setSweep({ draftError: 'Load your CSV files on the Data tab first.' });
     return;
   }
-  st.set({ status: 'validating', draftError: null, error: null });
+  st.setSweep({ status: 'validating', draftError: null, error: null });
   pool?.dispose();
-  const p = new SweepPool(st.workers, lab.experiment.train.backend as BackendPref, dataKind === 'panel' ? rt.panel : null);
+  const p = new SweepPool(st.sweep.workers, lab.experiment.values.backend as BackendPref, dataKind === 'panel' ? rt.panel : null);
   pool = p;
   try {
     await p.validate(spec);
   } catch (err) {
     p.dispose();
     pool = null;
-    useSweep.getState().set({ status: 'idle', draftError: message(err) });
+    useLab.getState().setSweep({ status: 'idle', draftError: message(err) });
     return;
   }
   const runs = expandSweep(spec);
-  useSweep.getState().set({
+  useLab.getState().setSweep({
     status: 'running',
     spec,
     runs,
@@ -118,13 +112,13 @@ export async function startSweep(rt: LabRuntime): Promise<void> {
     backend: p.backendName,
   });
   await p.run(runs, {
-    onStart: (run, lane) => useSweep.getState().setProgress(run.index, { state: 'running', phase: 'starting', lane }),
-    onProgress: (run, pr) => useSweep.getState().setProgress(run.index, { phase: pr.phase, step: pr.step, total: pr.total }),
-    onBackend: (b) => useSweep.getState().set({ backend: b }),
+    onStart: (run, lane) => useLab.getState().setSweepProgress(run.index, { state: 'running', phase: 'starting', lane }),
+    onProgress: (run, pr) => useLab.getState().setSweepProgress(run.index, { phase: pr.phase, step: pr.step, total: pr.total }),
+    onBackend: (b) => useLab.getState().setSweep({ backend: b }),
     onDone: async (run, { result, evaluation }) => {
-      const s = useSweep.getState();
-      s.addResult(result);
-      s.setProgress(run.index, { state: result.error ? 'failed' : 'done', phase: result.error ?? 'done', step: result.steps ?? 0 });
+      const s = useLab.getState();
+      s.addSweepResult(result);
+      s.setSweepProgress(run.index, { state: result.error ? 'failed' : 'done', phase: result.error ?? 'done', step: result.steps ?? 0 });
       try {
         await saveRun(spec, run, result, evaluation);
       } catch (err) {
@@ -132,37 +126,37 @@ export async function startSweep(rt: LabRuntime): Promise<void> {
       }
     },
     onFail: (run, msg) => {
-      const s = useSweep.getState();
-      s.addResult({ index: run.index, id: run.id, pointIndex: run.pointIndex, point: run.point, seed: run.seed, metrics: {}, status: 'failed', error: msg });
-      s.setProgress(run.index, { state: 'failed', phase: msg });
+      const s = useLab.getState();
+      s.addSweepResult({ index: run.index, id: run.id, pointIndex: run.pointIndex, point: run.point, seed: run.seed, metrics: {}, status: 'failed', error: msg });
+      s.setSweepProgress(run.index, { state: 'failed', phase: msg });
     },
   });
   if (pool === p) {
     p.dispose();
     pool = null;
-    const s = useSweep.getState();
-    if (s.status === 'running' || s.status === 'paused') s.set({ status: 'done', finishedAt: Date.now() });
+    const s = useLab.getState();
+    if (s.sweep.status === 'running' || s.sweep.status === 'paused') s.setSweep({ status: 'done', finishedAt: Date.now() });
   }
 }
 
 export function pauseSweep(): void {
-  if (!pool || useSweep.getState().status !== 'running') return;
+  if (!pool || useLab.getState().sweep.status !== 'running') return;
   pool.pause();
-  useSweep.getState().set({ status: 'paused' });
+  useLab.getState().setSweep({ status: 'paused' });
 }
 
 export function resumeSweep(): void {
-  if (!pool || useSweep.getState().status !== 'paused') return;
+  if (!pool || useLab.getState().sweep.status !== 'paused') return;
   pool.resume();
-  useSweep.getState().set({ status: 'running' });
+  useLab.getState().setSweep({ status: 'running' });
 }
 
 export function cancelSweep(): void {
   if (!pool) return;
   pool.cancel();
   pool = null;
-  const s = useSweep.getState();
-  const progress = { ...s.progress };
+  const s = useLab.getState();
+  const progress = { ...s.sweep.progress };
   for (const [k, v] of Object.entries(progress)) if (v.state === 'queued' || v.state === 'running') progress[Number(k)] = { ...v, state: 'cancelled', phase: 'cancelled' };
-  s.set({ status: 'cancelled', progress, finishedAt: Date.now() });
+  s.setSweep({ status: 'cancelled', progress, finishedAt: Date.now() });
 }

@@ -5,8 +5,8 @@ import type { PanelProps } from '../App.tsx';
 import { fmtNum } from '../charts/format.ts';
 import { LiveChart, type LiveSeries } from '../charts/LiveChart.tsx';
 import { AGENT_COLOR, BASELINE_COLORS } from '../charts/palette.ts';
-import { TRAIN_FIELDS } from '../../store/config.ts';
-import { FieldGrid } from '../common/Field.tsx';
+import { ExperimentFields } from '../common/Field.tsx';
+import { sectionFields, useWorkflow } from '../common/workflow.ts';
 import { LearnButton } from '../learn/LearnButton.tsx';
 import {
   disableThreads,
@@ -212,20 +212,10 @@ function ThreadsControl() {
 }
 
 function RunSettings() {
-  const values = useLab((s) => s.experiment.train);
-  const errors = useLab((s) => s.trainErrors);
-  const set = useLab((s) => s.setTrainField);
-  const setError = useLab((s) => s.setTrainError);
+  const workflow = useWorkflow();
   const status = useLab((s) => s.status);
   const busy = status === 'starting' || status === 'running' || status === 'paused' || status === 'stopping';
   return (
-    <FieldGrid
-      fields={TRAIN_FIELDS}
-      values={values}
-      errors={errors}
-      set={set}
-      setError={setError}
-      disabled={busy}
-    />
+<ExperimentFields fields={sectionFields(workflow, 'run')} disabled={busy} />
   );
 }

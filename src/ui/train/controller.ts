@@ -8,12 +8,12 @@ import type {
 } from '../../../workers/protocol.ts';
 import { trainBlockers, useLab, type LabState } from '../../store/index.ts';
 import { mergeLive } from '../../store/slices/train.ts';
-import { experimentToHash } from '../../store/hash.ts';
+import { algoOf, hashOfExperiment } from '../../store/experiment.ts';
 import type { RunSummary, SeriesPoint, SplitName } from '../../store/types.ts';
 import { persistRun } from '../runs/history.ts';
 import { WorkerCrash } from '../runtime/workerHandle.ts';
 import type { LabRuntime } from '../runtime/runtime.ts';
-import { panelTransferables } from '../runtime/toCore.ts';
+import { panelTransferables } from '../runtime/panel.ts';
 import { trainRequest } from './request.ts';
 
 /** Store updates from a running training happen at most this often (charts redraw at ≤ 4 Hz). */
@@ -25,7 +25,7 @@ function message(e: unknown): string {
 
 /** Initialises the worker's backend with the experiment's preference and shows what it picked. */
 export async function initBackend(rt: LabRuntime, pref?: BackendPref): Promise<void> {
-  const want = pref ?? (useLab.getState().experiment.train.backend as BackendPref);
+  const want = pref ?? (useLab.getState().experiment.values.backend as BackendPref);
   try {
     const info = await rt.trainer().call((r) => r.init(want));
     useLab.getState().setBackend(info, null);
@@ -107,11 +107,11 @@ function newRunId(): string {
 
 function dataLabel(): string {
   const s = useLab.getState();
-  const src = s.experiment.data.data as string;
+  const v = s.experiment.values;
   const meta = s.dataLoad.meta;
-  if (src === 'synthetic')
-    return `synthetic (seed ${String(s.experiment.synthetic['syn.seed'])}, signal ${String(s.experiment.synthetic['syn.signal'])})`;
-  return meta ? meta.label : src;
+  if (v['data.kind'] === 'synthetic')
+    return `synthetic (seed ${String(v['data.config.seed'])}, signal ${String(v['data.config.signalStrength'])})`;
+  return meta ? meta.label : String(v['data.name'] ?? v['data.kind']);
 }
 
 /** Reasons Train cannot start, including the ones that are not field errors. */
@@ -151,13 +151,13 @@ export async function startTraining(rt: LabRuntime): Promise<void> {
   const summaryBase = {
     id: runId,
     createdAt,
-    algo: experiment.algo,
+    algo: algoOf(experiment),
     dataLabel: dataLabel(),
-    seed: experiment.train.seed as number,
+    seed: experiment.values.seed as number,
     experiment,
-    hash: experimentToHash(experiment),
+    hash: hashOfExperiment(experiment),
   };
-  const name = `${experiment.algo.toUpperCase()} · ${summaryBase.dataLabel} · seed ${summaryBase.seed}`;
+  const name = `${algoOf(experiment).toUpperCase()} · ${summaryBase.dataLabel} · seed ${summaryBase.seed}`;
   let outcome: TrainOutcome | null = null;
   try {
     await initBackend(rt);

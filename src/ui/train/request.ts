@@ -1,16 +1,13 @@
+import type { ExperimentConfigInput } from '../../core/experiment/config.ts';
 import type { Panel, TrainRequest } from '../../../workers/protocol.ts';
-import type { Experiment } from '../../store/experiment.ts';
-import { copyPanel } from '../runtime/toCore.ts';
-import { experimentConfigOf } from '../sweeps/mapping.ts';
+import { configOfExperiment, type Experiment } from '../../store/experiment.ts';
+import { copyPanel } from '../runtime/panel.ts';
 
 /**
- * What Train sends: core's ExperimentConfig — built by the same mapping sweeps use, so a sweep run
- * trains exactly what Train would — plus a transferable copy of the loaded panel.
+ * What Train sends: core's ExperimentConfig input of the experiment (core's configOf — the same
+ * config a share link, a downloaded config file and `lab train --config` describe) plus a
+ * transferable copy of the loaded panel.
  */
 export function trainRequest(e: Experiment, panel: Panel): TrainRequest {
-  const config = experimentConfigOf(e);
-  return {
-    config: { ...config, eval: { ...config.eval, every: e.train.evalEvery as number } },
-    panel: copyPanel(panel),
-  };
+  return { config: configOfExperiment(e) as ExperimentConfigInput, panel: copyPanel(panel) };
 }

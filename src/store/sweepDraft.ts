@@ -2,7 +2,7 @@
  * The sweep builder's editable form ⇄ a sweep spec, and the spec in the URL (`?sweep=…`, beside the
  * experiment's hash: the base of every run is the experiment the link already carries).
  */
-import { parseSweepSpec, type Scalar, type SweepSpec, type SweepSpecInput } from '../../core/sweeps/spec.ts';
+import { parseSweepSpec, type Scalar, type SweepSpec, type SweepSpecInput } from '../core/sweeps/spec.ts';
 
 export type ValuesKind = 'list' | 'range' | 'log-range';
 

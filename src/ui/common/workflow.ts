@@ -1,0 +1,14 @@
+import type { FieldSpec } from '../../core/experiment/fields.ts';
+import { getWorkflow, type WorkflowDef } from '../../core/workflows/registry.ts';
+import { useLab } from '../../store/index.ts';
+
+/** The active workflow's declaration (core/workflows/registry.ts). */
+export function useWorkflow(): WorkflowDef {
+  const id = useLab((s) => s.experiment.workflow);
+  return getWorkflow(id);
+}
+
+/** The fields of one of the workflow's setup sections (empty when it has no such section). */
+export function sectionFields(w: WorkflowDef, section: string): readonly FieldSpec[] {
+  return w.setup.find((s) => s.id === section)?.fields ?? [];
+}
