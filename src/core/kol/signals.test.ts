@@ -212,10 +212,10 @@ describe('publication times', () => {
 
   it('after the close counts for the next day; date-only counts on its day unless told otherwise', () => {
     const d = daysFromIso('2021-03-04');
-    expect(effectiveDay({ day: d, minute: 15 * 60 + 59, converted: false })).toBe(d);
-    expect(effectiveDay({ day: d, minute: 16 * 60, converted: false })).toBe(d + 1);
-    expect(effectiveDay({ day: d, minute: null, converted: false })).toBe(d);
-    expect(effectiveDay({ day: d, minute: null, converted: false }, 960, 'after-close')).toBe(d + 1);
+    expect(effectiveDay({ day: d, minute: 15 * 60 + 59 })).toBe(d);
+    expect(effectiveDay({ day: d, minute: 16 * 60 })).toBe(d + 1);
+    expect(effectiveDay({ day: d, minute: null })).toBe(d);
+    expect(effectiveDay({ day: d, minute: null }, 960, 'after-close')).toBe(d + 1);
   });
 
   it('rolls weekends and holidays forward to the next trading day, within a limit', () => {

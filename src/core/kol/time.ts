@@ -123,7 +123,7 @@ export function parsePostTimes(cells: readonly string[]): { times: PostTime[]; n
 
 /** The calendar day a post counts for before rolling to a trading day: its day, or the next one when published at or after the close. */
 export function effectiveDay(
-  t: PostTime,
+  t: Pick<PostTime, 'day' | 'minute'>,
   closeMinute = DEFAULT_CLOSE_MINUTE,
   dateOnly: 'before-close' | 'after-close' = 'before-close',
 ): number {
