@@ -51,17 +51,15 @@ describe('baselineWeights (seed 000 PortfolioLayer)', () => {
   // Scaled integers: fc.double concentrates on tiny magnitudes, which never reach the cap or Σ|w| > 1.
   const unit = (lo: number) => fc.integer({ min: lo, max: 1000 }).map((k) => k / 1000);
   const cfgArb = fc.record({ maxWeight: unit(10), holdDecay: unit(0) });
-  const daysArb = fc
-    .integer({ min: 1, max: 5 })
-    .chain((n) =>
-      fc.tuple(
-        fc.constant(n),
-        fc.array(fc.array(fc.option(unit(-1000), { nil: null, freq: 3 }), { minLength: n, maxLength: n }), {
-          minLength: 1,
-          maxLength: 12,
-        }),
-      ),
-    );
+  const daysArb = fc.integer({ min: 1, max: 5 }).chain((n) =>
+    fc.tuple(
+      fc.constant(n),
+      fc.array(fc.array(fc.option(unit(-1000), { nil: null, freq: 3 }), { minLength: n, maxLength: n }), {
+        minLength: 1,
+        maxLength: 12,
+      }),
+    ),
+  );
 
   it('properties: |w| ≤ max_weight, Σ|w| ≤ 1, a mentioned ticker takes its score’s sign, an unmentioned one keeps its sign', () => {
     fc.assert(
