@@ -22,3 +22,4 @@ commands.sweep = async () => (await import('./sweep.ts')).command;
 commands.merge = async () => (await import('./merge.ts')).command;
 commands.train = async () => (await import('./train.ts')).command;
 commands.evaluate = async () => (await import('./evaluate.ts')).command;
+commands.kol = async () => (await import('./kol.ts')).command;

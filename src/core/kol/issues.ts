@@ -60,8 +60,11 @@ export class SignalIssueLog {
     if (g.lines.length < this.maxLines && line > 0) g.lines.push(line);
   }
 
+  /** The groups, dropped first; each group's listed lines in ascending order. */
   list(): SignalIssue[] {
-    return [...this.groups.values()].sort((a, b) => RANK[a.severity] - RANK[b.severity]);
+    return [...this.groups.values()]
+      .map((g) => ({ ...g, lines: [...g.lines].sort((a, b) => a - b) }))
+      .sort((a, b) => RANK[a.severity] - RANK[b.severity]);
   }
 
   dropped(): number {
