@@ -69,7 +69,8 @@ lab kol prepare (--signals FILE | --synthetic k=v,…) [--prices SRC…] --out D
                        trading day (default 16:00)
   --date-only MODE     posts with a date but no time: before-close (count on their date, default)
                        or after-close (next trading day)
-  --max-roll-days N    longest roll from a weekend/holiday to the next trading day (default ${P.maxRollDays})
+  --max-roll-days N    longest roll from a weekend/holiday to the next trading day (default 7 on daily
+                       prices, the longest gap of the calendar on weekly/monthly ones)
   --annualization N    periods per year for the metrics (default: inferred from the dates)
   --calendar C         intersection (default) or union (forward-filled) of the assets' dates
 
@@ -106,7 +107,7 @@ const prepareSpec = {
     split: { type: 'string', default: '0.6,0.2' },
     close: { type: 'string', default: '16:00' },
     'date-only': { type: 'string', choices: ['before-close', 'after-close'], default: P.dateOnly },
-    'max-roll-days': { type: 'integer', default: P.maxRollDays },
+    'max-roll-days': { type: 'integer' },
     annualization: { type: 'number' },
     calendar: { type: 'string', choices: ['intersection', 'union'], default: 'intersection' },
   },

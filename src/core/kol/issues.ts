@@ -37,7 +37,10 @@ export const SIGNAL_ISSUE_TEXT: Record<SignalIssueCode, [SignalIssueSeverity, st
   ],
   'no-next-day': ['dropped', 'counting for the last price date (no next-day close to hold to)'],
   'after-close': ['info', 'published at or after the close: counted for the next trading day'],
-  'rolled-forward': ['info', 'counting for a weekend or holiday: rolled forward to the next trading day'],
+  'rolled-forward': [
+    'info',
+    'counting for a day without prices (weekend, holiday, between bars): rolled forward to the next price date',
+  ],
 };
 
 const RANK: Record<SignalIssueSeverity, number> = { dropped: 0, suspicious: 1, repaired: 2, info: 3 };

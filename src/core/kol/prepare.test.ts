@@ -147,3 +147,14 @@ describe('prepareKol', () => {
     );
   });
 });
+
+describe('defaultMaxRollDays', () => {
+  it('is 7 on daily calendars and the longest gap on monthly ones', async () => {
+    const { defaultMaxRollDays } = await import('./prepare.ts');
+    const { daysFromIso } = await import('../data/dates.ts');
+    const days = (xs: string[]) => Float64Array.from(xs, daysFromIso);
+    expect(defaultMaxRollDays(days(['2021-03-04', '2021-03-05', '2021-03-08', '2021-03-09']))).toBe(7);
+    expect(defaultMaxRollDays(days(['2021-01-01', '2021-02-01', '2021-03-01', '2021-04-01']))).toBe(31);
+    expect(defaultMaxRollDays(days(['2021-01-01']))).toBe(7);
+  });
+});

@@ -31,7 +31,10 @@ export interface KolPrepareConfig extends KolBookConfig {
   closeMinute: number;
   /** Posts with a date but no time: counted on their date ('before-close', default) or the next trading day. */
   dateOnly: 'before-close' | 'after-close';
-  /** Longest roll forward from a non-trading day to a trading day, in calendar days. Default 7. */
+  /**
+   * Longest roll forward from a non-trading day to a trading day, in calendar days. Default: 7 on
+   * a daily calendar (median gap ≤ 3 days), else the calendar's longest gap (weekly, monthly bars).
+   */
   maxRollDays: number;
   split: KolSplitSpec;
 }
@@ -129,6 +132,15 @@ function resolveConfig(partial: Partial<KolPrepareConfig>): KolPrepareConfig {
   return cfg;
 }
 
+/** 7 calendar days on a daily calendar (median gap ≤ 3 days); the longest gap otherwise (weekly, monthly bars). */
+export function defaultMaxRollDays(tradingDays: Float64Array): number {
+  const gaps: number[] = [];
+  for (let t = 1; t < tradingDays.length; t++) gaps.push(tradingDays[t] - tradingDays[t - 1]);
+  if (gaps.length === 0) return 7;
+  gaps.sort((a, b) => a - b);
+  return gaps[gaps.length >> 1] <= 3 ? 7 : Math.max(7, gaps[gaps.length - 1]);
+}
+
 /** Parses `0.6,0.2` (fractions of train and valid) or `2021-06-30,2022-06-30` (their end dates). */
 export function parseKolSplit(text: string): KolSplitSpec {
   const parts = text.split(',').map((s) => s.trim());
@@ -150,10 +162,13 @@ export function prepareKol(
   posts: readonly KolPost[],
   partial: Partial<KolPrepareConfig> = {},
 ): PreparedKol {
-  const cfg = resolveConfig(partial);
+  const tradingDays = Float64Array.from(panel.dates, daysFromIso);
+  const cfg = resolveConfig({
+    ...partial,
+    maxRollDays: partial.maxRollDays ?? defaultMaxRollDays(tradingDays),
+  });
   const N = panel.assets.length;
   const T = panel.dates.length;
-  const tradingDays = Float64Array.from(panel.dates, daysFromIso);
   const exact = new Map(panel.assets.map((a, i) => [a, i]));
   const folded = new Map<string, number>();
   panel.assets.forEach((a, i) => folded.set(a.toUpperCase(), folded.has(a.toUpperCase()) ? -1 : i));
@@ -169,11 +184,11 @@ export function prepareKol(
     const eff = effectiveDay(p, cfg.closeMinute, cfg.dateOnly);
     const row = rollToTradingDay(tradingDays, eff, cfg.maxRollDays);
     if (row < 0) {
-      log.add('no-trading-day', p.line, undefined, p.ticker);
+      log.add('no-trading-day', p.line);
       continue;
     }
     if (row >= T - 1) {
-      log.add('no-next-day', p.line, undefined, p.ticker);
+      log.add('no-next-day', p.line);
       continue;
     }
     if (eff > p.day) log.add('after-close', p.line);

@@ -12,7 +12,8 @@
  *   sentiment = sign·(0.2 + 0.8·u) + noise·N(0, 1), clipped to [−1, 1] (noise may flip weak posts:
  *     `meta.realisedAccuracy` is the accuracy of the signs actually written).
  * Publication time: with probability `afterClose` after the close of the previous trading day
- * (16:00–23:59) or, when the calendar has a gap before d, on a weekend or holiday in it;
+ * (16:00–23:59) or, when the calendar has a gap before d, on one of the (up to 3) non-trading
+ * days just before d;
  * otherwise during day d (09:30–15:59). With probability `textFraction` a post is written as text
  * only (phrases of finance words of its sign, scored later by the lexicon scorer).
  * accuracy 0.5 = uninformative posts: no rule can earn from them.
@@ -182,7 +183,7 @@ export function generateKolSignals(
       if (t > 0 && rng.float() < cfg.afterClose) {
         const gap = days[t] - days[t - 1] - 1;
         if (gap > 0 && rng.float() < 0.5)
-          published = `${isoFromDays(days[t - 1] + 1 + rng.int(gap))} ${hhmm(rng.int(24 * 60))}`;
+          published = `${isoFromDays(days[t] - 1 - rng.int(Math.min(gap, 3)))} ${hhmm(rng.int(24 * 60))}`;
         else published = `${panel.dates[t - 1]} ${hhmm(16 * 60 + rng.int(8 * 60))}`;
       } else published = `${panel.dates[t]} ${hhmm(9 * 60 + 30 + rng.int(390))}`;
       const asText = rng.float() < cfg.textFraction;
