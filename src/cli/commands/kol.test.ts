@@ -122,7 +122,7 @@ describe('lab kol prepare', () => {
       ['test', '2021-03-08'],
     ]);
     expect(meta.prices.fingerprint).toMatch(/^sha256:/);
-    expect(meta.signals.report.columns.map((c: { use: string }) => c.use)).toEqual([
+    expect(meta.signals.reports[0].columns.map((c: { use: string }) => c.use)).toEqual([
       'date',
       'ticker',
       'sentiment',
@@ -185,6 +185,38 @@ describe('lab kol prepare', () => {
       await main(['kol', 'prepare', '--prices', prices, '--signals', none, '--out', path.join(dir, 'bad3')]),
     ).toBe(2);
     expect(io.stderr).toMatch(/none\.csv: no post joins the prices .*1 with no trading day/);
+  });
+
+  it('several signals files: a bad one is reported and skipped, the others load; join lines name their file', async () => {
+    const bad = file('broken.csv', 'date,who\n2021-03-04,A\n');
+    const more = file(
+      'more.csv',
+      'date,ticker,sentiment\n2021-03-05 10:00,A,0.5\n2021-03-05 10:00,QQQ,0.5\n',
+    );
+    const out = path.join(dir, 'several');
+    expect(
+      await main([
+        'kol',
+        'prepare',
+        '--prices',
+        prices,
+        '--signals',
+        signals,
+        '--signals',
+        bad,
+        '--signals',
+        more,
+        '--out',
+        out,
+      ]),
+    ).toBe(0);
+    expect(io.stderr).toMatch(/lab kol: warning: skipped .*broken\.csv:1:1 no ticker column/);
+    expect(io.stdout).toMatch(/join: 7 posts → 5 joined/);
+    expect(io.stdout).toMatch(/\[.*more\.csv \/ QQQ\] line 3/);
+    const meta = JSON.parse(readFileSync(path.join(out, 'meta.json'), 'utf8'));
+    expect(meta.signals.files).toHaveLength(3);
+    expect(meta.signals.reports).toHaveLength(2);
+    expect(meta.signals.errors[0]).toMatchObject({ line: 1, column: 1 });
   });
 
   it('kol score prints scores; train/evaluate/export say they are not there yet', async () => {

@@ -21,6 +21,7 @@ import {
 import { DEFAULT_SCORER, SCORERS, scoreText, type ScorerName } from '../../core/kol/scorer.ts';
 import { kolSettings } from '../../core/kol/settings.ts';
 import { importSignals } from '../../core/kol/signals.ts';
+import type { SignalImportResult } from '../../core/kol/types.ts';
 import {
   generateKolSignals,
   parseKolSyntheticSpec,
@@ -49,7 +50,8 @@ subcommands:
 
 lab kol prepare (--signals FILE | --synthetic k=v,…) [--prices SRC…] --out DIR [options]
 
-  --signals FILE       posts CSV: date, ticker, and sentiment (−1..1) + confidence (0..1) or text;
+  --signals FILE       posts CSV (repeat for several; a file that cannot be used is reported and
+                       skipped, the others still load): date, ticker, and sentiment (−1..1) + confidence (0..1) or text;
                        optional author/source, post/video id, url. Columns by header, any order/case,
                        synonyms (ticker/symbol, sentiment/score/polarity, confidence/conf/probability,
                        date/published_at/timestamp, text/title/content)
@@ -96,7 +98,7 @@ lab kol score [--scorer S] TEXT…   prints each text's score in −1..1 and the
 
 const prepareSpec = {
   flags: {
-    signals: { type: 'string' },
+    signals: { type: 'string', multiple: true },
     synthetic: { type: 'string' },
     prices: { type: 'string', multiple: true },
     out: { type: 'string', required: true },
@@ -125,15 +127,9 @@ function parseClose(text: string): number {
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `${file}:1:1 cannot read the file (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : String(code)})`,
-    );
-  }
+function fsReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : String(code);
 }
 
 const fmt = (v: unknown, digits = 4) =>
@@ -203,7 +199,7 @@ function splitRecord(ev: SplitEvaluation | null) {
 async function prepare(argv: string[]): Promise<number> {
   const t0 = performance.now();
   const { flags } = parseArgs(argv, prepareSpec);
-  if ((flags.signals === undefined) === (flags.synthetic === undefined))
+  if ((flags.signals.length === 0) === (flags.synthetic === undefined))
     throw new UsageError('give exactly one of --signals FILE or --synthetic SPEC');
   let split: KolPrepareConfig['split'];
   try {
@@ -234,8 +230,8 @@ async function prepare(argv: string[]): Promise<number> {
   for (const e of data.errors) process.stderr.write(`lab kol: warning: skipped ${formatImportIssue(e)}\n`);
   const annualization = flags.annualization ?? data.annualization;
 
-  let signalsText: string;
-  let signalsName: string;
+  const texts: { name: string; text: string }[] = [];
+  const unreadable = new Map<string, string>();
   let synthMeta: KolSyntheticMeta | null = null;
   ensureDir(flags.out);
   if (synth) {
@@ -246,20 +242,48 @@ async function prepare(argv: string[]): Promise<number> {
       throw new UsageError(`--synthetic: ${(err as Error).message}`);
     }
     synthMeta = gen.meta;
-    signalsText = syntheticSignalsCsv(gen.rows);
-    signalsName = path.join(flags.out, 'signals.csv');
-    writeFileSync(signalsName, signalsText);
+    const name = path.join(flags.out, 'signals.csv');
+    texts.push({ name, text: syntheticSignalsCsv(gen.rows) });
+    writeFileSync(name, texts[0].text);
   } else {
-    signalsName = flags.signals!;
-    signalsText = readText(signalsName);
+    for (const name of flags.signals) {
+      try {
+        texts.push({ name, text: readFileSync(name, 'utf8') });
+      } catch (err) {
+        texts.push({ name, text: '' });
+        unreadable.set(name, fsReason(err));
+      }
+    }
   }
-  const imported = importSignals(signalsText, { fileName: signalsName, scorer: flags.scorer as ScorerName });
-  if (!imported.ok) throw new UsageError(formatImportIssue(imported.error));
+  // Each file imports on its own: a bad one is reported and skipped, the others still load.
+  const results: SignalImportResult[] = texts.map(({ name, text }) =>
+    unreadable.has(name)
+      ? {
+          ok: false,
+          file: name,
+          error: {
+            file: name,
+            line: 1,
+            column: 1,
+            message: `cannot read the file (${unreadable.get(name)})`,
+          },
+        }
+      : importSignals(text, { fileName: name, scorer: flags.scorer as ScorerName }),
+  );
+  const good = results.filter((r): r is Extract<SignalImportResult, { ok: true }> => r.ok);
+  const failed = results.filter((r): r is Extract<SignalImportResult, { ok: false }> => !r.ok);
+  if (good.length === 0) throw new UsageError(formatImportIssue(failed[0].error));
+  for (const f of failed) process.stderr.write(`lab kol: warning: skipped ${formatImportIssue(f.error)}\n`);
+  const signalsName = good.map((r) => r.file).join(', ');
   const t1 = performance.now();
 
   let prep: PreparedKol;
   try {
-    prep = prepareKol(panel, imported.posts, cfg);
+    prep = prepareKol(
+      panel,
+      good.flatMap((r) => r.posts),
+      cfg,
+    );
   } catch (err) {
     throw new UsageError(`${signalsName}: ${(err as Error).message}`);
   }
@@ -350,7 +374,7 @@ async function prepare(argv: string[]): Promise<number> {
     `join: ${prep.counts.postsIn} posts → ${prep.counts.postsJoined} joined to ${prep.tickers.length} tickers, ${prep.counts.tickerDays} ticker-days on ${prep.counts.signalDays} trading days (${prep.counts.postsDropped} dropped)`,
     ...formatSignalIssues(prep.issues, 'post'),
   ];
-  const report = [formatSignalReport(imported), ...joinLines].join('\n');
+  const report = [...results.map(formatSignalReport), ...joinLines].join('\n');
   writeFileSync(path.join(out, 'report.txt'), report + '\n');
   const t3 = performance.now();
   writeJson(path.join(out, 'meta.json'), {
@@ -364,14 +388,18 @@ async function prepare(argv: string[]): Promise<number> {
       close_time: flags.close,
       date_only: prep.config.dateOnly,
       max_roll_days: prep.config.maxRollDays,
-      scorer: imported.report.scorer,
+      scorer: flags.scorer,
       split: prep.config.split,
       time_zone: 'US/Eastern (times without a zone are exchange time)',
     },
     splits: prep.splits.map((s) => ({ name: s.name, start: s.start, end: s.end })),
     counts: prep.counts,
     tickers: prep.tickers,
-    signals: { file: signalsName, report: imported.report },
+    signals: {
+      files: results.map((r) => r.file),
+      reports: good.map((r) => r.report),
+      errors: failed.map((r) => r.error),
+    },
     join_issues: prep.issues,
     synthetic: synthMeta
       ? {

@@ -49,14 +49,15 @@ export class SignalIssueLog {
   private groups = new Map<string, SignalIssue>();
   constructor(private readonly maxLines = 20) {}
 
-  add(code: SignalIssueCode, line: number, column?: string, ticker?: string): void {
-    const key = `${code}\u0000${column ?? ''}\u0000${ticker ?? ''}`;
+  add(code: SignalIssueCode, line: number, column?: string, ticker?: string, file?: string): void {
+    const key = `${code}\u0000${column ?? ''}\u0000${ticker ?? ''}\u0000${file ?? ''}`;
     let g = this.groups.get(key);
     if (!g) {
       const [severity, message] = SIGNAL_ISSUE_TEXT[code];
       g = { code, severity, message, count: 0, lines: [] };
       if (column !== undefined) g.column = column;
       if (ticker !== undefined) g.ticker = ticker;
+      if (file !== undefined) g.file = file;
       this.groups.set(key, g);
     }
     g.count++;
@@ -84,7 +85,7 @@ function plural(n: number, word: string): string {
 /** `  dropped: 3 rows with …  [column] lines 4, 9, 12` lines of a list of issues. */
 export function formatSignalIssues(issues: readonly SignalIssue[], unit = 'row'): string[] {
   return issues.map((i) => {
-    const where = [i.ticker, i.column].filter(Boolean).join(' / ');
+    const where = [i.file, i.ticker, i.column].filter(Boolean).join(' / ');
     const more = i.count > i.lines.length && i.lines.length ? `, … (+${i.count - i.lines.length})` : '';
     const lines = i.lines.length ? ` line${i.count === 1 ? '' : 's'} ${i.lines.join(', ')}${more}` : '';
     return `  ${i.severity}: ${plural(i.count, unit)} ${i.message}${where ? ` [${where}]` : ''}${lines}`;

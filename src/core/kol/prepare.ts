@@ -173,26 +173,29 @@ export function prepareKol(
   const folded = new Map<string, number>();
   panel.assets.forEach((a, i) => folded.set(a.toUpperCase(), folded.has(a.toUpperCase()) ? -1 : i));
   const log = new SignalIssueLog();
+  // Lines name their file once posts come from several files.
+  const several = new Set(posts.map((p) => p.file)).size > 1;
+  const fileOf = (p: KolPost) => (several ? p.file : undefined);
 
   const joined: Omit<JoinedPost, 'tickerDay'>[] = [];
   for (const p of posts) {
     const asset = exact.get(p.ticker) ?? folded.get(p.ticker.toUpperCase()) ?? -1;
     if (asset < 0) {
-      log.add('unknown-ticker', p.line, undefined, p.ticker);
+      log.add('unknown-ticker', p.line, undefined, p.ticker, fileOf(p));
       continue;
     }
     const eff = effectiveDay(p, cfg.closeMinute, cfg.dateOnly);
     const row = rollToTradingDay(tradingDays, eff, cfg.maxRollDays);
     if (row < 0) {
-      log.add('no-trading-day', p.line);
+      log.add('no-trading-day', p.line, undefined, undefined, fileOf(p));
       continue;
     }
     if (row >= T - 1) {
-      log.add('no-next-day', p.line);
+      log.add('no-next-day', p.line, undefined, undefined, fileOf(p));
       continue;
     }
-    if (eff > p.day) log.add('after-close', p.line);
-    if (tradingDays[row] > eff) log.add('rolled-forward', p.line);
+    if (eff > p.day) log.add('after-close', p.line, undefined, undefined, fileOf(p));
+    if (tradingDays[row] > eff) log.add('rolled-forward', p.line, undefined, undefined, fileOf(p));
     joined.push({ ...p, row, date: panel.dates[row], asset });
   }
   if (joined.length === 0) {

@@ -364,6 +364,7 @@ function parse(
     for (const ticker of tickers) {
       pending.push({
         order: pending.length,
+        file: options.fileName,
         line,
         published: cell(r, 'date'),
         day: t.day,

@@ -4,6 +4,8 @@ import type { ScorerName } from './scorer.ts';
 
 /** One post about one ticker, as imported (a post naming several tickers becomes several). */
 export interface KolPost {
+  /** The signals file it came from. */
+  file: string;
   /** 1-based line of the row in its file (0 for posts made in memory). */
   line: number;
   /** The publication cell as written. */
@@ -60,6 +62,8 @@ export interface SignalIssue {
   column?: string;
   /** Ticker concerned (join issues). */
   ticker?: string;
+  /** Signals file of the lines (join issues over several files). */
+  file?: string;
   count: number;
   /** 1-based line numbers of the first `maxListedLines` rows. */
   lines: number[];
