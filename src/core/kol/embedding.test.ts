@@ -36,6 +36,9 @@ describe('hashedEmbedding', () => {
     expect(norm(a)).toBeCloseTo(1, 6);
     expect(Array.from(hashedEmbedding('', { dim: 8 }))).toEqual(new Array(8).fill(0));
     expect(hashedEmbedding('x', { dim: 16 })).toHaveLength(16);
+    // Signed hashing: features land with +1 or −1, so a rich text has components of both signs.
+    expect(Array.from(a).some((x) => x < 0)).toBe(true);
+    expect(Array.from(a).some((x) => x > 0)).toBe(true);
   });
 
   it('a different seed gives an unrelated vector; shared words raise the cosine', () => {
