@@ -250,3 +250,36 @@ describe.skipIf(!existsSync(path.join(SHARED, 'AAPL.csv')))(
     });
   },
 );
+
+describe('meta.json of a prepared folder', () => {
+  it('reads back its settings, and a mismatching later step is an error naming both values', async () => {
+    const { parseKolMeta } = await import('../../core/kol/meta.ts');
+    const { checkKolSettings, kolSettings } = await import('../../core/kol/settings.ts');
+    const out = path.join(dir, 'meta');
+    expect(
+      await main(['kol', 'prepare', '--synthetic', 'default', '--max-weight', '0.15', '--out', out]),
+    ).toBe(0);
+    const metaFile = path.join(out, 'meta.json');
+    const meta = parseKolMeta(JSON.parse(readFileSync(metaFile, 'utf8')), metaFile);
+    expect(meta.settings).toEqual({ max_weight: 0.15, hold_decay: 1, fee: 0.0005 });
+    expect(meta.tickers).toHaveLength(8);
+    expect(() =>
+      checkKolSettings(
+        { name: metaFile, settings: meta.settings },
+        { name: 'evaluation', settings: kolSettings({ maxWeight: 0.15, holdDecay: 1, feeRate: 0.0005 }) },
+      ),
+    ).not.toThrow();
+    expect(() =>
+      checkKolSettings(
+        { name: metaFile, settings: meta.settings },
+        { name: 'evaluation', settings: kolSettings({ maxWeight: 0.2, holdDecay: 1, feeRate: 0.0005 }) },
+      ),
+    ).toThrow(`settings differ: max_weight is 0.15 in ${metaFile} but 0.2 in evaluation`);
+    expect(() =>
+      parseKolMeta({ kind: 'kol-prepared', version: 1, settings: { max_weight: 2 } }, 'x/meta.json'),
+    ).toThrow(/x\/meta\.json: not a prepared kol folder's meta\.json: settings\.max_weight: /);
+    expect(() => parseKolMeta({ kind: 'other' }, 'y')).toThrow(
+      /y: not a prepared kol folder's meta\.json: kind/,
+    );
+  });
+});

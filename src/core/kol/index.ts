@@ -18,3 +18,4 @@ export * from './embedding.ts';
 export * from './state.ts';
 export * from './settings.ts';
 export * from './workflow.ts';
+export * from './meta.ts';
