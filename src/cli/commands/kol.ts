@@ -50,11 +50,11 @@ subcommands:
 
 lab kol prepare (--signals FILE | --synthetic k=v,…) [--prices SRC…] --out DIR [options]
 
-  --signals FILE       posts CSV (repeat for several; a file that cannot be used is reported and
-                       skipped, the others still load): date, ticker, and sentiment (−1..1) + confidence (0..1) or text;
+  --signals FILE       posts CSV: date, ticker, and sentiment (−1..1) + confidence (0..1) or text;
                        optional author/source, post/video id, url. Columns by header, any order/case,
                        synonyms (ticker/symbol, sentiment/score/polarity, confidence/conf/probability,
-                       date/published_at/timestamp, text/title/content)
+                       date/published_at/timestamp, text/title/content). Repeat for several files:
+                       one that cannot be used is reported and skipped, the others still load
   --synthetic SPEC     seeded synthetic posts over the prices instead ('default' or k=v,…):
                        seed, postsPerDay (3), tickers (0 = all), accuracy (0.6: P(sign right)),
                        calibration (0.5), noise (0.1), afterClose (0.25), textFraction (0), authors (3)
