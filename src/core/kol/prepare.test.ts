@@ -136,6 +136,18 @@ describe('prepareKol', () => {
     expect(ev.run.equity[1]).toBeCloseTo(1 + 0.2 * 0.1 - 0.0005 * 0.2, 15);
   });
 
+  it('a zoned timestamp is converted to exchange time before the close rule', () => {
+    // 2021-03-05T02:00:00Z = Thu 21:00 EST (after the close) → Fri; 2021-03-04T20:59:00Z = Thu 15:59 EST → Thu.
+    const p = prepareKol(
+      panel,
+      posts('date,ticker,sentiment\n2021-03-05T02:00:00Z,A,1\n2021-03-04T20:59:00Z,B,1\n'),
+    );
+    expect(p.posts.map((x) => [x.ticker, x.date])).toEqual([
+      ['B', '2021-03-04'],
+      ['A', '2021-03-05'],
+    ]);
+  });
+
   it('parses split specs and refuses bad ones', () => {
     expect(parseKolSplit('0.7,0.15')).toEqual({ kind: 'fractions', train: 0.7, valid: 0.15 });
     expect(() => parseKolSplit('0.7')).toThrow(/two values/);

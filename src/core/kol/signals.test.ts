@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { daysFromIso, isoFromDays } from '../data/dates.ts';
 import { formatSignalReport } from './issues.ts';
+import { scoreText } from './scorer.ts';
 import { importSignals, parseSentimentCell, splitTickers } from './signals.ts';
 import { easternOffsetMinutes, effectiveDay, parsePostTimes, rollToTradingDay } from './time.ts';
 
@@ -71,6 +72,17 @@ describe('importSignals', () => {
     const noWord = r.report.issues.find((i) => i.code === 'no-lexicon-word')!;
     expect(noWord).toMatchObject({ severity: 'suspicious', count: 1, lines: [4] });
     expect(r.report.notes.join(' ')).toMatch(/'title' \+ 'content', joined/);
+  });
+
+  it('scores with VADER when asked, and says so in the report', () => {
+    const r = importSignals('date,ticker,text\n2021-03-04,AAPL,This is a great company\n', {
+      fileName: 'v.csv',
+      scorer: 'vader',
+    });
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.report.scorer).toBe('vader');
+    expect(r.posts[0].sentiment).toBe(scoreText('This is a great company', 'vader').score);
+    expect(r.posts[0].sentiment).not.toBe(scoreText('This is a great company', 'afinn-fin').score);
   });
 
   it('reads labels and percent, gives confidence 1 to a sentiment without one, and splits several tickers', () => {
