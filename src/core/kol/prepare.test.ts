@@ -148,6 +148,18 @@ describe('prepareKol', () => {
     ]);
   });
 
+  it("gives the ticker-days as date × asset arrays (the ensemble's news shape)", async () => {
+    const { sentimentGrid } = await import('./prepare.ts');
+    const g = sentimentGrid(prep, 4, 2, 'file:p.csv');
+    const show = (a: Float64Array) =>
+      Array.from(a, (v) => (Number.isNaN(v) ? null : Math.round(v * 1e9) / 1e9));
+    expect(show(g.sentiment)).toEqual([0.5, null, -0.5, 0.4, 1, null, null, null]);
+    expect(show(g.confidence)).toEqual([0.8, null, 0.4, 0.3, 1, null, null, null]);
+    expect(show(g.macro)).toEqual([null, null, null, null]);
+    expect(g.source).toBe('file:p.csv');
+    expect(() => sentimentGrid(prep, 2, 2, 'x')).toThrow(/outside 2 dates × 2 assets/);
+  });
+
   it('parses split specs and refuses bad ones', () => {
     expect(parseKolSplit('0.7,0.15')).toEqual({ kind: 'fractions', train: 0.7, valid: 0.15 });
     expect(() => parseKolSplit('0.7')).toThrow(/two values/);

@@ -312,6 +312,31 @@ function makeSplits(panel: Panel, tickerDays: readonly TickerDay[], spec: KolSpl
   return [mk('train', first, trainEnd), mk('valid', trainEnd + 1, validEnd), mk('test', validEnd + 1, last)];
 }
 
+/**
+ * The ticker-days as per (panel row × panel column) arrays — the shape seed 004's ensemble reads
+ * as its news (`SentimentSignals` in src/core/ensemble/signals.ts): sentiment and confidence of
+ * asset i known at the close of row t (the day the posts count for), NaN where there is none;
+ * no market-wide (macro) news.
+ */
+export function sentimentGrid(
+  prep: PreparedKol,
+  nDates: number,
+  nAssets: number,
+  source: string,
+): { sentiment: Float64Array; confidence: Float64Array; macro: Float64Array; source: string } {
+  const sentiment = new Float64Array(nDates * nAssets).fill(NaN);
+  const confidence = new Float64Array(nDates * nAssets).fill(NaN);
+  for (const td of prep.tickerDays) {
+    if (td.row >= nDates || td.asset >= nAssets)
+      throw new Error(
+        `sentimentGrid: ticker-day (${td.row}, ${td.asset}) outside ${nDates} dates × ${nAssets} assets`,
+      );
+    sentiment[td.row * nAssets + td.asset] = td.sentiment;
+    confidence[td.row * nAssets + td.asset] = td.confidence;
+  }
+  return { sentiment, confidence, macro: new Float64Array(nDates).fill(NaN), source };
+}
+
 /** ISO day of a post's publication (for exports). */
 export function publicationDate(p: KolPost): string {
   return isoFromDays(p.day);
