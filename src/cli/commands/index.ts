@@ -16,6 +16,7 @@ commands.metrics = async () => (await import('./metrics.ts')).command;
 commands.bench = async () => (await import('./bench.ts')).command;
 commands.import = async () => (await import('./import.ts')).command;
 commands.backtest = async () => (await import('./backtest.ts')).command;
+commands.kol = async () => (await import('./kol.ts')).command;
 commands.replay = async () => (await import('./replay.ts')).command;
 commands.features = async () => (await import('./features.ts')).command;
 commands.sweep = async () => (await import('./sweep.ts')).command;
