@@ -8,6 +8,7 @@ import { ContextualBanditEnv, type BanditConfig } from '../envs/bandit.ts';
 let backend = 'cpu';
 beforeAll(async () => {
   backend = (await initBackend('wasm')).backend;
+  expect(backend, 'wasm failed to start and fell back').toBe('wasm');
 });
 
 const bandit = (cfg: Partial<BanditConfig> = {}) => new ContextualBanditEnv({ numContexts: 4, numActions: 3, ...cfg });

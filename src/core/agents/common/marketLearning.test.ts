@@ -18,7 +18,7 @@ import { evaluatePolicy } from '../../run/evaluate.ts';
 import { parseStrategy, runBaseline } from '../../baselines/index.ts';
 
 beforeAll(async () => {
-  await initBackend('wasm');
+  expect((await initBackend('wasm')).backend, 'wasm failed to start and fell back').toBe('wasm');
 });
 
 const FEE = 0.0005;
