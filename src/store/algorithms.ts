@@ -266,14 +266,20 @@ export const ALGO_FIELDS: Record<AlgoId, readonly FieldSpec[]> = {
       step: 10,
     }),
     num('tau', 'Target τ', 0.005, 0, 1, 'Polyak rate of the target Q networks.', { step: 0.001 }),
-    int('batch', 'Batch size', 256, 8, 4096, 'Samples per gradient step.', { unit: 'samples' }),
+    int('batch', 'Batch size', 64, 8, 4096, 'Samples per gradient step.', { unit: 'samples' }),
     num('rewardScale', 'Reward scale', 1, 1e-3, 1e4, 'Rewards are multiplied by this before learning.', {
       step: 1,
     }),
-    int('hidden', 'Hidden size', 256, 4, 1024, 'Width of the two hidden layers.', { unit: 'units' }),
+    int('hidden', 'Hidden size', 64, 4, 1024, 'Width of the two hidden layers.', { unit: 'units' }),
     ...offlineDataFields,
   ],
 };
+
+/**
+ * The Training steps default of an algorithm where it differs from the form's (20,000): IQL's steps
+ * are gradient updates (~750 kernels each), and 2,000 of them fit a minute on two cores with wasm.
+ */
+export const DEFAULT_TRAIN_STEPS: Partial<Record<AlgoId, number>> = { iql: 2_000 };
 
 /**
  * Presets, identical to core's (src/core/agents/a2c.ts a2cPresets, ppo.ts ppoPresets; a unit test

@@ -21,7 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NonFiniteLossError } from './common/onPolicy.ts';
-import { IqlLearner, defaultIqlConfig, type IqlBatch, type IqlLearnerConfig } from './iql.ts';
+import { IqlLearner, type IqlBatch, type IqlLearnerConfig } from './iql.ts';
 import type { OfflineDataset } from './offline/dataset.ts';
 import { providedBaseline } from './offline/source.ts';
 
@@ -42,9 +42,6 @@ export const defaultIqlResidualOptions: IqlResidualOptions = {
   bcWarmStartEpochs: 1,
   baseline: 'baseline',
 };
-
-/** The defaults of the 'iql-residual' registry entry (IQL's, plus the residual options). */
-export const defaultIqlResidualConfig = { ...defaultIqlConfig, ...defaultIqlResidualOptions };
 
 export type IqlResidualLearnerConfig = IqlLearnerConfig & IqlResidualOptions;
 

@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
-import type { AlgoId } from '../algorithms.ts';
+import { DEFAULT_TRAIN_STEPS, type AlgoId } from '../algorithms.ts';
+import { TRAIN_FIELDS } from '../config.ts';
 import { defaultHp } from '../experiment.ts';
 import type { FieldValue } from '../fields.ts';
 import type { LabState } from '../index.ts';
@@ -15,7 +16,15 @@ export interface AgentSlice {
 
 export const createAgentSlice: StateCreator<LabState, [], [], AgentSlice> = (set) => ({
   agentErrors: {},
-  setAlgo: (algo) => set((s) => ({ experiment: { ...s.experiment, algo } })),
+  setAlgo: (algo) =>
+    set((s) => {
+      // An untouched step budget follows the algorithm's default; one the user typed stays.
+      const budget = (a: AlgoId) =>
+        DEFAULT_TRAIN_STEPS[a] ?? TRAIN_FIELDS.find((f) => f.key === 'steps')!.default;
+      const train = s.experiment.train;
+      const steps = train.steps === budget(s.experiment.algo) ? budget(algo) : train.steps;
+      return { experiment: { ...s.experiment, algo, train: { ...train, steps } } };
+    }),
   setHp: (key, value) =>
     set((s) => {
       const algo = s.experiment.algo;

@@ -10,10 +10,10 @@ import {
   type Learner,
 } from '../../run/learner.ts';
 import { BcLearner, defaultBcConfig, type BcLearnerConfig } from '../bc.ts';
-import { IqlLearner, defaultIqlConfig, type IqlLearnerConfig } from '../iql.ts';
+import { IqlLearner, iqlPresets, type IqlLearnerConfig } from '../iql.ts';
 import {
   IqlResidualLearner,
-  defaultIqlResidualConfig,
+  defaultIqlResidualOptions,
   type IqlResidualLearnerConfig,
 } from '../iqlResidual.ts';
 import { defaultDatasetSource, loadDataset, type DatasetSourceConfig } from './source.ts';
@@ -25,9 +25,19 @@ export type OfflineAlgo = 'bc' | 'iql' | 'iql-residual';
 /** Default gradient-step budget when the caller gives none (BC: 0 = its `epochs`). */
 const DEFAULT_STEPS: Record<OfflineAlgo, number> = { bc: 0, iql: 100_000, 'iql-residual': 100_000 };
 
-function defaults(algo: OfflineAlgo): Record<string, unknown> {
+/** Presets per algorithm: BC has seed 004's; IQL CORL's sized for a browser ('standard') or not ('corl'). */
+export const OFFLINE_PRESETS: Record<OfflineAlgo, readonly string[]> = {
+  bc: ['standard'],
+  iql: ['standard', 'corl'],
+  'iql-residual': ['standard', 'corl'],
+};
+
+function defaults(algo: OfflineAlgo, preset = 'standard'): Record<string, unknown> {
+  if (!OFFLINE_PRESETS[algo].includes(preset))
+    throw new Error(`unknown ${algo} preset '${preset}' (${OFFLINE_PRESETS[algo].join(', ')})`);
+  const iql = iqlPresets[preset as keyof typeof iqlPresets];
   const agent =
-    algo === 'bc' ? defaultBcConfig : algo === 'iql' ? defaultIqlConfig : defaultIqlResidualConfig;
+    algo === 'bc' ? defaultBcConfig : algo === 'iql' ? iql : { ...iql, ...defaultIqlResidualOptions };
   return JSON.parse(
     JSON.stringify({ ...agent, totalSteps: DEFAULT_STEPS[algo], dataset: defaultDatasetSource }),
   ) as Record<string, unknown>;
@@ -36,12 +46,12 @@ function defaults(algo: OfflineAlgo): Record<string, unknown> {
 /** The registry entry of an offline algorithm. */
 export function offlineAlgorithmEntry(algo: OfflineAlgo): Omit<AlgorithmEntry, 'summary'> {
   return {
-    presets: ['standard'],
-    async defaults() {
-      return defaults(algo);
+    presets: OFFLINE_PRESETS[algo],
+    async defaults(preset) {
+      return defaults(algo, preset);
     },
-    async create({ config = {}, makeEnv, onProgress }: CreateLearnerArgs): Promise<Learner> {
-      const merged = resolveConfig(algo, defaults(algo), config);
+    async create({ config = {}, preset, makeEnv, onProgress }: CreateLearnerArgs): Promise<Learner> {
+      const merged = resolveConfig(algo, defaults(algo, preset), config);
       const source = { ...defaultDatasetSource, ...((config.dataset ?? {}) as Partial<DatasetSourceConfig>) };
       merged.dataset = source;
       const { dataset, behaviourReturn } = loadDataset(source, makeEnv(0), merged.seed as number, onProgress);
