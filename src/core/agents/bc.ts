@@ -70,7 +70,7 @@ export interface BcConfig {
   learningRate: number;
   /** Minibatch size. Default 256. */
   batchSize: number;
-  /** Maximum passes over the training split (totalSteps > 0 replaces it). Default 20 (seed 004). */
+  /** Maximum passes over the training split (a totalSteps budget may end training sooner). Default 20 (seed 004). */
   epochs: number;
   /** Fraction of rows held out for validation. Default 0.1; 0 disables validation and early stopping. */
   valFraction: number;
@@ -112,7 +112,7 @@ export const defaultBcConfig: BcConfig = {
   seed: 0,
 };
 
-/** The registry's config: BcConfig + gradient-step budget (0 = `epochs` epochs) + data source. */
+/** The registry's config: BcConfig + gradient-step budget (0 = none, `epochs` epochs) + data source. */
 export type BcLearnerConfig = BcConfig & { totalSteps: number; dataset: DatasetSourceConfig };
 
 function checkConfig(c: BcConfig): void {
@@ -303,8 +303,8 @@ export class BcLearner implements Learner {
         );
       }
     }
-    this.epochs =
-      cfg.totalSteps > 0 ? Math.max(1, Math.ceil(cfg.totalSteps / this.stepsPerEpoch)) : cfg.epochs;
+    const budgetEpochs = Math.max(1, Math.ceil(cfg.totalSteps / this.stepsPerEpoch));
+    this.epochs = cfg.totalSteps > 0 ? Math.min(cfg.epochs, budgetEpochs) : cfg.epochs;
     this.bestWeights = this.lastGood = this.net.mlp.getWeights();
   }
 
@@ -317,8 +317,9 @@ export class BcLearner implements Learner {
   get numIterations(): number {
     return this.epochs;
   }
+  /** The budget in gradient steps; once early stopping has ended the run, the steps it took. */
   get totalSteps(): number {
-    return this.epochs * this.stepsPerEpoch;
+    return this.early.stopped ? this.step : this.epochs * this.stepsPerEpoch;
   }
   get done(): boolean {
     return this.early.finished;
