@@ -59,6 +59,7 @@ export class IqlResidualLearner extends IqlLearner {
       );
     if (!(config.scale > 0)) throw bad(`scale must be > 0, got ${config.scale}`);
     if (!(config.fidelityLambda >= 0)) throw bad(`fidelityLambda must be ≥ 0, got ${config.fidelityLambda}`);
+    providedBaseline(config.baseline); // fail now, not at the first evaluation, when the rule is missing
     // δ starts at exactly 0 (output gain 0), so π = baseline before any training; no log-std.
     super(config, dataset, behaviourReturn, { gain: 0, gaussian: false });
     this.statNames.push('losses/fidelity');
