@@ -11,14 +11,12 @@
  * restored), and on the validation split: accuracy, per-class precision/recall (core/metrics).
  *
  * A run-loop Learner: one iterate() = one epoch; globalStep = gradient steps.
- * CleanRL order: config, network, act, update.
+ * CleanRL order: config, network (offline/bcNetwork.ts), act, update.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng.ts';
-import type { Space } from '../envs/types.ts';
 import { classificationReport, type ClassificationReport } from '../metrics/classification.ts';
 import type { Learner } from '../run/learner.ts';
-import { MLP } from './nets/mlp.ts';
 import type { ActivationName } from './nets/dense.ts';
 import { headLogSoftmax, sampleCategorical } from './common/distributions.ts';
 import { makeOptimizer } from './common/optim.ts';
@@ -29,18 +27,12 @@ import {
   saveCheckpoint,
   type CheckpointArtifacts,
 } from './checkpoint.ts';
-import {
-  type OfflineDataset,
-  boxBound,
-  classCounts,
-  headSizes,
-  isDiscreteSpace,
-  validateDataset,
-} from './offline/dataset.ts';
+import { type OfflineDataset, validateDataset } from './offline/dataset.ts';
+import type { WeightedSampler } from './offline/batches.ts';
 import {
   type ObsNormalizer,
   type SplitMode,
-  WeightedSampler,
+  classBalance,
   computeObsNormalizer,
   gatherRows,
   identityNormalizer,
@@ -48,6 +40,9 @@ import {
   splitIndices,
 } from './offline/batches.ts';
 import type { DatasetSourceConfig } from './offline/source.ts';
+import { BcNetwork } from './offline/bcNetwork.ts';
+
+export { classWeights } from './offline/batches.ts';
 
 // ============================================================================================
 // Config
@@ -129,82 +124,6 @@ function checkConfig(c: BcConfig): void {
     throw bad(`unknown imbalance '${c.imbalance}' (none, class-weights, oversample, focal)`);
 }
 
-/** Class weights total/(K·count) per head (seed 004); a class absent from the data gets weight 0. */
-export function classWeights(counts: number[][]): number[][] {
-  return counts.map((c) => {
-    const total = c.reduce((a, b) => a + b, 0);
-    return c.map((n) => (n > 0 ? total / (c.length * n) : 0));
-  });
-}
-
-// ============================================================================================
-// Network
-// ============================================================================================
-
-/** Trunk + heads as one MLP whose last layer holds [action logits | strength logit]. */
-export class BcNetwork {
-  readonly mlp: MLP;
-  /** Action head width: Σ nvec logits, or Box dims. */
-  readonly actionWidth: number;
-  readonly discrete: boolean;
-  readonly nvec: number[];
-  /** Box: action = center + half·tanh(raw) when bounded, raw when not. */
-  private readonly box: { center: Float32Array; half: Float32Array } | null = null;
-
-  constructor(
-    readonly obsDim: number,
-    space: Space,
-    readonly strength: boolean,
-    config: BcConfig,
-  ) {
-    this.discrete = isDiscreteSpace(space);
-    this.nvec = this.discrete ? headSizes(space) : [];
-    this.actionWidth =
-      space.kind === 'box' ? space.shape.reduce((a, b) => a * b, 1) : this.nvec.reduce((a, b) => a + b, 0);
-    if (space.kind === 'box') {
-      const lo = Array.from({ length: this.actionWidth }, (_, i) => boxBound(space.low, i));
-      const hi = Array.from({ length: this.actionWidth }, (_, i) => boxBound(space.high, i));
-      if (lo.every(Number.isFinite) && hi.every(Number.isFinite))
-        this.box = {
-          center: Float32Array.from(lo, (l, i) => (l + hi[i]) / 2),
-          half: Float32Array.from(lo, (l, i) => (hi[i] - l) / 2),
-        };
-    }
-    this.mlp = new MLP({
-      inputSize: obsDim,
-      hidden: config.hidden,
-      outputSize: this.actionWidth + (strength ? 1 : 0),
-      activation: config.activation,
-      init: 'orthogonal',
-      outputGain: 0.01,
-      seed: new Rng(config.seed).fork('bc/init').nextUint32(),
-      skipInputGrad: true,
-    });
-  }
-
-  /** Action part (logits / Box action) and strength in [0, 1]; `dropoutMasks[l]` (scaled by 1/(1−p)) multiply hidden layer l. */
-  apply(x: tf.Tensor2D, dropoutMasks?: tf.Tensor2D[]): { action: tf.Tensor2D; strength?: tf.Tensor2D } {
-    return tf.tidy(() => {
-      let h = x;
-      const layers = this.mlp.layers;
-      for (let l = 0; l < layers.length; l++) {
-        h = layers[l].apply(h);
-        if (dropoutMasks && l < layers.length - 1) h = tf.mul(h, dropoutMasks[l]);
-      }
-      const B = h.shape[0];
-      let action = this.strength ? tf.slice(h, [0, 0], [B, this.actionWidth]) : h;
-      if (this.box)
-        action = tf.add(tf.mul(tf.tanh(action), tf.tensor1d(this.box.half)), tf.tensor1d(this.box.center));
-      if (!this.strength) return { action };
-      return { action, strength: tf.sigmoid(tf.slice(h, [0, this.actionWidth], [B, 1])) as tf.Tensor2D };
-    });
-  }
-}
-
-// ============================================================================================
-// Learner: act, evaluate, update
-// ============================================================================================
-
 export interface BcActResult {
   /** [rows · heads] Int32 (discrete) or [rows · dims] Float32 (Box). */
   actions: Int32Array | Float32Array;
@@ -244,8 +163,6 @@ export class BcLearner implements Learner {
   private readonly rng: Rng;
   private readonly epochs: number;
   private step = 0;
-  /** [Σ nvec, heads] 0/1: which logit belongs to which head (segment sums by one matMul). */
-  private readonly headMatrix: tf.Tensor2D | null = null;
   private readonly weights: number[][] | undefined;
   /** [n · heads] class weight of every row's labels ('class-weights'). */
   private readonly rowWeights: Float32Array | null = null;
@@ -275,34 +192,12 @@ export class BcLearner implements Learner {
     this.normalizer = cfg.normalizeObs
       ? computeObsNormalizer(ds, this.trainRows)
       : identityNormalizer(ds.obsDim);
-    const nvec = this.net.nvec;
-    const H = nvec.length;
-    if (this.net.discrete) {
-      const s = new Float32Array(this.net.actionWidth * H);
-      let off = 0;
-      nvec.forEach((n, h) => {
-        for (let j = 0; j < n; j++) s[(off + j) * H + h] = 1;
-        off += n;
-      });
-      this.headMatrix = tf.keep(tf.tensor2d(s, [this.net.actionWidth, H]));
-    }
-    if (this.net.discrete && (cfg.imbalance === 'class-weights' || cfg.imbalance === 'oversample')) {
-      const w = (this.weights = classWeights(classCounts(ds, this.trainRows)));
-      if (cfg.imbalance === 'class-weights') {
-        this.rowWeights = new Float32Array(ds.size * H);
-        for (let i = 0; i < ds.size; i++)
-          for (let h = 0; h < H; h++) this.rowWeights[i * H + h] = w[h][ds.actions[i * H + h]];
-      } else {
-        // One weight per row: the mean over heads of its labels' class weights.
-        this.sampler = new WeightedSampler(
-          Float64Array.from(this.trainRows, (i) => {
-            let sum = 0;
-            for (let h = 0; h < H; h++) sum += w[h][ds.actions[i * H + h]];
-            return sum / H;
-          }),
-        );
-      }
-    }
+    if (this.net.discrete && (cfg.imbalance === 'class-weights' || cfg.imbalance === 'oversample'))
+      ({
+        weights: this.weights,
+        rowWeights: this.rowWeights,
+        sampler: this.sampler,
+      } = classBalance(ds, this.trainRows, cfg.imbalance));
     const budgetEpochs = Math.max(1, Math.ceil(cfg.totalSteps / this.stepsPerEpoch));
     this.epochs = cfg.totalSteps > 0 ? Math.min(cfg.epochs, budgetEpochs) : cfg.epochs;
     this.bestWeights = this.lastGood = this.net.mlp.getWeights();
@@ -484,7 +379,7 @@ export class BcLearner implements Learner {
           const { action, strength } = this.net.apply(xt, maskT.length ? maskT : undefined);
           let actionLoss: tf.Scalar;
           if (oneHot) {
-            const logpY = tf.matMul(tf.mul(headLogSoftmax(action, nvec), yT), this.headMatrix!); // [B, H]
+            const logpY = tf.matMul(tf.mul(headLogSoftmax(action, nvec), yT), this.net.headMatrix!); // [B, H]
             let perRow = tf.neg(logpY);
             if (imbalance === 'focal') perRow = tf.mul(tf.pow(tf.sub(1, tf.exp(logpY)), focalGamma), perRow);
             actionLoss = (
@@ -618,9 +513,8 @@ export class BcLearner implements Learner {
   }
 
   dispose(): void {
-    this.net.mlp.dispose();
+    this.net.dispose();
     this.optimizer.dispose();
-    this.headMatrix?.dispose();
   }
 }
 

@@ -10,19 +10,18 @@
  * The actor is categorical for Discrete / MultiDiscrete spaces (factorized per head: log π = Σ_h
  * log π_h; d3rlpy has no discrete IQL, this is the natural extension) and a Gaussian with a
  * state-independent log-std for Box spaces (mean tanh-squashed into finite bounds, as CORL's
- * GaussianPolicy). Q is a table head Q(s, ·) for Discrete spaces and Q(s, [onehot(a) | a]) otherwise.
+ * GaussianPolicy). Q is a table head Q(s, ·) for Discrete spaces and Q(s, [onehot(a) | a]) otherwise
+ * (networks: offline/iqlNetworks.ts).
  * Seed 000's residual variant extends this class (iqlResidual.ts).
  *
  * A run-loop Learner: one iterate() = `logInterval` updates; globalStep = updates.
- * CleanRL order: config, networks, act, update.
+ * CleanRL order: config, networks (offline/iqlNetworks.ts), act, update.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng.ts';
 import type { Space } from '../envs/types.ts';
 import type { Learner } from '../run/learner.ts';
-import { MLP } from './nets/mlp.ts';
 import type { ActivationName } from './nets/dense.ts';
-import { countParams, type Module, type NamedVariable } from './nets/module.ts';
 import {
   categoricalLogProbEntropy,
   gaussianLogProbEntropy,
@@ -38,7 +37,7 @@ import {
 } from './checkpoint.ts';
 import {
   type OfflineDataset,
-  boxBound,
+  boxAffine,
   headSizes,
   isDiscreteSpace,
   validateDataset,
@@ -50,6 +49,7 @@ import {
   normalizeInPlace,
 } from './offline/batches.ts';
 import type { DatasetSourceConfig } from './offline/source.ts';
+import { IqlNetworks, type QNetwork } from './offline/iqlNetworks.ts';
 
 // ============================================================================================
 // Config
@@ -151,152 +151,6 @@ export function expectileLoss(u: tf.Tensor, tau: number): tf.Scalar {
 }
 
 // ============================================================================================
-// Networks
-// ============================================================================================
-
-/** Q(s, a): a table head Q(s, ·) for Discrete, else an MLP on [obs | action encoding]. */
-class QNetwork {
-  readonly mlp: MLP;
-  constructor(
-    readonly table: boolean,
-    obsDim: number,
-    encWidth: number,
-    config: IqlConfig,
-    seed: number,
-  ) {
-    const { hidden, activation } = config;
-    const inputSize = table ? obsDim : obsDim + encWidth;
-    const outputSize = table ? encWidth : 1;
-    this.mlp = new MLP({
-      inputSize,
-      hidden,
-      outputSize,
-      activation,
-      init: 'orthogonal',
-      outputGain: 1,
-      seed,
-      skipInputGrad: true,
-    });
-  }
-
-  /** [B] Q values of the encoded actions. */
-  apply(obs: tf.Tensor2D, enc: tf.Tensor2D): tf.Tensor1D {
-    return tf.tidy(() => {
-      if (this.table) return tf.sum(tf.mul(this.mlp.apply(obs), enc), 1) as tf.Tensor1D;
-      return tf.reshape(this.mlp.apply(tf.concat([obs, enc], 1)), [-1]) as tf.Tensor1D;
-    });
-  }
-}
-
-/** All of IQL's networks; a Module so checkpoint.ts saves them under stable names. */
-export class IqlNetworks implements Module {
-  readonly actor: MLP;
-  /** Gaussian actor's state-independent log-std [D] (Box only). */
-  readonly logStd: tf.Variable | null;
-  readonly q1: QNetwork;
-  readonly q2: QNetwork;
-  readonly q1Target: QNetwork;
-  readonly q2Target: QNetwork;
-  readonly value: MLP;
-
-  constructor(
-    obsDim: number,
-    config: IqlConfig,
-    encWidth: number,
-    kind: Space['kind'],
-    actor: { gain: number; logStd: boolean },
-  ) {
-    const root = new Rng(config.seed).fork('iql/init');
-    const { hidden, activation } = config;
-    const mlp = (outputSize: number, outputGain: number) =>
-      new MLP({
-        inputSize: obsDim,
-        hidden,
-        outputSize,
-        activation,
-        init: 'orthogonal',
-        outputGain,
-        seed: root.nextUint32(),
-        skipInputGrad: true,
-      });
-    this.actor = mlp(encWidth, actor.gain);
-    this.logStd = actor.logStd ? tf.tidy(() => tf.variable(tf.zeros([encWidth]), true)) : null;
-    const table = kind === 'discrete';
-    const s1 = root.nextUint32();
-    const s2 = root.nextUint32();
-    this.q1 = new QNetwork(table, obsDim, encWidth, config, s1);
-    this.q2 = new QNetwork(table, obsDim, encWidth, config, s2);
-    // Targets start as copies (same seeds → same initial weights), and are never trained directly.
-    this.q1Target = new QNetwork(table, obsDim, encWidth, config, s1);
-    this.q2Target = new QNetwork(table, obsDim, encWidth, config, s2);
-    this.value = mlp(1, 1);
-  }
-
-  actorVariables(): tf.Variable[] {
-    return this.logStd ? [...this.actor.variables(), this.logStd] : this.actor.variables();
-  }
-
-  criticVariables(): tf.Variable[] {
-    return [...this.q1.mlp.variables(), ...this.q2.mlp.variables()];
-  }
-
-  /** target ← (1 − τ)·target + τ·online. */
-  polyak(tau: number): void {
-    tf.tidy(() => {
-      for (const [target, online] of [
-        [this.q1Target, this.q1],
-        [this.q2Target, this.q2],
-      ] as const) {
-        const t = target.mlp.variables();
-        const o = online.mlp.variables();
-        for (let i = 0; i < t.length; i++) t[i].assign(tf.add(tf.mul(1 - tau, t[i]), tf.mul(tau, o[i])));
-      }
-    });
-  }
-
-  variables(): tf.Variable[] {
-    return this.namedVariables().map((n) => n.variable);
-  }
-
-  namedVariables(): NamedVariable[] {
-    const pre = (p: string, vs: NamedVariable[]) =>
-      vs.map((v) => ({ name: `${p}/${v.name}`, variable: v.variable }));
-    return [
-      ...pre('actor', this.actor.namedVariables()),
-      ...(this.logStd ? [{ name: 'actor/log_std', variable: this.logStd }] : []),
-      ...pre('q1', this.q1.mlp.namedVariables()),
-      ...pre('q2', this.q2.mlp.namedVariables()),
-      ...pre('q1_target', this.q1Target.mlp.namedVariables()),
-      ...pre('q2_target', this.q2Target.mlp.namedVariables()),
-      ...pre('value', this.value.namedVariables()),
-    ];
-  }
-
-  get paramCount(): number {
-    return countParams(this.variables());
-  }
-
-  getWeights(): Float32Array[] {
-    return this.namedVariables().map(({ variable }) => new Float32Array(variable.dataSync() as Float32Array));
-  }
-
-  setWeights(weights: Float32Array[]): void {
-    tf.tidy(() =>
-      this.namedVariables().forEach(({ variable }, i) =>
-        variable.assign(tf.tensor(weights[i], variable.shape, 'float32')),
-      ),
-    );
-  }
-
-  dispose(): void {
-    this.actor.dispose();
-    this.logStd?.dispose();
-    for (const q of [this.q1, this.q2, this.q1Target, this.q2Target]) q.mlp.dispose();
-    this.value.dispose();
-  }
-}
-
-// ============================================================================================
 // Learner: act, update
 // ============================================================================================
 
@@ -339,7 +193,7 @@ export class IqlLearner implements Learner {
   private readonly actRng: Rng;
   protected readonly optimizers: { actor: tf.Optimizer; critic: tf.Optimizer; value: tf.Optimizer };
   /** Box with finite bounds: mean = center + half·tanh(raw). */
-  private readonly box: { center: Float32Array; half: Float32Array } | null = null;
+  private readonly box: { center: Float32Array; half: Float32Array } | null;
   /** Running Σ of statNames over the current interval (one readback per interval). */
   private acc: tf.Tensor1D | null = null;
   private accCount = 0;
@@ -359,15 +213,7 @@ export class IqlLearner implements Learner {
     this.nvec = isDiscreteSpace(space) ? headSizes(space) : [];
     this.actionDim = ds.actionDim;
     this.encWidth = space.kind === 'box' ? this.actionDim : this.nvec.reduce((a, b) => a + b, 0);
-    if (space.kind === 'box') {
-      const lo = Array.from({ length: this.actionDim }, (_, i) => boxBound(space.low, i));
-      const hi = Array.from({ length: this.actionDim }, (_, i) => boxBound(space.high, i));
-      if (lo.every(Number.isFinite) && hi.every(Number.isFinite))
-        this.box = {
-          center: Float32Array.from(lo, (l, i) => (l + hi[i]) / 2),
-          half: Float32Array.from(lo, (l, i) => (hi[i] - l) / 2),
-        };
-    }
+    this.box = boxAffine(space);
     const gaussian = space.kind === 'box' && actor.gaussian;
     this.nets = new IqlNetworks(ds.obsDim, this.config, this.encWidth, this.kind, {
       gain: actor.gain,
