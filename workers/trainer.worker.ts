@@ -172,6 +172,18 @@ const api = {
             progress('training', batch);
           },
           onStatus: (st) => {
+            if (st.state === 'collecting') {
+              // An offline learner collecting its dataset: transitions so far, before training step 0.
+              onProgress({
+                kind: 'progress',
+                step: st.step,
+                total: st.totalSteps,
+                sps: 0,
+                metrics: {},
+                phase: 'collecting dataset',
+              });
+              return;
+            }
             if (st.totalSteps > 0) total = st.totalSteps;
             step = Math.max(step, st.step);
             progress(st.state === 'running' ? 'training' : st.state);

@@ -8,6 +8,7 @@ import { ContextualBanditEnv, type BanditConfig } from '../envs/bandit.ts';
 let backend = 'cpu';
 beforeAll(async () => {
   backend = (await initBackend('wasm')).backend;
+  expect(backend, 'wasm failed to start and fell back').toBe('wasm');
 });
 
 const bandit = (cfg: Partial<BanditConfig> = {}) => new ContextualBanditEnv({ numContexts: 4, numActions: 3, ...cfg });
@@ -42,7 +43,7 @@ describe('A2C', () => {
   });
 
   // Slow-ish: 100k CartPole steps (≈ 15–30 s on wasm on a busy 2-core box).
-  it('clearly improves on CartPole-v1: last 20 episodes ≥ 3× the first 20 (slow)', { timeout: 180_000 }, async () => {
+  it('solves CartPole-v1 in 100k steps: mean of the last 20 episodes ≥ 475 (README: 15.7 → 500) (slow)', { timeout: 180_000 }, async () => {
     const agent = new A2C({ seed: 1, totalSteps: 100_000 }, () => new CartPoleEnv());
     const t0 = performance.now();
     const { returns } = await trainToEnd(agent);
@@ -50,7 +51,8 @@ describe('A2C', () => {
     const first = mean(returns.slice(0, 20));
     const last = mean(returns.slice(-20));
     console.log(`[a2c cartpole ${backend}] ${agent.globalStep} steps in ${wall.toFixed(1)} s (${Math.round(agent.globalStep / wall)} steps/s); first 20 ${first.toFixed(1)}, last 20 ${last.toFixed(1)}`);
-    expect(last).toBeGreaterThanOrEqual(3 * first);
+    // Gymnasium's "solved" threshold for CartPole-v1; the seeded run reaches the 500 cap.
+    expect(last).toBeGreaterThanOrEqual(475);
     agent.dispose();
   });
 

@@ -8,45 +8,41 @@
  * (PyTorch's weighted CrossEntropyLoss: Σ w_y·CE / Σ w_y), oversampling (WeightedRandomSampler
  * with those weights, with replacement) or focal loss (1 − p_t)^γ·CE.
  * Train/validation split, early stopping on the validation loss with patience (best weights
- * restored), and on the validation split: accuracy, per-class precision/recall, confusion matrix.
+ * restored), and on the validation split: accuracy, per-class precision/recall (core/metrics).
  *
- * CleanRL order: config, network, act, update (fit).
+ * A run-loop Learner: one iterate() = one epoch; globalStep = gradient steps.
+ * CleanRL order: config, network (offline/bcNetwork.ts), act, update.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng.ts';
-import type { Space } from '../envs/types.ts';
-import { MLP } from './nets/mlp.ts';
+import { classificationReport, type ClassificationReport } from '../metrics/classification.ts';
+import type { Learner } from '../run/learner.ts';
 import type { ActivationName } from './nets/dense.ts';
 import { headLogSoftmax, sampleCategorical } from './common/distributions.ts';
 import { makeOptimizer } from './common/optim.ts';
-import { NonFiniteLossError } from './common/onPolicy.ts';
+import { NonFiniteLossError, type IterationReport } from './common/onPolicy.ts';
 import {
   loadCheckpoint,
   readCheckpointMeta,
   saveCheckpoint,
   type CheckpointArtifacts,
 } from './checkpoint.ts';
-import {
-  type OfflineDataset,
-  type SpaceJson,
-  boxBound,
-  classCounts,
-  headSizes,
-  isDiscreteSpace,
-  spaceFromJson,
-  spaceToJson,
-  validateDataset,
-} from './offline/dataset.ts';
+import { type OfflineDataset, validateDataset } from './offline/dataset.ts';
+import type { WeightedSampler } from './offline/batches.ts';
 import {
   type ObsNormalizer,
   type SplitMode,
-  WeightedSampler,
+  classBalance,
   computeObsNormalizer,
   gatherRows,
   identityNormalizer,
   normalizeInPlace,
   splitIndices,
 } from './offline/batches.ts';
+import type { DatasetSourceConfig } from './offline/source.ts';
+import { BcNetwork } from './offline/bcNetwork.ts';
+
+export { classWeights } from './offline/batches.ts';
 
 // ============================================================================================
 // Config
@@ -69,7 +65,7 @@ export interface BcConfig {
   learningRate: number;
   /** Minibatch size. Default 256. */
   batchSize: number;
-  /** Maximum passes over the training split. Default 20 (seed 004). */
+  /** Maximum passes over the training split (a totalSteps budget may end training sooner). Default 20 (seed 004). */
   epochs: number;
   /** Fraction of rows held out for validation. Default 0.1; 0 disables validation and early stopping. */
   valFraction: number;
@@ -111,17 +107,8 @@ export const defaultBcConfig: BcConfig = {
   seed: 0,
 };
 
-/** What the network is built for (from a dataset: see bcSpecOf). */
-export interface BcSpec {
-  obsDim: number;
-  actionSpace: Space;
-  /** Whether the net has a strength head. */
-  strength: boolean;
-}
-
-export function bcSpecOf(ds: OfflineDataset): BcSpec {
-  return { obsDim: ds.obsDim, actionSpace: ds.meta.actionSpace, strength: ds.strength !== undefined };
-}
+/** The registry's config: BcConfig + gradient-step budget (0 = none, `epochs` epochs) + data source. */
+export type BcLearnerConfig = BcConfig & { totalSteps: number; dataset: DatasetSourceConfig };
 
 function checkConfig(c: BcConfig): void {
   const bad = (m: string) => new Error(`BC config: ${m}`);
@@ -137,93 +124,6 @@ function checkConfig(c: BcConfig): void {
     throw bad(`unknown imbalance '${c.imbalance}' (none, class-weights, oversample, focal)`);
 }
 
-/** Class weights total/(K·count) per head (seed 004); a class absent from the data gets weight 0. */
-export function classWeights(counts: number[][]): number[][] {
-  return counts.map((c) => {
-    const total = c.reduce((a, b) => a + b, 0);
-    return c.map((n) => (n > 0 ? total / (c.length * n) : 0));
-  });
-}
-
-// ============================================================================================
-// Network
-// ============================================================================================
-
-/** Trunk + heads as one MLP whose last layer holds [action logits | strength logit]. */
-export class BcNetwork {
-  readonly mlp: MLP;
-  readonly spec: BcSpec;
-  /** Action head width: Σ nvec logits, or Box dims. */
-  readonly actionWidth: number;
-  readonly discrete: boolean;
-  readonly nvec: number[];
-  /** Box: action = center + half·tanh(raw) when bounded, raw when not. */
-  private readonly boxCenter: Float32Array | null;
-  private readonly boxHalf: Float32Array | null;
-
-  constructor(spec: BcSpec, config: BcConfig) {
-    this.spec = spec;
-    this.discrete = isDiscreteSpace(spec.actionSpace);
-    this.nvec = this.discrete ? headSizes(spec.actionSpace) : [];
-    const space = spec.actionSpace;
-    this.actionWidth = this.discrete
-      ? this.nvec.reduce((a, b) => a + b, 0)
-      : space.kind === 'box'
-        ? space.shape.reduce((a, b) => a * b, 1)
-        : 0;
-    this.boxCenter = null;
-    this.boxHalf = null;
-    if (space.kind === 'box') {
-      const lo = Array.from({ length: this.actionWidth }, (_, i) => boxBound(space.low, i));
-      const hi = Array.from({ length: this.actionWidth }, (_, i) => boxBound(space.high, i));
-      if (lo.every(Number.isFinite) && hi.every(Number.isFinite)) {
-        this.boxCenter = Float32Array.from(lo, (l, i) => (l + hi[i]) / 2);
-        this.boxHalf = Float32Array.from(lo, (l, i) => (hi[i] - l) / 2);
-      }
-    }
-    this.mlp = new MLP({
-      inputSize: spec.obsDim,
-      hidden: config.hidden,
-      outputSize: this.actionWidth + (spec.strength ? 1 : 0),
-      activation: config.activation,
-      init: 'orthogonal',
-      outputGain: 0.01,
-      seed: new Rng(config.seed).fork('bc/init').nextUint32(),
-      skipInputGrad: true,
-    });
-  }
-
-  /**
-   * Forward pass. `dropoutMasks[l]` [B, hidden[l]] (already scaled by 1/(1−p)) multiplies hidden
-   * layer l's output during training. Returns the action part (logits / Box action) and the
-   * strength in [0, 1] (or null).
-   */
-  apply(x: tf.Tensor2D, dropoutMasks?: tf.Tensor2D[]): { action: tf.Tensor2D; strength?: tf.Tensor2D } {
-    return tf.tidy(() => {
-      let h = x;
-      const layers = this.mlp.layers;
-      for (let l = 0; l < layers.length; l++) {
-        h = layers[l].apply(h);
-        if (dropoutMasks && l < layers.length - 1) h = tf.mul(h, dropoutMasks[l]);
-      }
-      const B = h.shape[0];
-      let action = this.spec.strength ? tf.slice(h, [0, 0], [B, this.actionWidth]) : h;
-      if (this.boxCenter && this.boxHalf)
-        action = tf.add(tf.mul(tf.tanh(action), tf.tensor1d(this.boxHalf)), tf.tensor1d(this.boxCenter));
-      if (!this.spec.strength) return { action };
-      return { action, strength: tf.sigmoid(tf.slice(h, [0, this.actionWidth], [B, 1])) as tf.Tensor2D };
-    });
-  }
-
-  dispose(): void {
-    this.mlp.dispose();
-  }
-}
-
-// ============================================================================================
-// Agent: act, evaluate, update
-// ============================================================================================
-
 export interface BcActResult {
   /** [rows · heads] Int32 (discrete) or [rows · dims] Float32 (Box). */
   actions: Int32Array | Float32Array;
@@ -233,124 +133,101 @@ export interface BcActResult {
   probs?: Float32Array;
 }
 
-export interface HeadReport {
-  /** confusion[true][predicted] counts. */
-  confusion: number[][];
-  /** Per class: TP / predicted (0 when never predicted, sklearn's zero_division=0). */
-  precision: number[];
-  /** Per class: TP / actual (0 when the class is absent). */
-  recall: number[];
-  accuracy: number;
-}
-
 export interface BcEvaluation {
   rows: number;
   /** α·actionLoss + β·strengthMse with the training criterion (class weights / focal as configured). */
   loss: number;
-  /** Action loss: CE (or focal) summed over heads; MSE for Box actions. */
+  /** CE (or focal) summed over heads; MSE for Box actions. */
   actionLoss: number;
   /** Strength MSE (0 without a strength head). */
   strengthMse: number;
-  /** Discrete: fraction of correct head predictions (= plain accuracy for one head). Box: NaN. */
+  /** Discrete: fraction of correct head predictions. Box: NaN. */
   accuracy: number;
   /** Discrete, several heads: fraction of rows with every head right. */
   exactMatch: number;
-  /** Discrete: one report per head. */
-  heads: HeadReport[];
+  /** Discrete: one classification report per head. */
+  heads: ClassificationReport[];
 }
 
-export interface BcEpochLog {
-  epoch: number;
-  step: number;
-  trainLoss: number;
-  val: BcEvaluation | null;
-}
-
-export interface BcReport {
-  epochsRun: number;
-  /** Epoch (1-based) with the best validation loss (the last epoch without validation). */
-  bestEpoch: number;
-  bestValLoss: number;
-  stoppedEarly: boolean;
-  /** Gradient steps taken. */
-  steps: number;
-  /** Evaluation of the final (restored best) weights on the validation split (train split when valFraction = 0). */
-  final: BcEvaluation;
-  history: BcEpochLog[];
-  /** Per-head class weights used ('class-weights' and 'oversample'). */
-  classWeights?: number[][];
-  trainRows: number;
-  valRows: number;
-  backend: string;
-  seconds: number;
-}
-
-export interface BcFitOptions {
-  /** Called once per epoch with the flat metrics, keyed by global step. */
-  onMetrics?: (step: number, metrics: Record<string, number>) => void;
-  /** Checked before every batch; true stops after the current epoch's bookkeeping. */
-  shouldStop?: () => boolean;
-}
-
-export class BcAgent {
-  readonly config: BcConfig;
-  readonly spec: BcSpec;
+export class BcLearner implements Learner {
+  readonly algo = 'bc';
+  readonly config: BcLearnerConfig;
   readonly net: BcNetwork;
+  /** Row indices of the train and validation splits. */
+  readonly trainRows: Int32Array;
+  readonly valRows: Int32Array;
+  iteration = 0;
+  private readonly ds: OfflineDataset;
   private readonly optimizer: tf.Optimizer;
   private normalizer: ObsNormalizer;
   private readonly rng: Rng;
+  private readonly epochs: number;
   private step = 0;
-  private epoch = 0;
-  /** [Σ nvec, heads] 0/1: which logit belongs to which head (segment sums by one matMul). */
-  private headMatrix: tf.Tensor2D | null = null;
-  private session: FitSession | null = null;
+  private readonly weights: number[][] | undefined;
+  /** [n · heads] class weight of every row's labels ('class-weights'). */
+  private readonly rowWeights: Float32Array | null = null;
+  private readonly sampler: WeightedSampler | null = null;
+  private readonly early = { best: Infinity, bestEpoch: 0, wait: 0, stopped: false, finished: false };
+  private bestWeights: Float32Array[];
+  private lastGood: Float32Array[];
 
-  constructor(spec: BcSpec, config: Partial<BcConfig> = {}) {
-    this.config = { ...defaultBcConfig, ...config, hidden: [...(config.hidden ?? defaultBcConfig.hidden)] };
+  constructor(
+    config: BcLearnerConfig,
+    dataset: OfflineDataset,
+    private readonly behaviourReturn = NaN,
+  ) {
+    this.config = { ...config, hidden: [...config.hidden] };
     checkConfig(this.config);
-    this.spec = spec;
-    this.net = new BcNetwork(spec, this.config);
+    const ds = (this.ds = validateDataset(dataset));
+    this.net = new BcNetwork(ds.obsDim, ds.meta.actionSpace, ds.strength !== undefined, this.config);
     this.optimizer = makeOptimizer({ name: 'adam', learningRate: this.config.learningRate });
-    this.normalizer = identityNormalizer(spec.obsDim);
     this.rng = new Rng(this.config.seed).fork('bc/train');
-    if (this.net.discrete) {
-      const nvec = this.net.nvec;
-      const s = new Float32Array(this.net.actionWidth * nvec.length);
-      let off = 0;
-      nvec.forEach((n, h) => {
-        for (let j = 0; j < n; j++) s[(off + j) * nvec.length + h] = 1;
-        off += n;
-      });
-      this.headMatrix = tf.keep(tf.tensor2d(s, [this.net.actionWidth, nvec.length]));
-    }
+    const cfg = this.config;
+    const split =
+      cfg.valFraction > 0
+        ? splitIndices(ds.size, cfg.valFraction, cfg.split, new Rng(cfg.seed).fork('bc/split'))
+        : { train: Int32Array.from({ length: ds.size }, (_, i) => i), val: new Int32Array(0) };
+    this.trainRows = split.train;
+    this.valRows = split.val;
+    this.normalizer = cfg.normalizeObs
+      ? computeObsNormalizer(ds, this.trainRows)
+      : identityNormalizer(ds.obsDim);
+    if (this.net.discrete && (cfg.imbalance === 'class-weights' || cfg.imbalance === 'oversample'))
+      ({
+        weights: this.weights,
+        rowWeights: this.rowWeights,
+        sampler: this.sampler,
+      } = classBalance(ds, this.trainRows, cfg.imbalance));
+    const budgetEpochs = Math.max(1, Math.ceil(cfg.totalSteps / this.stepsPerEpoch));
+    this.epochs = cfg.totalSteps > 0 ? Math.min(cfg.epochs, budgetEpochs) : cfg.epochs;
+    this.bestWeights = this.lastGood = this.net.mlp.getWeights();
   }
 
   get globalStep(): number {
     return this.step;
   }
-
-  get paramCount(): number {
-    return this.net.mlp.paramCount;
+  get stepsPerEpoch(): number {
+    return Math.ceil(this.trainRows.length / this.config.batchSize);
+  }
+  get numIterations(): number {
+    return this.epochs;
+  }
+  /** The budget in gradient steps; once early stopping has ended the run, the steps it took. */
+  get totalSteps(): number {
+    return this.early.stopped ? this.step : this.epochs * this.stepsPerEpoch;
+  }
+  get done(): boolean {
+    return this.early.finished;
   }
 
-  /**
-   * Greedy (argmax per head) or sampled actions for `rows` observations [rows · obsDim]; `masks`
-   * [rows · Σ nvec] (1 = allowed) keep discrete actions valid.
-   */
-  act(obs: Float32Array, opts: { sample?: boolean; rng?: Rng; masks?: Uint8Array | null } = {}): BcActResult {
-    const d = this.spec.obsDim;
+  /** Greedy (argmax per head) or sampled actions; `masks` [rows · Σ nvec] (1 = allowed) keep discrete actions valid. */
+  act(obs: Float32Array, opts: { sample?: boolean; masks?: Uint8Array | null } = {}): BcActResult {
+    const d = this.net.obsDim;
     if (obs.length % d !== 0)
       throw new Error(`BC act: observation length ${obs.length} is not a multiple of obsDim ${d}`);
     const rows = obs.length / d;
-    const { action, strength } = this.forwardNoGrad(
-      normalizeInPlace(Float32Array.from(obs), this.normalizer),
-      rows,
-    );
-    const out = action.dataSync() as Float32Array;
-    const s = strength ? (strength.dataSync() as Float32Array).slice() : undefined;
-    action.dispose();
-    strength?.dispose();
-    if (!this.net.discrete) return { actions: out.slice(), strength: s };
+    const { out, strength } = this.forward(normalizeInPlace(Float32Array.from(obs), this.normalizer), rows);
+    if (!this.net.discrete) return { actions: out, strength };
     const nvec = this.net.nvec;
     const actions = new Int32Array(rows * nvec.length);
     sampleCategorical({
@@ -359,46 +236,42 @@ export class BcAgent {
       rows,
       nvec,
       masks: opts.masks ?? null,
-      rng: opts.rng ?? this.rng,
+      rng: this.rng,
       deterministic: !opts.sample,
       actions,
       logprobs: new Float32Array(rows),
     });
-    return { actions, strength: s, probs: softmaxPerHead(out, rows, nvec) };
+    return { actions, strength, probs: softmaxPerHead(out, rows, nvec) };
   }
 
-  /** A rollout policy (collect.ts / evaluatePolicy) acting greedily. */
-  policy(): (obs: Float32Array) => { action: number | Int32Array | Float32Array; strength?: number } {
-    return (obs) => {
-      const r = this.act(obs);
-      const action = this.spec.actionSpace.kind === 'discrete' ? r.actions[0] : r.actions;
-      return { action, strength: r.strength?.[0] };
-    };
+  async predict(
+    obs: Float32Array,
+    rows: number,
+    masks: Uint8Array | null,
+    deterministic: boolean,
+  ): Promise<Int32Array | Float32Array> {
+    return this.act(obs.subarray(0, rows * this.net.obsDim), { sample: !deterministic, masks }).actions;
   }
 
-  private forwardNoGrad(x: Float32Array, rows: number): { action: tf.Tensor2D; strength?: tf.Tensor2D } {
-    return tf.tidy(() => this.net.apply(tf.tensor2d(x, [rows, this.spec.obsDim])));
+  private forward(x: Float32Array, rows: number): { out: Float32Array; strength?: Float32Array } {
+    const { action, strength } = tf.tidy(() => this.net.apply(tf.tensor2d(x, [rows, this.net.obsDim])));
+    const out = (action.dataSync() as Float32Array).slice();
+    const s = strength ? (strength.dataSync() as Float32Array).slice() : undefined;
+    tf.dispose([action, strength].filter((t): t is tf.Tensor2D => t !== undefined));
+    return { out, strength: s };
   }
 
-  /**
-   * Evaluate on dataset rows (all rows by default) with the training criterion; computed on the
-   * CPU in float64 from one forward pass per chunk.
-   */
-  evaluate(ds: OfflineDataset, rows?: ArrayLike<number>, weights?: number[][]): BcEvaluation {
+  /** Loss, accuracy and per-head classification reports on dataset rows (the validation split by default). */
+  evaluate(rows: ArrayLike<number> = this.valRows.length > 0 ? this.valRows : this.trainRows): BcEvaluation {
     const { alpha, beta, imbalance, focalGamma } = this.config;
-    const idx = rows ?? Int32Array.from({ length: ds.size }, (_, i) => i);
-    const m = idx.length;
-    const d = this.spec.obsDim;
-    const discrete = this.net.discrete;
-    const nvec = this.net.nvec;
-    const H = discrete ? nvec.length : 0;
+    const ds = this.ds;
+    const m = rows.length;
+    const d = ds.obsDim;
     const k = ds.actionDim;
-    const heads: HeadReport[] = nvec.map((n) => ({
-      confusion: Array.from({ length: n }, () => new Array<number>(n).fill(0)),
-      precision: [],
-      recall: [],
-      accuracy: 0,
-    }));
+    const { nvec, discrete, actionWidth } = this.net;
+    const H = nvec.length;
+    const yTrue = nvec.map(() => new Int32Array(m));
+    const yPred = nvec.map(() => new Int32Array(m));
     const ceNum = new Float64Array(H);
     const ceDen = new Float64Array(H);
     let boxSq = 0;
@@ -408,159 +281,114 @@ export class BcAgent {
     const xb = new Float32Array(Math.min(chunk, m) * d);
     for (let start = 0; start < m; start += chunk) {
       const count = Math.min(chunk, m - start);
-      const x = gatherRows(ds.obs, d, idx, start, count, xb.subarray(0, count * d));
-      normalizeInPlace(x, this.normalizer);
-      const { action, strength } = this.forwardNoGrad(x, count);
-      const out = action.dataSync() as Float32Array;
-      const s = strength ? (strength.dataSync() as Float32Array) : null;
+      const x = normalizeInPlace(
+        gatherRows(ds.obs, d, rows, start, count, xb.subarray(0, count * d)),
+        this.normalizer,
+      );
+      const { out, strength } = this.forward(x, count);
       for (let j = 0; j < count; j++) {
-        const i = idx[start + j];
-        if (discrete) {
-          let off = 0;
-          let allRight = true;
-          for (let h = 0; h < H; h++) {
-            const n = nvec[h];
-            const base = j * this.net.actionWidth + off;
-            let max = -Infinity;
-            let arg = 0;
-            for (let c = 0; c < n; c++) {
-              if (out[base + c] > max) {
-                max = out[base + c];
-                arg = c;
-              }
-            }
-            let sum = 0;
-            for (let c = 0; c < n; c++) sum += Math.exp(out[base + c] - max);
-            const y = ds.actions[i * k + h];
-            const logpY = out[base + y] - max - Math.log(sum);
-            const ce = imbalance === 'focal' ? Math.pow(1 - Math.exp(logpY), focalGamma) * -logpY : -logpY;
-            const w = imbalance === 'class-weights' && weights ? weights[h][y] : 1;
-            ceNum[h] += w * ce;
-            ceDen[h] += w;
-            heads[h].confusion[y][arg]++;
-            if (arg !== y) allRight = false;
-            off += n;
-          }
-          if (allRight) exact++;
-        } else {
-          for (let q = 0; q < k; q++) boxSq += (out[j * k + q] - ds.actions[i * k + q]) ** 2;
+        const i = rows[start + j];
+        let allRight = true;
+        for (let h = 0, off = 0; h < H; off += nvec[h], h++) {
+          const base = j * actionWidth + off;
+          let arg = 0;
+          for (let c = 1; c < nvec[h]; c++) if (out[base + c] > out[base + arg]) arg = c;
+          let sum = 0;
+          for (let c = 0; c < nvec[h]; c++) sum += Math.exp(out[base + c] - out[base + arg]);
+          const y = ds.actions[i * k + h];
+          const logpY = out[base + y] - out[base + arg] - Math.log(sum);
+          const ce = imbalance === 'focal' ? Math.pow(1 - Math.exp(logpY), focalGamma) * -logpY : -logpY;
+          const w = imbalance === 'class-weights' && this.weights ? this.weights[h][y] : 1;
+          ceNum[h] += w * ce;
+          ceDen[h] += w;
+          yTrue[h][start + j] = y;
+          yPred[h][start + j] = arg;
+          if (arg !== y) allRight = false;
         }
-        if (s && ds.strength) strengthSq += (s[j] - ds.strength[i]) ** 2;
+        if (discrete && allRight) exact++;
+        if (!discrete) for (let q = 0; q < k; q++) boxSq += (out[j * k + q] - ds.actions[i * k + q]) ** 2;
+        if (strength && ds.strength) strengthSq += (strength[j] - ds.strength[i]) ** 2;
       }
-      action.dispose();
-      strength?.dispose();
     }
-    let actionLoss = 0;
-    if (discrete) for (let h = 0; h < H; h++) actionLoss += ceDen[h] > 0 ? ceNum[h] / ceDen[h] : 0;
-    else actionLoss = boxSq / (m * k);
-    const strengthMse = this.spec.strength && ds.strength ? strengthSq / m : 0;
-    let correct = 0;
-    for (const hr of heads) {
-      const n = hr.confusion.length;
-      let diag = 0;
-      for (let c = 0; c < n; c++) {
-        const tp = hr.confusion[c][c];
-        diag += tp;
-        const actual = hr.confusion[c].reduce((a, b) => a + b, 0);
-        let predicted = 0;
-        for (let t = 0; t < n; t++) predicted += hr.confusion[t][c];
-        hr.precision.push(predicted > 0 ? tp / predicted : 0);
-        hr.recall.push(actual > 0 ? tp / actual : 0);
-      }
-      hr.accuracy = m > 0 ? diag / m : 0;
-      correct += diag;
-    }
+    let actionLoss = discrete ? 0 : boxSq / (m * k);
+    for (let h = 0; h < H; h++) actionLoss += ceDen[h] > 0 ? ceNum[h] / ceDen[h] : 0;
+    const strengthMse = this.net.strength && ds.strength ? strengthSq / m : 0;
+    const heads = nvec.map((n, h) => classificationReport(yTrue[h], yPred[h], n));
     return {
       rows: m,
       loss: alpha * actionLoss + beta * strengthMse,
       actionLoss,
       strengthMse,
-      accuracy: discrete ? correct / (m * H) : NaN,
+      accuracy: discrete ? heads.reduce((a, r) => a + r.accuracy, 0) / H : NaN,
       exactMatch: discrete ? exact / m : NaN,
       heads,
     };
   }
 
-  /**
-   * One gradient step on rows `batch` (indices into ds). `rowWeights` [B · heads] are the class
-   * weights of each row's labels (1 without class weighting). Returns [total, actionLoss, strengthMse].
-   */
-  private trainStep(
-    ds: OfflineDataset,
-    batch: Int32Array,
-    rowWeights: Float32Array | null,
-    buffers: StepBuffers,
-  ): [number, number, number] {
+  /** One gradient step on dataset rows `batch`; returns [total, actionLoss, strengthMse]. */
+  private trainStep(batch: Int32Array): [number, number, number] {
+    const ds = this.ds;
     const B = batch.length;
-    const d = this.spec.obsDim;
+    const d = ds.obsDim;
     const { alpha, beta, imbalance, focalGamma, dropout, hidden } = this.config;
-    const x = normalizeInPlace(
-      gatherRows(ds.obs, d, batch, 0, B, buffers.obs.subarray(0, B * d)),
-      this.normalizer,
-    );
-    const masks: Float32Array[] = [];
-    if (dropout > 0) {
-      const keep = 1 / (1 - dropout);
-      for (const width of hidden) {
-        const m = new Float32Array(B * width);
-        for (let i = 0; i < m.length; i++) m[i] = this.rng.float() < dropout ? 0 : keep;
-        masks.push(m);
-      }
-    }
+    const { nvec, actionWidth } = this.net;
+    const H = nvec.length;
+    const x = normalizeInPlace(gatherRows(ds.obs, d, batch, 0, B, new Float32Array(B * d)), this.normalizer);
+    const masks =
+      dropout > 0
+        ? hidden.map((width) =>
+            Float32Array.from({ length: B * width }, () =>
+              this.rng.float() < dropout ? 0 : 1 / (1 - dropout),
+            ),
+          )
+        : [];
     let oneHot: Float32Array | null = null;
-    let targets: Float32Array | null = null;
     if (this.net.discrete) {
-      const nvec = this.net.nvec;
-      const width = this.net.actionWidth;
-      oneHot = buffers.oneHot.subarray(0, B * width);
-      oneHot.fill(0);
-      for (let j = 0; j < B; j++) {
-        let off = 0;
-        for (let h = 0; h < nvec.length; h++) {
-          oneHot[j * width + off + ds.actions[batch[j] * nvec.length + h]] = 1;
-          off += nvec[h];
-        }
-      }
-    } else {
-      targets = gatherRows(
-        ds.actions as Float32Array,
-        ds.actionDim,
-        batch,
-        0,
-        B,
-        buffers.box.subarray(0, B * ds.actionDim),
-      );
+      oneHot = new Float32Array(B * actionWidth);
+      for (let j = 0; j < B; j++)
+        for (let h = 0, off = 0; h < H; off += nvec[h], h++)
+          oneHot[j * actionWidth + off + ds.actions[batch[j] * H + h]] = 1;
     }
-    const strengthTarget =
-      this.spec.strength && ds.strength
-        ? gatherRows(ds.strength, 1, batch, 0, B, buffers.strength.subarray(0, B))
-        : null;
-
+    const rowW = this.rowWeights
+      ? gatherRows(this.rowWeights, H, batch, 0, B, new Float32Array(B * H))
+      : null;
     let parts: tf.Tensor1D | null = null;
-    const xt = tf.tensor2d(x, [B, d]);
-    const maskT = masks.map((m, l) => tf.tensor2d(m, [B, hidden[l]]));
-    const oneHotT = oneHot ? tf.tensor2d(oneHot, [B, this.net.actionWidth]) : null;
-    const targetT = targets ? tf.tensor2d(targets, [B, ds.actionDim]) : null;
-    const wT = rowWeights ? tf.tensor2d(rowWeights, [B, this.net.nvec.length]) : null;
-    const sT = strengthTarget ? tf.tensor2d(strengthTarget, [B, 1]) : null;
-    try {
+    tf.tidy(() => {
+      const xt = tf.tensor2d(x, [B, d]);
+      const maskT = masks.map((m, l) => tf.tensor2d(m, [B, hidden[l]]));
+      const yT = oneHot
+        ? tf.tensor2d(oneHot, [B, actionWidth])
+        : tf.tensor2d(
+            gatherRows(
+              ds.actions as Float32Array,
+              ds.actionDim,
+              batch,
+              0,
+              B,
+              new Float32Array(B * ds.actionDim),
+            ),
+            [B, ds.actionDim],
+          );
+      const wT = rowW ? tf.tensor2d(rowW, [B, H]) : null;
+      const sT =
+        this.net.strength && ds.strength
+          ? tf.tensor2d(gatherRows(ds.strength, 1, batch, 0, B, new Float32Array(B)), [B, 1])
+          : null;
       this.optimizer.minimize(
         () => {
           const { action, strength } = this.net.apply(xt, maskT.length ? maskT : undefined);
           let actionLoss: tf.Scalar;
-          if (oneHotT) {
-            const logp = headLogSoftmax(action, this.net.nvec);
-            const logpY = tf.matMul(tf.mul(logp, oneHotT), this.headMatrix!); // [B, H]
+          if (oneHot) {
+            const logpY = tf.matMul(tf.mul(headLogSoftmax(action, nvec), yT), this.net.headMatrix!); // [B, H]
             let perRow = tf.neg(logpY);
             if (imbalance === 'focal') perRow = tf.mul(tf.pow(tf.sub(1, tf.exp(logpY)), focalGamma), perRow);
-            actionLoss = wT
-              ? (tf.sum(tf.div(tf.sum(tf.mul(perRow, wT), 0), tf.sum(wT, 0))) as tf.Scalar)
-              : (tf.sum(tf.mean(perRow, 0)) as tf.Scalar);
+            actionLoss = (
+              wT ? tf.sum(tf.div(tf.sum(tf.mul(perRow, wT), 0), tf.sum(wT, 0))) : tf.sum(tf.mean(perRow, 0))
+            ) as tf.Scalar;
           } else {
-            actionLoss = tf.mean(tf.square(tf.sub(action, targetT!))) as tf.Scalar;
+            actionLoss = tf.mean(tf.square(tf.sub(action, yT)));
           }
-          const strengthMse =
-            strength && sT ? (tf.mean(tf.square(tf.sub(strength, sT))) as tf.Scalar) : tf.scalar(0);
+          const strengthMse = strength && sT ? tf.mean(tf.square(tf.sub(strength, sT))) : tf.scalar(0);
           const total = tf.add(tf.mul(alpha, actionLoss), tf.mul(beta, strengthMse)) as tf.Scalar;
           parts = tf.keep(tf.stack([total, actionLoss, strengthMse]) as tf.Tensor1D);
           return total;
@@ -568,9 +396,7 @@ export class BcAgent {
         false,
         this.net.mlp.variables(),
       );
-    } finally {
-      tf.dispose([xt, ...maskT, ...[oneHotT, targetT, wT, sT].filter((t): t is tf.Tensor2D => t !== null)]);
-    }
+    });
     const p = parts as tf.Tensor1D | null;
     if (!p) throw new Error('BC: loss was not computed');
     const v = p.dataSync();
@@ -579,224 +405,81 @@ export class BcAgent {
     return [v[0], v[1], v[2]];
   }
 
-  /**
-   * Train on a dataset: split, epochs of minibatches, validation, early stopping. Async so a worker
-   * can take messages (pause/stop) between epochs. Throws NonFiniteLossError (with the last good
-   * weights restored) when a loss turns NaN/Inf.
-   */
-  async fit(dataset: OfflineDataset, options: BcFitOptions = {}): Promise<BcReport> {
-    this.startFit(dataset);
-    while (!this.fitDone) {
-      const { step, metrics } = this.fitEpoch(options.shouldStop);
-      options.onMetrics?.(step, metrics);
-      if (options.shouldStop?.()) break;
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
-    }
-    return this.finishFit();
-  }
-
-  /** Begin an epoch-by-epoch fit (fit() = startFit, fitEpoch until fitDone, finishFit). */
-  startFit(dataset: OfflineDataset): void {
+  /** One epoch of minibatches, validation, early stopping; the last one restores the best weights. */
+  async iterate(): Promise<IterationReport> {
+    if (this.done) throw new Error('BC: training is finished');
+    const cfg = this.config;
     const t0 = performance.now();
-    const ds = validateDataset(dataset);
-    this.checkDataset(ds);
-    const cfg = this.config;
-    const splitRng = new Rng(cfg.seed).fork('bc/split');
-    const { train, val } =
-      cfg.valFraction > 0
-        ? splitIndices(ds.size, cfg.valFraction, cfg.split, splitRng)
-        : { train: Int32Array.from({ length: ds.size }, (_, i) => i), val: new Int32Array(0) };
-    if (cfg.normalizeObs) this.normalizer = computeObsNormalizer(ds, train);
-    const H = this.net.nvec.length;
-    let weights: number[][] | undefined;
-    let rowWeights: Float32Array | null = null;
-    let sampler: WeightedSampler | null = null;
-    if (this.net.discrete && (cfg.imbalance === 'class-weights' || cfg.imbalance === 'oversample')) {
-      weights = classWeights(classCounts(ds, train));
-      if (cfg.imbalance === 'class-weights') {
-        rowWeights = new Float32Array(ds.size * H);
-        for (let i = 0; i < ds.size; i++)
-          for (let h = 0; h < H; h++) rowWeights[i * H + h] = weights[h][ds.actions[i * H + h]];
-      } else {
-        // One weight per row: the mean over heads of its labels' class weights.
-        const w = new Float64Array(train.length);
-        for (let j = 0; j < train.length; j++) {
-          let sum = 0;
-          for (let h = 0; h < H; h++) sum += weights[h][ds.actions[train[j] * H + h]];
-          w[j] = sum / H;
-        }
-        sampler = new WeightedSampler(w);
-      }
-    }
-    const B = cfg.batchSize;
-    const initial = this.net.mlp.getWeights();
-    this.session = {
-      t0,
-      ds,
-      train,
-      val,
-      evalRows: val.length > 0 ? val : train,
-      weights,
-      rowWeights,
-      sampler,
-      buffers: {
-        obs: new Float32Array(B * ds.obsDim),
-        oneHot: new Float32Array(B * Math.max(1, this.net.actionWidth)),
-        box: new Float32Array(B * ds.actionDim),
-        strength: new Float32Array(B),
-        rowWeights: new Float32Array(B * Math.max(1, H)),
-      },
-      history: [],
-      epochsRun: 0,
-      best: Infinity,
-      bestEpoch: 0,
-      bestWeights: initial,
-      lastGood: initial,
-      wait: 0,
-      stoppedEarly: false,
-      done: false,
-    };
-  }
-
-  /** Gradient steps in one epoch of the current fit (ceil(train rows / batch)). */
-  get stepsPerEpoch(): number {
-    if (!this.session) throw new Error('BC: no fit in progress (call startFit first)');
-    return Math.ceil(this.session.train.length / this.config.batchSize);
-  }
-
-  /** True when the epochs are spent or early stopping fired. */
-  get fitDone(): boolean {
-    return this.session?.done ?? true;
-  }
-
-  /** One epoch of minibatches, then validation and the early-stopping bookkeeping. */
-  fitEpoch(shouldStop?: () => boolean): { step: number; metrics: Record<string, number> } {
-    const f = this.session;
-    if (!f || f.done) throw new Error('BC: no fit in progress (call startFit first)');
-    const cfg = this.config;
-    const B = cfg.batchSize;
-    const H = this.net.nvec.length;
-    const tEpoch = performance.now();
-    const order = f.sampler
-      ? f.sampler.draw(f.train.length, this.rng).map((j) => f.train[j])
-      : this.rng.shuffle(f.train.slice());
-    let sums = [0, 0, 0];
-    let seen = 0;
-    for (let start = 0; start < order.length; start += B) {
-      if (shouldStop?.()) break;
-      const batch = order.subarray(start, Math.min(order.length, start + B));
-      const w = f.rowWeights
-        ? gatherRows(
-            f.rowWeights,
-            H,
-            batch,
-            0,
-            batch.length,
-            f.buffers.rowWeights.subarray(0, batch.length * H),
-          )
-        : null;
-      const losses = this.trainStep(f.ds, batch, w, f.buffers);
+    const order = this.sampler
+      ? this.sampler.draw(this.trainRows.length, this.rng).map((j) => this.trainRows[j])
+      : this.rng.shuffle(this.trainRows.slice());
+    const sums = [0, 0, 0];
+    for (let start = 0; start < order.length; start += cfg.batchSize) {
+      const batch = order.subarray(start, Math.min(order.length, start + cfg.batchSize));
+      const losses = this.trainStep(batch);
       if (!losses.every(Number.isFinite)) {
-        this.net.mlp.setWeights(f.lastGood);
-        f.done = true;
+        this.net.mlp.setWeights(this.lastGood);
+        this.early.finished = true;
         throw new NonFiniteLossError(
           `BC: non-finite loss at step ${this.step} (total ${losses[0]}, action ${losses[1]}, strength ${losses[2]}); training stopped, ` +
             'last good weights kept (end of the previous epoch). Lower the learning rate or check the data for extreme values.',
           this.step,
-          { 'losses/bc_total': losses[0], 'losses/bc_ce': losses[1], 'losses/bc_mse': losses[2] },
+          { 'losses/loss': losses[0], 'losses/action': losses[1], 'losses/strength': losses[2] },
         );
       }
-      sums = sums.map((sum, q) => sum + losses[q] * batch.length);
-      seen += batch.length;
+      for (let q = 0; q < 3; q++) sums[q] += losses[q] * batch.length;
     }
-    this.epoch++;
-    const e = ++f.epochsRun;
-    const valEval = this.evaluate(f.ds, f.evalRows, f.weights);
-    const trainLoss = seen > 0 ? sums[0] / seen : NaN;
-    f.history.push({ epoch: e, step: this.step, trainLoss, val: f.val.length > 0 ? valEval : null });
-    f.lastGood = this.net.mlp.getWeights();
+    const seconds = (performance.now() - t0) / 1000;
+    const epoch = ++this.iteration;
+    this.lastGood = this.net.mlp.getWeights();
+    const val = this.evaluate();
+    const n = order.length;
     const metrics: Record<string, number> = {
-      'charts/epoch': e,
-      'losses/bc_total': trainLoss,
-      'losses/bc_ce': seen > 0 ? sums[1] / seen : NaN,
-      'losses/bc_mse': seen > 0 ? sums[2] / seen : NaN,
-      'eval/val_loss': valEval.loss,
-      'eval/val_ce': valEval.actionLoss,
-      'eval/val_mse': valEval.strengthMse,
-      'perf/samples_per_s': seen / ((performance.now() - tEpoch) / 1000),
+      'charts/epoch': epoch,
+      'losses/loss': sums[0] / n,
+      'losses/action': sums[1] / n,
+      'losses/strength': sums[2] / n,
+      'eval/val_loss': val.loss,
+      'perf/sps': this.stepsPerEpoch / seconds,
+      'perf/samples_per_s': n / seconds,
     };
     if (this.net.discrete) {
-      metrics['eval/val_accuracy'] = valEval.accuracy;
-      if (H > 1) metrics['eval/val_exact_match'] = valEval.exactMatch;
+      metrics['eval/val_accuracy'] = val.accuracy;
+      if (val.heads.length > 1) metrics['eval/val_exact_match'] = val.exactMatch;
       // Per class, pooled over heads with the same classes (BUY/SELL/HOLD per asset).
-      const n = this.net.nvec[0];
-      if (this.net.nvec.every((x) => x === n)) {
-        for (let c = 0; c < n; c++) {
-          metrics[`eval/val_recall_c${c}`] = mean(valEval.heads.map((hr) => hr.recall[c]));
-          metrics[`eval/val_precision_c${c}`] = mean(valEval.heads.map((hr) => hr.precision[c]));
+      const K = this.net.nvec[0];
+      if (this.net.nvec.every((x) => x === K))
+        for (let c = 0; c < K; c++) {
+          metrics[`eval/val_recall_c${c}`] =
+            val.heads.reduce((a, r) => a + r.recall[c], 0) / val.heads.length;
+          metrics[`eval/val_precision_c${c}`] =
+            val.heads.reduce((a, r) => a + r.precision[c], 0) / val.heads.length;
         }
-      }
     }
-    const patience = f.val.length > 0 ? cfg.patience : 0;
-    if (valEval.loss < f.best - cfg.minDelta) {
-      f.best = valEval.loss;
-      f.bestEpoch = e;
-      f.bestWeights = f.lastGood;
-      f.wait = 0;
-    } else if (patience > 0 && ++f.wait >= patience) {
-      f.stoppedEarly = true;
-      f.done = true;
+    const e = this.early;
+    if (val.loss < e.best - cfg.minDelta) {
+      Object.assign(e, { best: val.loss, bestEpoch: epoch, wait: 0 });
+      this.bestWeights = this.lastGood;
+    } else if (this.valRows.length > 0 && cfg.patience > 0 && ++e.wait >= cfg.patience) e.stopped = true;
+    if (e.stopped || epoch >= this.epochs) {
+      e.finished = true;
+      if (cfg.restoreBest && this.valRows.length > 0 && e.bestEpoch > 0)
+        this.net.mlp.setWeights(this.bestWeights);
+      metrics['charts/best_epoch'] = this.valRows.length > 0 ? e.bestEpoch : epoch;
+      metrics['charts/early_stopped'] = e.stopped ? 1 : 0;
     }
-    if (e >= cfg.epochs || shouldStop?.()) f.done = true;
-    return { step: this.step, metrics };
+    if (epoch === 1 && Number.isFinite(this.behaviourReturn))
+      metrics['charts/behaviour_return'] = this.behaviourReturn;
+    return { globalStep: this.step, iteration: epoch, metrics, episodes: [] };
   }
 
-  /** End the fit: restore the best weights (restoreBest) and report on the validation split. */
-  finishFit(): BcReport {
-    const f = this.session;
-    if (!f) throw new Error('BC: no fit in progress (call startFit first)');
-    this.session = null;
-    const hasVal = f.val.length > 0;
-    if (this.config.restoreBest && hasVal && f.bestEpoch > 0) this.net.mlp.setWeights(f.bestWeights);
-    const final = this.evaluate(f.ds, f.evalRows, f.weights);
-    return {
-      epochsRun: f.history.length,
-      bestEpoch: hasVal ? f.bestEpoch : f.history.length,
-      bestValLoss: hasVal ? f.best : NaN,
-      stoppedEarly: f.stoppedEarly,
-      steps: this.step,
-      final,
-      history: f.history,
-      classWeights: f.weights,
-      trainRows: f.train.length,
-      valRows: f.val.length,
-      backend: tf.getBackend(),
-      seconds: (performance.now() - f.t0) / 1000,
-    };
-  }
-
-  private checkDataset(ds: OfflineDataset): void {
-    if (ds.obsDim !== this.spec.obsDim)
-      throw new Error(`BC: dataset has obsDim ${ds.obsDim}, the agent was built for ${this.spec.obsDim}`);
-    const a = JSON.stringify(ds.meta.actionSpace, arrays);
-    const b = JSON.stringify(this.spec.actionSpace, arrays);
-    if (a !== b) throw new Error(`BC: dataset action space ${a} differs from the agent's ${b}`);
-    if (this.spec.strength && !ds.strength)
-      throw new Error('BC: the agent has a strength head but the dataset has no strength column');
-  }
-
-  // ------------------------------------------------------------------------------ checkpoints
-
-  /** Config, weights, Adam moments and step, the shuffling/dropout Rng, the obs normaliser (checkpoint.ts). */
-  async saveCheckpoint(extra: Record<string, unknown> = {}): Promise<CheckpointArtifacts> {
+  /** Weights, Adam moments and step, the shuffling/dropout Rng, the epoch and the obs normaliser. */
+  saveCheckpoint(extra: Record<string, unknown> = {}): Promise<CheckpointArtifacts> {
+    const { mean, std } = this.normalizer;
     return saveCheckpoint(
       this.net.mlp,
       {
-        netConfig: {
-          obsDim: this.spec.obsDim,
-          actionSpace: spaceToJson(this.spec.actionSpace),
-          strength: this.spec.strength,
-        },
+        netConfig: { obsDim: this.net.obsDim, strength: this.net.strength },
         algo: 'bc',
         algoConfig: this.config,
         optimizerStep: this.step,
@@ -804,125 +487,48 @@ export class BcAgent {
         backend: tf.getBackend(),
         extra: {
           ...extra,
-          epoch: this.epoch,
-          normalizer: { mean: Array.from(this.normalizer.mean), std: Array.from(this.normalizer.std) },
+          epoch: this.iteration,
+          normalizer: { mean: Array.from(mean), std: Array.from(std) },
         },
       },
       this.optimizer,
     );
   }
 
-  /** Load a checkpoint of the same network into this agent (weights, Adam moments, step, Rng, normaliser). */
-  async restoreCheckpoint(artifacts: CheckpointArtifacts): Promise<void> {
+  async loadCheckpoint(artifacts: CheckpointArtifacts): Promise<void> {
     const meta = readCheckpointMeta(artifacts);
     if (meta.algo !== 'bc') throw new Error(`not a BC checkpoint (algo '${String(meta.algo)}')`);
     await loadCheckpoint(artifacts, this.net.mlp, this.optimizer);
     this.step = meta.optimizerStep ?? 0;
     if (meta.rngState) this.rng.setState(meta.rngState);
     const extra = (meta.extra ?? {}) as { epoch?: number; normalizer?: { mean: number[]; std: number[] } };
-    this.epoch = extra.epoch ?? 0;
+    this.iteration = extra.epoch ?? 0;
+    this.early.finished = this.iteration >= this.epochs;
     if (extra.normalizer)
       this.normalizer = {
         mean: Float32Array.from(extra.normalizer.mean),
         std: Float32Array.from(extra.normalizer.std),
       };
-  }
-
-  /** Rebuild an agent from saveCheckpoint's artifacts; training resumes where it stopped. */
-  static async loadCheckpoint(artifacts: CheckpointArtifacts): Promise<BcAgent> {
-    const meta = readCheckpointMeta(artifacts);
-    if (meta.algo !== 'bc') throw new Error(`not a BC checkpoint (algo '${String(meta.algo)}')`);
-    const net = meta.netConfig as { obsDim: number; actionSpace: SpaceJson; strength: boolean };
-    const agent = new BcAgent(
-      { obsDim: net.obsDim, actionSpace: spaceFromJson(net.actionSpace), strength: net.strength },
-      meta.algoConfig as Partial<BcConfig>,
-    );
-    try {
-      await agent.restoreCheckpoint(artifacts);
-    } catch (e) {
-      agent.dispose();
-      throw e;
-    }
-    return agent;
+    this.bestWeights = this.lastGood = this.net.mlp.getWeights();
   }
 
   dispose(): void {
     this.net.dispose();
     this.optimizer.dispose();
-    this.headMatrix?.dispose();
-    this.headMatrix = null;
   }
-}
-
-interface StepBuffers {
-  obs: Float32Array;
-  oneHot: Float32Array;
-  box: Float32Array;
-  strength: Float32Array;
-  rowWeights: Float32Array;
-}
-
-/** State of an epoch-by-epoch fit (startFit … finishFit). */
-interface FitSession {
-  t0: number;
-  ds: OfflineDataset;
-  train: Int32Array;
-  val: Int32Array;
-  evalRows: Int32Array;
-  weights: number[][] | undefined;
-  /** [n · heads] class weight of every row's labels ('class-weights'). */
-  rowWeights: Float32Array | null;
-  sampler: WeightedSampler | null;
-  buffers: StepBuffers;
-  history: BcEpochLog[];
-  epochsRun: number;
-  best: number;
-  bestEpoch: number;
-  bestWeights: Float32Array[];
-  lastGood: Float32Array[];
-  wait: number;
-  stoppedEarly: boolean;
-  done: boolean;
-}
-
-function mean(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-
-function arrays(_key: string, v: unknown): unknown {
-  return v instanceof Float32Array ? Array.from(v) : v;
 }
 
 function softmaxPerHead(logits: Float32Array, rows: number, nvec: number[]): Float32Array {
   const width = nvec.reduce((a, b) => a + b, 0);
   const out = new Float32Array(rows * width);
   for (let r = 0; r < rows; r++) {
-    let off = 0;
-    for (const n of nvec) {
-      const base = r * width + off;
+    for (let h = 0, base = r * width; h < nvec.length; base += nvec[h], h++) {
       let max = -Infinity;
-      for (let c = 0; c < n; c++) max = Math.max(max, logits[base + c]);
+      for (let c = 0; c < nvec[h]; c++) max = Math.max(max, logits[base + c]);
       let sum = 0;
-      for (let c = 0; c < n; c++) sum += Math.exp(logits[base + c] - max);
-      for (let c = 0; c < n; c++) out[base + c] = Math.exp(logits[base + c] - max) / sum;
-      off += n;
+      for (let c = 0; c < nvec[h]; c++) sum += Math.exp(logits[base + c] - max);
+      for (let c = 0; c < nvec[h]; c++) out[base + c] = Math.exp(logits[base + c] - max) / sum;
     }
   }
   return out;
-}
-
-/** Build a BC agent for a dataset and train it. */
-export async function trainBc(
-  ds: OfflineDataset,
-  config: Partial<BcConfig> = {},
-  options: BcFitOptions = {},
-): Promise<{ agent: BcAgent; report: BcReport }> {
-  const agent = new BcAgent(bcSpecOf(ds), config);
-  try {
-    const report = await agent.fit(ds, options);
-    return { agent, report };
-  } catch (e) {
-    if (!(e instanceof NonFiniteLossError)) agent.dispose();
-    throw e;
-  }
 }

@@ -4,7 +4,8 @@
  * slots (Adam m/v and its iteration count) — in `weightSpecs` + `weightData`. The same object is the
  * model.json + weights.bin pair tfjs writes (`toFiles`/`fromFiles`), so a checkpoint can be saved by
  * the CLI, downloaded from the browser or kept in IndexedDB as is. Core stays pure: no fs here, the
- * caller writes the bytes.
+ * caller writes the bytes. An agent with several optimizers (IQL: actor, critic, value) passes them
+ * by name; each one's slots are saved under its own prefix.
  *
  * Weights are stored under the net's stable names (namedVariables()), not tf's variable names, so a
  * checkpoint loads into a freshly built net in another process. Float32 weights round-trip bit-exact.
@@ -43,6 +44,22 @@ interface Topology {
   weightNames: string[];
   /** Optimizer class name when its slots were saved. */
   optimizer?: string;
+  /** Named optimizers' class names (agents with several optimizers). */
+  optimizers?: Record<string, string>;
+}
+
+/** One optimizer, or several by name (names: letters, digits, '_' and '-'). */
+export type CheckpointOptimizers = tf.Optimizer | Record<string, tf.Optimizer>;
+
+function optimizerList(
+  o: CheckpointOptimizers,
+): { prefix: string; name: string | null; optimizer: tf.Optimizer }[] {
+  if (o instanceof tf.Optimizer) return [{ prefix: OPTIMIZER_PREFIX, name: null, optimizer: o }];
+  return Object.entries(o).map(([name, optimizer]) => {
+    if (!/^[\w-]+$/.test(name))
+      throw new Error(`checkpoint optimizer name '${name}' must be letters, digits, _ or -`);
+    return { prefix: `__optimizer:${name}__/`, name, optimizer };
+  });
 }
 
 export interface CheckpointArtifacts extends tf.io.ModelArtifacts {
@@ -62,7 +79,7 @@ function toArrayBuffer(data: tf.io.WeightData): ArrayBuffer {
 export async function saveCheckpoint(
   net: Module,
   meta: CheckpointMeta,
-  optimizer?: tf.Optimizer,
+  optimizer?: CheckpointOptimizers,
 ): Promise<CheckpointArtifacts> {
   const named = net.namedVariables();
   const seen = new Set<string>();
@@ -75,12 +92,14 @@ export async function saveCheckpoint(
     tensor: variable,
   }));
   let optimizerName: string | undefined;
-  if (optimizer) {
-    const slots = await optimizer.getWeights();
-    optimizerName = optimizer.getClassName();
+  const optimizerNames: Record<string, string> = {};
+  for (const { prefix, name, optimizer: opt } of optimizer ? optimizerList(optimizer) : []) {
+    const slots = await opt.getWeights();
+    if (name === null) optimizerName = opt.getClassName();
+    else optimizerNames[name] = opt.getClassName();
     // Index-prefixed: tfjs optimizers match slots to variables by position, and slot names carry tf's
     // process-specific variable names.
-    slots.forEach((s, i) => tensors.push({ name: `${OPTIMIZER_PREFIX}${i}/${s.name}`, tensor: s.tensor }));
+    slots.forEach((s, i) => tensors.push({ name: `${prefix}${i}/${s.name}`, tensor: s.tensor }));
   }
   const { data, specs } = await tf.io.encodeWeights(tensors);
   const modelTopology: Topology = {
@@ -90,6 +109,7 @@ export async function saveCheckpoint(
     weightNames: named.map((n) => n.name),
   };
   if (optimizerName) modelTopology.optimizer = optimizerName;
+  if (Object.keys(optimizerNames).length > 0) modelTopology.optimizers = optimizerNames;
   return {
     modelTopology: modelTopology as CheckpointArtifacts['modelTopology'],
     format: CHECKPOINT_FORMAT,
@@ -130,7 +150,7 @@ export function readCheckpointMeta(artifacts: tf.io.ModelArtifacts): CheckpointM
 export async function loadCheckpoint(
   artifacts: tf.io.ModelArtifacts,
   net: Module,
-  optimizer?: tf.Optimizer,
+  optimizer?: CheckpointOptimizers,
 ): Promise<CheckpointMeta> {
   const topo = topologyOf(artifacts);
   if (!artifacts.weightSpecs || !artifacts.weightData)
@@ -159,22 +179,21 @@ export async function loadCheckpoint(
   const decoded = tf.io.decodeWeights(toArrayBuffer(artifacts.weightData), artifacts.weightSpecs);
   try {
     for (const { name, variable } of named) variable.assign(decoded[name]);
-    if (optimizer) {
-      if (!topo.optimizer) throw new Error('checkpoint has no optimizer state to restore');
-      if (topo.optimizer !== optimizer.getClassName()) {
-        throw new Error(
-          `checkpoint optimizer is ${topo.optimizer}, cannot restore into ${optimizer.getClassName()}`,
-        );
-      }
+    for (const { prefix, name, optimizer: opt } of optimizer ? optimizerList(optimizer) : []) {
+      const saved = name === null ? topo.optimizer : topo.optimizers?.[name];
+      const label = name === null ? 'optimizer' : `optimizer '${name}'`;
+      if (!saved) throw new Error(`checkpoint has no ${label} state to restore`);
+      if (saved !== opt.getClassName())
+        throw new Error(`checkpoint ${label} is ${saved}, cannot restore into ${opt.getClassName()}`);
       const slots = artifacts.weightSpecs
-        .filter((s) => s.name.startsWith(OPTIMIZER_PREFIX))
-        .map((s) => ({ index: Number(s.name.slice(OPTIMIZER_PREFIX.length).split('/')[0]), spec: s }))
+        .filter((s) => s.name.startsWith(prefix))
+        .map((s) => ({ index: Number(s.name.slice(prefix.length).split('/')[0]), spec: s }))
         .sort((a, b) => a.index - b.index)
         .map(({ spec }) => ({
-          name: spec.name.slice(OPTIMIZER_PREFIX.length).replace(/^\d+\//, ''),
+          name: spec.name.slice(prefix.length).replace(/^\d+\//, ''),
           tensor: decoded[spec.name],
         }));
-      await optimizer.setWeights(slots);
+      await opt.setWeights(slots);
     }
   } finally {
     // assign() and setWeights() copy (variable(…)) what they keep.

@@ -12,6 +12,7 @@ import type { Info, StepResult } from '../envs/types.ts';
 let backend = 'cpu';
 beforeAll(async () => {
   backend = (await initBackend('wasm')).backend;
+  expect(backend, 'wasm failed to start and fell back').toBe('wasm');
 });
 
 const bandit = (cfg: Partial<BanditConfig> = {}) => new ContextualBanditEnv({ numContexts: 4, numActions: 3, ...cfg });

@@ -25,7 +25,7 @@ import { DEFAULT_TRADING_CONFIG, type TradingEnvConfig } from '../envs/trading.t
 import { DEFAULT_PORTFOLIO_CONFIG, type PortfolioEnvConfig } from '../envs/portfolio.ts';
 import { getAlgorithm } from '../run/algorithms.ts';
 import { deepMerge, isPlainObject } from './merge.ts';
-import { BACKENDS, defaultSplitsFor } from './vocabulary.ts';
+import { BACKENDS, defaultSplitsFor, defaultTotalSteps } from './vocabulary.ts';
 import { workflowIds } from '../workflows/registry.ts';
 
 export { deepMerge, isPlainObject };
@@ -145,7 +145,8 @@ export const experimentConfigSchema = z.strictObject({
   /** tfjs backend: auto = WebGPU with a real adapter, else wasm (Node: wasm). Same backend → same numbers. */
   backend: z.enum(BACKENDS).default('auto'),
   /** Env steps to train for, all envs together. */
-  totalSteps: z.number().int().min(1).default(20_000),
+  /** Default: defaultTotalSteps(algo) — 20,000, IQL 2,000 updates. */
+  totalSteps: z.number().int().min(1).optional(),
   eval: evalSchema.default({
     every: 5000,
     splits: ['train', 'valid', 'test'],
@@ -158,8 +159,9 @@ export type EnvKind = 'trading' | 'portfolio';
 export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>;
 export type SplitsConfig = z.output<typeof splitsSchema>;
 /** The parsed config: splits are always filled (the data source's default when not given). */
-export type ExperimentConfig = Omit<z.output<typeof experimentConfigSchema>, 'splits'> & {
+export type ExperimentConfig = Omit<z.output<typeof experimentConfigSchema>, 'splits' | 'totalSteps'> & {
   splits: SplitsConfig;
+  totalSteps: number;
 };
 export type DataSourceConfig = ExperimentConfig['data'];
 export type EvalConfig = ExperimentConfig['eval'];
@@ -200,6 +202,7 @@ export function parseExperimentConfig(input: unknown): ExperimentConfig {
   const c = {
     ...parsed.data,
     splits: parsed.data.splits ?? (defaultSplitsFor(parsed.data.data) as SplitsConfig),
+    totalSteps: parsed.data.totalSteps ?? defaultTotalSteps(parsed.data.algo),
   };
   const known = envKeys(c.envKind);
   for (const k of Object.keys(c.env)) {

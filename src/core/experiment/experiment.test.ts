@@ -12,7 +12,7 @@ import { loadExperimentPanel, selectAssets } from './data.ts';
 import { prepareExperiment, runExperiment, type ExperimentResult } from './run.ts';
 
 beforeAll(async () => {
-  await initBackend('wasm');
+  expect((await initBackend('wasm')).backend, 'wasm failed to start and fell back').toBe('wasm');
 });
 
 /** A tiny experiment: 2 synthetic assets, OHLCV only, window 5, a 16-unit MLP, 256 env steps. */

@@ -14,6 +14,7 @@ import { isPlainObject } from './merge.ts';
 import {
   activeFields,
   agentValues,
+  defaultTotalSteps,
   ALGO_IDS,
   defaultSplitsFor,
   defaultValues,
@@ -138,6 +139,7 @@ export function parseLink(input: string): ParsedLink {
     }
   }
   Object.assign(values, agentValues(algo, preset));
+  values.totalSteps = defaultTotalSteps(algo);
   out.preset = preset;
   for (const key of ['data.kind', 'data.name']) {
     const t = get(key);

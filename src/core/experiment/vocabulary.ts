@@ -738,7 +738,7 @@ export const AGENT_FIELDS: Record<AlgoId, readonly FieldSpec[]> = {
       { step: 10 },
     ),
     num('agent.tau', 'Target τ', 0.005, 1e-4, 1, 'Polyak rate of the target Q networks.', { step: 0.001 }),
-    int('agent.batchSize', 'Batch size', 256, 8, 4096, 'Samples per gradient step.', { unit: 'samples' }),
+    int('agent.batchSize', 'Batch size', 64, 8, 4096, 'Samples per gradient step.', { unit: 'samples' }),
     num(
       'agent.rewardScale',
       'Reward scale',
@@ -748,7 +748,7 @@ export const AGENT_FIELDS: Record<AlgoId, readonly FieldSpec[]> = {
       'Rewards are multiplied by this before learning.',
       { step: 1 },
     ),
-    intList('agent.hidden', 'Hidden layers', [256, 256], 1, 1024, 'Widths of the hidden layers.', {
+    intList('agent.hidden', 'Hidden layers', [64, 64], 1, 1024, 'Widths of the hidden layers.', {
       unit: 'units',
     }),
     ...offline({ steps: 20_000 }),
@@ -796,8 +796,18 @@ export const AGENT_PRESETS: Record<AlgoId, Record<string, Values>> = {
     },
   },
   bc: { standard: {} },
-  iql: { standard: {} },
+  iql: { standard: {}, corl: { 'agent.hidden': [256, 256], 'agent.batchSize': 256 } },
 };
+
+/**
+ * The step budget an experiment gets when it names none: 20,000 env steps, but IQL counts gradient
+ * updates (~750 small kernels each) and 2,000 of them fit a minute on two cores with wasm.
+ */
+export const DEFAULT_TOTAL_STEPS: Record<AlgoId, number> = { a2c: 20_000, ppo: 20_000, bc: 20_000, iql: 2_000 };
+
+export function defaultTotalSteps(algo: string): number {
+  return DEFAULT_TOTAL_STEPS[algo as AlgoId] ?? 20_000;
+}
 
 /** Agent values of a preset: the field defaults with the preset's values over them. */
 export function agentValues(algo: AlgoId, preset = 'standard'): Values {

@@ -24,3 +24,4 @@ export * from './drawdown.ts';
 export * from './positions.ts';
 export * from './calendar.ts';
 export * from './report.ts';
+export * from './classification.ts';

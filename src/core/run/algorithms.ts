@@ -3,56 +3,10 @@
  * worker and `lab train --algo …` dispatch through it; adding an algorithm (BC, IQL, …) is one
  * `registerAlgorithm` call. Entries load their module lazily so nothing pays for code it does not run.
  */
-import type { Action, Env } from '../envs/types.ts';
-import type { CheckpointArtifacts } from '../agents/checkpoint.ts';
-import type { IterationReport } from '../agents/common/onPolicy.ts';
+import { resolveConfig, type AlgorithmEntry } from './learner.ts';
 
-/** What the run loop drives. A2C and PPO implement it (agents/common/onPolicy.ts). */
-export interface Learner {
-  readonly algo: string;
-  /** The full resolved config (JSON-safe). */
-  readonly config: object;
-  /** Env steps so far (offline learners: gradient steps). */
-  readonly globalStep: number;
-  readonly iteration: number;
-  readonly numIterations: number;
-  /** Env steps the run will have taken when done (the budget rounded down to whole iterations). */
-  readonly totalSteps: number;
-  /** True once the step budget is spent. */
-  readonly done: boolean;
-  /** One iteration: collect + update (offline: a batch of updates). */
-  iterate(): Promise<IterationReport>;
-  /** Env-ready actions for `rows` observations. */
-  predict(obs: Float32Array, rows: number, masks: Uint8Array | null, deterministic: boolean): Promise<Int32Array | Float32Array>;
-  saveCheckpoint(extra?: Record<string, unknown>): Promise<CheckpointArtifacts>;
-  loadCheckpoint(artifacts: CheckpointArtifacts): Promise<void>;
-  dispose(): void;
-}
-
-export interface CreateLearnerArgs {
-  /** Overrides on top of the preset (unknown keys are an error). */
-  config?: Record<string, unknown>;
-  preset?: string;
-  /** Builds training env i (the vector env seeds it with seed + i). */
-  makeEnv: (index: number) => Env<Action>;
-}
-
-export interface AlgorithmEntry {
-  /** One line for `lab help` and the UI. */
-  summary: string;
-  presets: readonly string[];
-  /** Resolved default config of a preset (JSON-safe), for forms and `--set` validation. */
-  defaults(preset?: string): Promise<Record<string, unknown>>;
-  create(args: CreateLearnerArgs): Promise<Learner>;
-}
-
-/** Preset + overrides, rejecting keys the algorithm does not have (a typo must not be silently ignored). */
-export function resolveConfig<C extends object>(algo: string, base: C, overrides: Record<string, unknown> = {}): C {
-  const known = Object.keys(base);
-  const unknown = Object.keys(overrides).filter((k) => !known.includes(k));
-  if (unknown.length > 0) throw new Error(`unknown ${algo} config key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
-  return { ...base, ...overrides } as C;
-}
+export { resolveConfig };
+export type { AlgorithmEntry, CreateLearnerArgs, Learner, SetupProgress } from './learner.ts';
 
 const registry = new Map<string, AlgorithmEntry>();
 
@@ -97,16 +51,12 @@ registerAlgorithm('ppo', {
 });
 
 // Offline algorithms: their module (and its dataset code) loads only when one is used.
-const offline = async () => (await import('../agents/offline/learners.ts')).offlineAlgorithmEntry;
-registerAlgorithm('bc', {
-  summary: 'Behaviour cloning (seed 004): action + strength heads, class imbalance handling, early stopping; offline dataset',
-  presets: ['standard'],
-  defaults: async (preset) => (await offline())('bc').defaults(preset),
-  create: async (args) => (await offline())('bc').create(args),
+const offline = (algo: 'bc' | 'iql' | 'iql-residual', summary: string, presets = ['standard']): AlgorithmEntry => ({
+  summary,
+  presets,
+  defaults: async (preset) => (await import('../agents/offline/learners.ts')).offlineAlgorithmEntry(algo).defaults(preset),
+  create: async (args) => (await import('../agents/offline/learners.ts')).offlineAlgorithmEntry(algo).create(args),
 });
-registerAlgorithm('iql', {
-  summary: 'Implicit Q-learning (CORL/d3rlpy defaults; categorical actor for discrete actions); offline dataset',
-  presets: ['standard'],
-  defaults: async (preset) => (await offline())('iql').defaults(preset),
-  create: async (args) => (await offline())('iql').create(args),
-});
+registerAlgorithm('bc', offline('bc', 'Behaviour cloning (seed 004): action + strength heads, class imbalance handling, early stopping; offline dataset'));
+registerAlgorithm('iql', offline('iql', 'Implicit Q-learning (CORL/d3rlpy; categorical actor for discrete actions); presets: standard (64-wide, batch 64), corl (256, 256); offline dataset', ['standard', 'corl']));
+registerAlgorithm('iql-residual', offline('iql-residual', "Residual IQL (seed 000): rescales a provided baseline rule's Box actions, fidelity penalty on its own residual; offline dataset with baseline", ['standard', 'corl']));

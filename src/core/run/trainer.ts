@@ -49,7 +49,8 @@ export interface TrainingCallbacks {
 export type CheckpointReason = 'periodic' | 'final' | 'stopped' | 'non-finite';
 
 export interface TrainingStatus {
-  state: RunState | 'done' | 'failed';
+  /** 'collecting': an offline learner collects its dataset (step / totalSteps count transitions). */
+  state: RunState | 'collecting' | 'done' | 'failed';
   step: number;
   totalSteps: number;
   message?: string;
@@ -146,7 +147,12 @@ export async function runTraining(opts: TrainingOptions): Promise<TrainingResult
   };
 
   try {
-    learner = await getAlgorithm(opts.algo).create({ config: opts.config, preset: opts.preset, makeEnv: opts.makeEnv });
+    learner = await getAlgorithm(opts.algo).create({
+      config: opts.config,
+      preset: opts.preset,
+      makeEnv: opts.makeEnv,
+      onProgress: (p) => cb.onStatus?.({ state: 'collecting', step: p.done, totalSteps: p.total }),
+    });
     if (opts.resumeFrom) await learner.loadCheckpoint(opts.resumeFrom);
   } catch (e) {
     const message = errorMessage(e);

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import { agentValues, normalizeValues } from '../../core/experiment/vocabulary.ts';
+import { agentValues, defaultTotalSteps, normalizeValues } from '../../core/experiment/vocabulary.ts';
 import {
   algoOf,
   defaultExperiment,
@@ -54,7 +54,14 @@ export const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSli
         : s.errors;
       return { experiment: withFlat(s.experiment, { ...flat, ...values }), errors };
     }),
-  setAlgo: (algo) => set((s) => ({ experiment: setValueIn(s.experiment, 'algo', algo) })),
+  setAlgo: (algo) =>
+    set((s) => {
+      // An untouched step budget follows the algorithm's default (IQL counts updates); one the user typed stays.
+      const before = algoOf(s.experiment);
+      const untouched = flatValues(s.experiment).totalSteps === defaultTotalSteps(before);
+      const next = setValueIn(s.experiment, 'algo', algo);
+      return { experiment: untouched ? setValueIn(next, 'totalSteps', defaultTotalSteps(algo)) : next };
+    }),
   applyPreset: (preset) =>
     set((s) => {
       const e = s.experiment;

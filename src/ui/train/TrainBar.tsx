@@ -55,7 +55,13 @@ export function TrainBar({ onShowTrain }: { onShowTrain(): void }) {
       <div className="progress" aria-live="polite">
         <progress max={1} value={fraction} aria-label="Training progress" />
         <span data-testid="train-progress">
-          {progress ? (
+          {progress && phase === 'collecting dataset' ? (
+            // Offline algorithms first roll out the behaviour policy: transitions, not training steps.
+            <>
+              collecting dataset · {progress.step.toLocaleString('en-US')} /{' '}
+              {progress.total.toLocaleString('en-US')} transitions
+            </>
+          ) : progress ? (
             <>
               {progress.step.toLocaleString('en-US')} / {progress.total.toLocaleString('en-US')} steps ·{' '}
               {Math.round(progress.sps).toLocaleString('en-US')} steps/s · ETA {fmtDuration(progress.etaS)}

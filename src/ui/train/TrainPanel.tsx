@@ -5,6 +5,7 @@ import type { PanelProps } from '../App.tsx';
 import { fmtNum } from '../charts/format.ts';
 import { LiveChart, type LiveSeries } from '../charts/LiveChart.tsx';
 import { AGENT_COLOR, BASELINE_COLORS } from '../charts/palette.ts';
+import { CHART_GROUPS, chartOf } from '../../core/run/metricKeys.ts';
 import { ExperimentFields } from '../common/Field.tsx';
 import { sectionFields, useWorkflow } from '../common/workflow.ts';
 import { LearnButton } from '../learn/LearnButton.tsx';
@@ -15,31 +16,6 @@ import {
   isolationWorkerActive,
   serviceWorkerAvailable,
 } from '../runtime/isolation.ts';
-
-/** Groups of the flat metric schema drawn as one chart each. */
-const CHARTS: { title: string; learn: string; match(key: string): boolean }[] = [
-  {
-    title: 'Losses',
-    learn: 'learning-curves',
-    match: (k) => k === 'losses/policy' || k === 'losses/value' || k === 'losses/loss',
-  },
-  { title: 'Entropy', learn: 'entropy', match: (k) => k === 'losses/entropy' },
-  { title: 'Episodic return', learn: 'learning-curves', match: (k) => k === 'charts/episodic_return' },
-  {
-    title: 'Validation',
-    learn: 'equity',
-    match: (k) => k === 'eval/total_return' || k === 'eval/sharpe' || k === 'eval/max_drawdown',
-  },
-  {
-    title: 'Diagnostics',
-    learn: 'learning-curves',
-    match: (k) =>
-      k === 'losses/grad_norm' ||
-      k === 'losses/explained_variance' ||
-      k === 'losses/approx_kl' ||
-      k === 'losses/clipfrac',
-  },
-];
 
 function LiveCurves({
   title,
@@ -73,7 +49,8 @@ export function TrainPanel(_: PanelProps) {
   const backend = useLab((s) => s.backend);
   const status = useLab((s) => s.status);
   const keys = Object.keys(live).filter((k) => live[k].length > 0);
-  const grouped = CHARTS.map((c) => ({ ...c, keys: keys.filter(c.match) }));
+  // One chart per group of core's metric catalogue, whatever the algorithm (A2C, PPO, BC, IQL).
+  const grouped = CHART_GROUPS.map((g) => ({ ...g, keys: keys.filter((k) => chartOf(k) === g.id) }));
   const eqSeries = useMemo<LiveSeries[]>(() => {
     if (!equity) return [];
     const x = equity.agent.map((_, i) => i);

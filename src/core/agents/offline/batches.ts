@@ -4,7 +4,7 @@
  * observation normalisation (CORL's compute_mean_std / normalize_states).
  */
 import type { Rng } from '../../rng.ts';
-import type { OfflineDataset } from './dataset.ts';
+import { classCounts, type OfflineDataset } from './dataset.ts';
 
 export type SplitMode = 'random' | 'tail';
 
@@ -134,4 +134,42 @@ export function normalizeInPlace(x: Float32Array, norm: ObsNormalizer): Float32A
     x[i] = (x[i] - norm.mean[k]) / norm.std[k];
   }
   return x;
+}
+
+/** Class weights total/(K·count) per head (seed 004); a class absent from the data gets weight 0. */
+export function classWeights(counts: number[][]): number[][] {
+  return counts.map((c) => {
+    const total = c.reduce((a, b) => a + b, 0);
+    return c.map((n) => (n > 0 ? total / (c.length * n) : 0));
+  });
+}
+
+/**
+ * BC's class-imbalance remedies over the training rows: the class weights, and either every row's
+ * label weights [n · heads] ('class-weights', PyTorch's weighted CrossEntropyLoss) or a sampler
+ * drawing rows ∝ the mean of their labels' weights ('oversample', WeightedRandomSampler).
+ */
+export function classBalance(
+  ds: OfflineDataset,
+  trainRows: Int32Array,
+  mode: 'class-weights' | 'oversample',
+): { weights: number[][]; rowWeights: Float32Array | null; sampler: WeightedSampler | null } {
+  const w = classWeights(classCounts(ds, trainRows));
+  const H = ds.actionDim;
+  if (mode === 'class-weights') {
+    const rowWeights = new Float32Array(ds.size * H);
+    for (let i = 0; i < ds.size; i++)
+      for (let h = 0; h < H; h++) rowWeights[i * H + h] = w[h][ds.actions[i * H + h]];
+    return { weights: w, rowWeights, sampler: null };
+  }
+  const rowWeight = (i: number) => {
+    let sum = 0;
+    for (let h = 0; h < H; h++) sum += w[h][ds.actions[i * H + h]];
+    return sum / H;
+  };
+  return {
+    weights: w,
+    rowWeights: null,
+    sampler: new WeightedSampler(Float64Array.from(trainRows, rowWeight)),
+  };
 }

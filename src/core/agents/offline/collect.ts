@@ -48,6 +48,10 @@ export interface CollectOptions {
   baseline?: RolloutPolicy;
   /** Extra facts stored in meta.notes. */
   notes?: Record<string, string | number | boolean>;
+  /** Called with (recorded, steps) every `progressEvery` transitions and once at the end. */
+  onProgress?: (recorded: number, steps: number) => void;
+  /** Default 500. */
+  progressEvery?: number;
 }
 
 export interface CollectResult {
@@ -242,7 +246,14 @@ export function collectDataset(
         infos[0] = res.info;
       }
     }
+    const before = recorded;
     recorded += active;
+    const every = options.progressEvery ?? 500;
+    if (
+      options.onProgress &&
+      (Math.floor(recorded / every) > Math.floor(before / every) || recorded === steps)
+    )
+      options.onProgress(recorded, steps);
   }
 
   const meta: DatasetMeta = {

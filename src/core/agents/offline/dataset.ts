@@ -151,6 +151,22 @@ export function boxBound(b: number | Float32Array, i: number): number {
   return typeof b === 'number' ? b : b[i];
 }
 
+/**
+ * Center and half-width per dimension of a Box space with finite bounds — policies squash into it
+ * as center + half·tanh(raw) — or null (not a Box, or unbounded).
+ */
+export function boxAffine(space: Space): { center: Float32Array; half: Float32Array } | null {
+  if (space.kind !== 'box') return null;
+  const n = space.shape.reduce((a, b) => a * b, 1);
+  const lo = Array.from({ length: n }, (_, i) => boxBound(space.low, i));
+  const hi = Array.from({ length: n }, (_, i) => boxBound(space.high, i));
+  if (!lo.every(Number.isFinite) || !hi.every(Number.isFinite)) return null;
+  return {
+    center: Float32Array.from(lo, (l, i) => (l + hi[i]) / 2),
+    half: Float32Array.from(lo, (l, i) => (hi[i] - l) / 2),
+  };
+}
+
 const metaJsonSchema = z.object({
   observationSpace: boxJsonSchema,
   actionSpace: spaceJsonSchema,

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
 import { ContextualBanditEnv, type BanditConfig } from '../../envs/bandit.ts';
 import { getAlgorithm } from '../../run/algorithms.ts';
-import { runTraining } from '../../run/trainer.ts';
+import { runTraining, type TrainingStatus } from '../../run/trainer.ts';
 import type { MetricRow } from '../../run/metrics.ts';
 import { provideDatasetFile } from './learners.ts';
 import { collectDataset } from './collect.ts';
@@ -17,7 +17,7 @@ beforeAll(async () => {
 
 describe('bc and iql in the run loop', () => {
   it('are registered with JSON defaults that include the step budget and the data source', async () => {
-    for (const algo of ['bc', 'iql']) {
+    for (const algo of ['bc', 'iql', 'iql-residual']) {
       const d = await getAlgorithm(algo).defaults();
       expect(d).toHaveProperty('totalSteps');
       expect(d).toHaveProperty('seed');
@@ -32,8 +32,9 @@ describe('bc and iql in the run loop', () => {
     ).rejects.toThrow(/unknown iql config key 'learningRate'/);
   });
 
-  it('iql: collects a random-behaviour dataset in the env, trains, evaluates at the optimum', async () => {
+  it('iql: collects a random-behaviour dataset in the env (reporting progress), trains, evaluates', async () => {
     const rows: MetricRow[] = [];
+    const statuses: TrainingStatus[] = [];
     const res = await runTraining({
       algo: 'iql',
       config: {
@@ -48,16 +49,21 @@ describe('bc and iql in the run loop', () => {
       makeEvalEnv: () => new ContextualBanditEnv({ ...banditCfg, noiseStd: 0 }),
       evalEpisodes: 100,
       keepRows: true,
-      callbacks: { onMetrics: (b) => rows.push(...b) },
+      callbacks: { onMetrics: (b) => rows.push(...b), onStatus: (s) => statuses.push(s) },
     });
     try {
       expect(res.error).toBeUndefined();
       expect(res.status).toBe('completed');
       expect(res.globalStep).toBe(800);
       expect(res.iterations).toBe(4);
+      // Collection progress comes first, every 500 transitions, then training starts at step 0.
+      const collecting = statuses.filter((s) => s.state === 'collecting');
+      expect(collecting.map((s) => s.step)).toEqual([500, 1000, 1500, 2000]);
+      expect(collecting.every((s) => s.totalSteps === 2000)).toBe(true);
+      expect(statuses[collecting.length]).toMatchObject({ state: 'running', step: 0, totalSteps: 800 });
       const env = new ContextualBanditEnv(banditCfg);
       expect(res.finalEval!.meanReturn).toBeGreaterThan(env.randomMeanReward + 0.1);
-      expect(rows.some((r) => 'losses/q_loss' in r.values)).toBe(true);
+      expect(rows.some((r) => 'losses/q' in r.values && 'losses/value' in r.values)).toBe(true);
       expect(
         rows.find((r) => 'charts/behaviour_return' in r.values)!.values['charts/behaviour_return'],
       ).toBeCloseTo(env.randomMeanReward, 1);
