@@ -186,6 +186,9 @@ describe('binary format', () => {
     shifted.set(bytes, 3);
     expectSameDataset(ds, decodeDatasetBinary(shifted.subarray(3)));
     expectSameDataset(ds, decodeDatasetBinary(bytes.slice().buffer));
+    // And from a Node Buffer (what readFileSync returns: a view into a shared pool, whose slice is no copy).
+    const pooled = Buffer.concat([Buffer.alloc(5), Buffer.from(bytes)]).subarray(5);
+    expectSameDataset(ds, decodeDatasetBinary(pooled));
   });
 
   it('round-trips a collected Box dataset bit-exactly', () => {
