@@ -53,6 +53,8 @@ export interface QtmrlAgentOptions {
   /** Overrides of the preset's rollout shape, for backends too slow for the real one (label it). */
   numEnvs?: number;
   numSteps?: number;
+  /** The market on the device with the TimeCNN per (asset, day) (default), or false: the per-window path. */
+  residentMarket?: boolean;
 }
 
 /** An A2C or PPO agent with the QTMRL preset on the QTMRL envs. */
@@ -65,9 +67,10 @@ export function makeQtmrlAgent(opts: QtmrlAgentOptions): OnPolicyAgent<OnPolicyC
     ...(opts.numEnvs !== undefined ? { numEnvs: opts.numEnvs } : {}),
     ...(opts.numSteps !== undefined ? { numSteps: opts.numSteps } : {}),
   };
+  const options = { residentMarket: opts.residentMarket ?? true };
   return opts.algo === 'a2c'
-    ? new A2C(a2cConfig('qtmrl', overrides), makeEnv)
-    : new PPO(ppoConfig('qtmrl', overrides), makeEnv);
+    ? new A2C(a2cConfig('qtmrl', overrides), makeEnv, options)
+    : new PPO(ppoConfig('qtmrl', overrides), makeEnv, options);
 }
 
 /** Time `iterations` updates (after one untimed warm-up when asked): env steps/s and the mean breakdown. */
