@@ -11,7 +11,9 @@
  * Python: $PYTHON, else /usr/bin/python3 (Debian's python3-torch), else python3 on PATH — the first
  * that imports torch. Without one the reference figures are skipped with a note.
  * Figures: reference_t<n>_{sps,env_ms,act_ms,update_ms}, lab_a2c_{sps,<part>_ms},
- * lab_a2c_window_sps, ratio_t1 / ratio_t2 (lab ÷ reference), lab_ppo_sps, minutes_to_1e6.
+ * lab_a2c_window_sps, ratio_t1 / ratio_t2 (lab ÷ reference), lab_ppo_sps, minutes_to_1e6; and the
+ * same without the cross-asset layer (the issue's plain network, 30,724 parameters):
+ * reference_plain_t1_*, lab_a2c_plain_*, ratio_plain_t1.
  * Target: ratio_t1 ≥ 2 (and ≥ 1.5 against two torch threads with two wasm threads, browser only).
  */
 import { spawnSync } from 'node:child_process';
@@ -70,6 +72,11 @@ export async function benchReference(): Promise<BenchFigures> {
       for (const k of ['sps', 'env_ms', 'act_ms', 'update_ms', 'params'] as const)
         out[`reference_t${threads}_${k}`] = r[k];
     }
+    // The issue's plain network: no cross-asset layer (crossAsset 'none' in the lab).
+    process.stderr.write('bench reference: PyTorch, 1 thread, no cross-asset layer…\n');
+    const r = runReference(py.python, ['--threads', '1', '--iterations', '4', '--cross', 'none', ...shape]);
+    for (const k of ['sps', 'env_ms', 'act_ms', 'update_ms', 'params'] as const)
+      out[`reference_plain_t1_${k}`] = r[k];
   } else {
     out.reference_note =
       'no python3 with torch found ($PYTHON, /usr/bin/python3, python3): reference skipped; on Debian: apt-get install python3-torch';
@@ -89,6 +96,16 @@ export async function benchReference(): Promise<BenchFigures> {
     out.ratio_t1 = a.sps / Number(out.reference_t1_sps);
     out.ratio_t2 = a.sps / Number(out.reference_t2_sps);
   }
+  process.stderr.write('bench reference: lab A2C without the cross-asset layer…\n');
+  const plain = await measureTraining({
+    algo: 'a2c',
+    iterations: 4,
+    network: { encoder: 'timecnn', crossAsset: 'none' },
+  });
+  out.lab_a2c_plain_sps = plain.sps;
+  for (const p of TRAIN_PARTS) out[`lab_a2c_plain_${p}_ms`] = plain[`${p}_ms`];
+  out.lab_a2c_plain_params = plain.params;
+  if (py) out.ratio_plain_t1 = plain.sps / Number(out.reference_plain_t1_sps);
   process.stderr.write('bench reference: lab A2C, per-window path…\n');
   const w = await measureTraining({ algo: 'a2c', iterations: 2, residentMarket: false });
   out.lab_a2c_window_sps = w.sps;
