@@ -176,14 +176,18 @@ def main():
     iteration({"env": 0.0, "act": 0.0, "update": 0.0})  # warm-up
     parts = {"env": 0.0, "act": 0.0, "update": 0.0}
     start = time.perf_counter()
+    cpu0 = time.process_time()
     for _ in range(args.iterations):
         iteration(parts)
     secs = time.perf_counter() - start
+    cpu = time.process_time() - cpu0
     it = args.iterations
     print(
         json.dumps(
             {
                 "sps": it * K * T / secs,
+                # Env steps per CPU-second of this process: what load from other jobs disturbs least.
+                "cpu_sps": it * K * T / cpu,
                 "env_ms": 1000 * parts["env"] / it,
                 "act_ms": 1000 * parts["act"] / it,
                 "update_ms": 1000 * parts["update"] / it,

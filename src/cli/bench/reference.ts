@@ -10,18 +10,31 @@
  *
  * Python: $PYTHON, else /usr/bin/python3 (Debian's python3-torch), else python3 on PATH — the first
  * that imports torch. Without one the reference figures are skipped with a note.
- * Figures: reference_t<n>_{sps,env_ms,act_ms,update_ms}, lab_a2c_{sps,<part>_ms},
- * lab_a2c_window_sps, ratio_t1 / ratio_t2 (lab ÷ reference), lab_ppo_sps, minutes_to_1e6; and the
- * same without the cross-asset layer (the issue's plain network, 30,724 parameters):
- * reference_plain_t1_*, lab_a2c_plain_*, ratio_plain_t1.
+ * Figures: reference_t<n>_{sps,cpu_sps,env_ms,act_ms,update_ms}, lab_a2c_{sps,cpu_sps,<part>_ms},
+ * ratio_t1 / ratio_cpu_t1 / ratio_t2 (lab ÷ reference, wall and CPU-time), lab_a2c_window_*
+ * (the per-window path) and speedup_vs_window, lab_ppo_*; and the same without the cross-asset
+ * layer (the issue's plain network, 30,724 parameters): reference_plain_t1_*, lab_a2c_plain_*,
+ * ratio_plain_t1, ratio_plain_cpu_t1. `cpu_sps` is env steps per CPU-second of the measuring
+ * process: with other jobs on the cores, wall-clock rates swing by 2–5×, CPU time much less.
  * Target: ratio_t1 ≥ 2 (and ≥ 1.5 against two torch threads with two wasm threads, browser only).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../core/agents/backend.ts';
-import { measureTraining, qtmrlFeatures, TRAIN_BENCH_SHAPE, TRAIN_PARTS } from '../../core/bench/train.ts';
+import {
+  makeQtmrlAgent,
+  qtmrlFeatures,
+  timeIterations,
+  TRAIN_BENCH_SHAPE,
+  TRAIN_PARTS,
+  type Figures,
+  type QtmrlAgentOptions,
+  QTMRL_TOTAL_STEPS,
+} from '../../core/bench/train.ts';
 import type { BenchFigures } from './index.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -52,6 +65,32 @@ export function runReference(python: string, args: string[]): Record<string, num
   return JSON.parse(line) as Record<string, number | string>;
 }
 
+/**
+ * One warm-up update, then `iterations` timed ones: env steps per wall second and per CPU-second of
+ * this process (`cpu_sps`: Node runs tfjs-wasm on one thread, so CPU time is the work done, whatever
+ * else shares the cores), the per-update breakdown, and tensors left behind after dispose.
+ */
+async function labRun(opts: QtmrlAgentOptions, iterations: number): Promise<Figures> {
+  const before = tf.memory().numTensors;
+  const agent = makeQtmrlAgent(opts);
+  let f: Figures;
+  try {
+    await agent.iterate();
+    const c0 = process.cpuUsage();
+    f = await timeIterations(agent, iterations, false);
+    const c = process.cpuUsage(c0);
+    f.cpu_sps = (iterations * agent.batchSize) / ((c.user + c.system) / 1e6);
+    f.params = agent.policy.paramCount;
+  } finally {
+    agent.dispose();
+  }
+  f.leaked_tensors = tf.memory().numTensors - before;
+  return f;
+}
+
+const REF_KEYS = ['sps', 'cpu_sps', 'env_ms', 'act_ms', 'update_ms', 'params'] as const;
+const LAB_KEYS = ['sps', 'cpu_sps', ...TRAIN_PARTS.map((p) => `${p}_ms`), 'params', 'leaked_tensors'];
+
 export async function benchReference(): Promise<BenchFigures> {
   const fs0 = qtmrlFeatures();
   const out: BenchFigures = {
@@ -59,24 +98,14 @@ export async function benchReference(): Promise<BenchFigures> {
     window: TRAIN_BENCH_SHAPE.window,
     features: fs0.featureNames.length,
     target_ratio_t1: REFERENCE_TARGET_RATIO,
+    load_average_1m: os.loadavg()[0],
   };
   const py = findTorchPython();
   const shape = ['--assets', String(TRAIN_BENCH_SHAPE.assets), '--window', String(TRAIN_BENCH_SHAPE.window)];
-  shape.push('--features', String(fs0.featureNames.length));
+  shape.push('--features', String(fs0.featureNames.length), '--iterations', '4');
   if (py) {
     out.reference_python = py.python;
     out.reference_torch = py.torch;
-    for (const threads of [1, 2]) {
-      process.stderr.write(`bench reference: PyTorch, ${threads} thread(s)…\n`);
-      const r = runReference(py.python, ['--threads', String(threads), '--iterations', '4', ...shape]);
-      for (const k of ['sps', 'env_ms', 'act_ms', 'update_ms', 'params'] as const)
-        out[`reference_t${threads}_${k}`] = r[k];
-    }
-    // The issue's plain network: no cross-asset layer (crossAsset 'none' in the lab).
-    process.stderr.write('bench reference: PyTorch, 1 thread, no cross-asset layer…\n');
-    const r = runReference(py.python, ['--threads', '1', '--iterations', '4', '--cross', 'none', ...shape]);
-    for (const k of ['sps', 'env_ms', 'act_ms', 'update_ms', 'params'] as const)
-      out[`reference_plain_t1_${k}`] = r[k];
   } else {
     out.reference_note =
       'no python3 with torch found ($PYTHON, /usr/bin/python3, python3): reference skipped; on Debian: apt-get install python3-torch';
@@ -85,37 +114,46 @@ export async function benchReference(): Promise<BenchFigures> {
   if (info.backend !== 'wasm')
     throw new Error(`bench reference: wasm did not initialise (${info.notes.join('; ')})`);
   out.lab_wasm_threads = info.threadsCount ?? 1;
-  process.stderr.write('bench reference: lab A2C (resident market, per (asset, day))…\n');
-  const a = await measureTraining({ algo: 'a2c', iterations: 4 });
-  out.lab_a2c_sps = a.sps;
-  for (const p of TRAIN_PARTS) out[`lab_a2c_${p}_ms`] = a[`${p}_ms`];
-  out.lab_a2c_params = a.params;
-  out.lab_a2c_minutes_to_1e6 = a.minutes_to_1e6;
-  out.lab_a2c_leaked_tensors = a.leaked_tensors;
-  if (py) {
-    out.ratio_t1 = a.sps / Number(out.reference_t1_sps);
-    out.ratio_t2 = a.sps / Number(out.reference_t2_sps);
+  const pick = (prefix: string, f: Record<string, unknown>, keys: readonly string[]) => {
+    for (const k of keys)
+      if (typeof f[k] === 'number' || typeof f[k] === 'string') out[`${prefix}${k}`] = f[k] as number;
+  };
+
+  // Side by side: each reference run right before the lab's run of the same network.
+  const pairs = [
+    { tag: '', cross: 'attention', network: { encoder: 'timecnn' as const } },
+    { tag: 'plain_', cross: 'none', network: { encoder: 'timecnn' as const, crossAsset: 'none' as const } },
+  ];
+  for (const { tag, cross, network } of pairs) {
+    if (py) {
+      process.stderr.write(`bench reference: PyTorch, 1 thread, cross-asset ${cross}…\n`);
+      pick(
+        `reference_${tag}t1_`,
+        runReference(py.python, ['--threads', '1', '--cross', cross, ...shape]),
+        REF_KEYS,
+      );
+    }
+    process.stderr.write(`bench reference: lab A2C, resident market, cross-asset ${cross}…\n`);
+    const a = await labRun({ algo: 'a2c', network }, 4);
+    pick(`lab_a2c_${tag}`, a, LAB_KEYS);
+    out[`lab_a2c_${tag}minutes_to_1e6`] = QTMRL_TOTAL_STEPS / a.sps / 60;
+    if (py) {
+      out[`ratio_${tag}t1`] = a.sps / Number(out[`reference_${tag}t1_sps`]);
+      out[`ratio_${tag}cpu_t1`] = a.cpu_sps / Number(out[`reference_${tag}t1_cpu_sps`]);
+    }
   }
-  process.stderr.write('bench reference: lab A2C without the cross-asset layer…\n');
-  const plain = await measureTraining({
-    algo: 'a2c',
-    iterations: 4,
-    network: { encoder: 'timecnn', crossAsset: 'none' },
-  });
-  out.lab_a2c_plain_sps = plain.sps;
-  for (const p of TRAIN_PARTS) out[`lab_a2c_plain_${p}_ms`] = plain[`${p}_ms`];
-  out.lab_a2c_plain_params = plain.params;
-  if (py) out.ratio_plain_t1 = plain.sps / Number(out.reference_plain_t1_sps);
-  process.stderr.write('bench reference: lab A2C, per-window path…\n');
-  const w = await measureTraining({ algo: 'a2c', iterations: 2, residentMarket: false });
-  out.lab_a2c_window_sps = w.sps;
-  out.lab_a2c_window_update_ms = w.update_ms;
-  out.lab_a2c_window_forward_ms = w.forward_ms;
-  out.speedup_vs_window = a.sps / w.sps;
+  if (py) {
+    process.stderr.write('bench reference: PyTorch, 2 threads…\n');
+    pick('reference_t2_', runReference(py.python, ['--threads', '2', ...shape]), REF_KEYS);
+    out.ratio_t2 = Number(out.lab_a2c_sps) / Number(out.reference_t2_sps);
+  }
+  process.stderr.write('bench reference: lab A2C, per-window path (before issue 10)…\n');
+  const w = await labRun({ algo: 'a2c', residentMarket: false }, 2);
+  pick('lab_a2c_window_', w, LAB_KEYS);
+  out.speedup_vs_window = Number(out.lab_a2c_sps) / w.sps;
+  out.speedup_vs_window_cpu = Number(out.lab_a2c_cpu_sps) / w.cpu_sps;
   process.stderr.write('bench reference: lab PPO (qtmrl preset)…\n');
-  const p = await measureTraining({ algo: 'ppo', iterations: 2 });
-  out.lab_ppo_sps = p.sps;
-  out.lab_ppo_update_ms = p.update_ms;
-  out.lab_ppo_forward_ms = p.forward_ms;
+  pick('lab_ppo_', await labRun({ algo: 'ppo' }, 2), LAB_KEYS);
+  out.load_average_1m_end = os.loadavg()[0];
   return out;
 }
