@@ -416,7 +416,7 @@ export class TimeCnnEncoder extends MarketEncoderBase {
     }
     const plan = planWindows(ends, W, this.shrink, this.pooling);
     return tf.tidy(() => {
-      let h = tf.gather(market.x, tf.tensor1d(plan.days, 'int32'), 1) as tf.Tensor3D; // [N, P, F]
+      let h = market.gatherDays(plan.days); // [N, P, F]
       for (const conv of this.convs) h = conv.apply(h); // [N, P', D]
       const D = this.dModel;
       const byPosition = tf.reshape(tf.transpose(h, [1, 0, 2]), [plan.positions, N * D]) as tf.Tensor2D;

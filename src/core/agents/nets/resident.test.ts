@@ -140,6 +140,23 @@ for (const backend of ['cpu', 'wasm'] as const) {
       });
     }
 
+    it('the host and device day gathers give the same block', () => {
+      const X = randomMarket(2);
+      const days = Int32Array.from([3, 4, 5, 40, 41, 59]);
+      const host = new ResidentMarket(X, N, F, true);
+      const device = new ResidentMarket(X, N, F, false);
+      tf.tidy(() => {
+        const a = host.gatherDays(days);
+        const b = device.gatherDays(days);
+        expect(a.shape).toEqual([N, days.length, F]);
+        expect(maxAbsDiff(a, b)).toBe(0);
+        // X[t = 40, asset 2, feature 1] lands at [2, 3, 1].
+        expect((a.arraySync() as number[][][])[2][3][1]).toBe(X[(40 * N + 2) * F + 1]);
+      });
+      host.dispose();
+      device.dispose();
+    });
+
     it('rejects windows that do not fit the market', () => {
       const layout: MarketObsLayout = {
         window: 8,

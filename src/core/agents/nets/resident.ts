@@ -23,9 +23,17 @@ export class ResidentMarket {
   readonly nRows: number;
   readonly nAssets: number;
   readonly nFeatures: number;
+  /** The host array X was uploaded from (kept by reference, not copied). */
+  private readonly host: Float32Array;
+  private readonly hostGather: boolean | undefined;
 
-  /** `X` is a FeatureSet's [T·N·F] row-major (t, asset, feature) array. */
-  constructor(X: Float32Array, nAssets: number, nFeatures: number) {
+  /**
+   * `X` is a FeatureSet's [T·N·F] row-major (t, asset, feature) array. `hostGather`: assemble a
+   * batch's day block from the host array instead of a device gather (default: on the wasm and cpu
+   * backends, whose "device" memory is host memory anyway and whose Gather kernel works per element,
+   * ~10× slower than a JS copy plus upload, measured; both give the same values).
+   */
+  constructor(X: Float32Array, nAssets: number, nFeatures: number, hostGather?: boolean) {
     const rowLen = nAssets * nFeatures;
     if (!(rowLen > 0) || X.length % rowLen !== 0)
       throw new Error(
@@ -37,6 +45,26 @@ export class ResidentMarket {
     this.x = tf.tidy(
       () => tf.transpose(tf.tensor3d(X, [this.nRows, nAssets, nFeatures]), [1, 0, 2]) as tf.Tensor3D,
     );
+    this.host = X;
+    this.hostGather = hostGather;
+  }
+
+  /** The conv stack's input for `days`: [N, days.length, F]. */
+  gatherDays(days: Int32Array): tf.Tensor3D {
+    const N = this.nAssets;
+    const F = this.nFeatures;
+    const P = days.length;
+    const backend = tf.getBackend();
+    if (!(this.hostGather ?? (backend === 'wasm' || backend === 'cpu')))
+      return tf.gather(this.x, tf.tensor1d(days, 'int32'), 1) as tf.Tensor3D;
+    const out = new Float32Array(N * P * F);
+    for (let n = 0; n < N; n++) {
+      for (let p = 0; p < P; p++) {
+        const src = (days[p] * N + n) * F;
+        out.set(this.host.subarray(src, src + F), (n * P + p) * F);
+      }
+    }
+    return tf.tensor3d(out, [N, P, F]);
   }
 
   dispose(): void {
