@@ -153,7 +153,13 @@ export async function benchReference(): Promise<BenchFigures> {
   out.speedup_vs_window = Number(out.lab_a2c_sps) / w.sps;
   out.speedup_vs_window_cpu = Number(out.lab_a2c_cpu_sps) / w.cpu_sps;
   process.stderr.write('bench reference: lab PPO (qtmrl preset)…\n');
-  pick('lab_ppo_', await labRun({ algo: 'ppo' }, 2), LAB_KEYS);
+  const ppo = await labRun({ algo: 'ppo' }, 2);
+  pick('lab_ppo_', ppo, LAB_KEYS);
+  process.stderr.write('bench reference: lab PPO, per-window path…\n');
+  const ppoWindow = await labRun({ algo: 'ppo', residentMarket: false }, 1);
+  pick('lab_ppo_window_', ppoWindow, LAB_KEYS);
+  out.ppo_speedup_vs_window = ppo.sps / ppoWindow.sps;
+  out.ppo_speedup_vs_window_cpu = ppo.cpu_sps / ppoWindow.cpu_sps;
   out.load_average_1m_end = os.loadavg()[0];
   return out;
 }
