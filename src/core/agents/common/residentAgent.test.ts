@@ -13,6 +13,7 @@ import { generateSynthetic } from '../../data/synthetic.ts';
 import { buildFeatures, featurePreset } from '../../features/index.ts';
 import { TradingEnv } from '../../envs/trading.ts';
 import type { OnPolicyAgent, OnPolicyCommonConfig } from './onPolicy.ts';
+import { expectSeedDeterminism } from './testing.ts';
 
 const W = 6;
 
@@ -27,10 +28,15 @@ function features() {
 
 type Agent = OnPolicyAgent<OnPolicyCommonConfig>;
 
-function make(algo: 'a2c' | 'ppo', residentMarket: boolean, fs: ReturnType<typeof features>): Agent {
+function make(
+  algo: 'a2c' | 'ppo',
+  residentMarket: boolean,
+  fs: ReturnType<typeof features>,
+  seed = 3,
+): Agent {
   const env = (i: number) => new TradingEnv(fs, { split: 'train', window: W, episodeLength: 7, seed: i });
   const common = {
-    seed: 3,
+    seed,
     totalSteps: 4 * 10 * 4,
     numEnvs: 4,
     numSteps: 10,
@@ -79,5 +85,17 @@ describe.each(['a2c', 'ppo'] as const)('%s on the resident market', (algo) => {
     day.dispose();
     win.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('same seed, same numbers on the day path (cpu and wasm); memory flat across updates', async () => {
+    const fs = features();
+    await expectSeedDeterminism((seed) => make(algo, true, fs, seed), 3, 4);
+    const agent = make(algo, true, fs);
+    expect(agent.market).not.toBeNull();
+    await agent.iterate();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) await agent.iterate();
+    expect(tf.memory().numTensors).toBe(before);
+    agent.dispose();
   });
 });
