@@ -4,15 +4,18 @@
  * per-window design — every observation copies its W×N×F window, Conv1d per window, numpy env —
  * with the lab's exact network (47,364 parameters: TimeCNN 28→64→64 k = 3, mean pool, merge,
  * single-head cross-asset attention, per-asset actor head, critic), 8 envs × rollout 50, Adam.
- * It runs first, on one torch thread and then two, and the lab right after it on the current
- * machine: Node, tfjs wasm, one thread, the market resident and the TimeCNN per (asset, day);
- * then the lab's per-window path (the figure before issue 10) and PPO's 'qtmrl' preset.
+ * For each network (the lab's default, then the plain one without a cross-asset layer) the
+ * reference runs on one torch thread and the lab right after it on the same machine: Node, tfjs
+ * wasm, one thread, the market resident and the TimeCNN per (asset, day). Then the reference on two
+ * torch threads, the lab's per-window path (the figure before issue 10), and PPO's 'qtmrl' preset
+ * on both paths.
  *
  * Python: $PYTHON, else /usr/bin/python3 (Debian's python3-torch), else python3 on PATH — the first
  * that imports torch. Without one the reference figures are skipped with a note.
  * Figures: reference_t<n>_{sps,cpu_sps,env_ms,act_ms,update_ms}, lab_a2c_{sps,cpu_sps,<part>_ms},
  * ratio_t1 / ratio_cpu_t1 / ratio_t2 (lab ÷ reference, wall and CPU-time), lab_a2c_window_*
- * (the per-window path) and speedup_vs_window, lab_ppo_*; and the same without the cross-asset
+ * (the per-window path) and speedup_vs_window, lab_ppo_* / lab_ppo_window_* and
+ * ppo_speedup_vs_window; and the same without the cross-asset
  * layer (the issue's plain network, 30,724 parameters): reference_plain_t1_*, lab_a2c_plain_*,
  * ratio_plain_t1, ratio_plain_cpu_t1. `cpu_sps` is env steps per CPU-second of the measuring
  * process: with other jobs on the cores, wall-clock rates swing by 2–5×, CPU time much less.
