@@ -13,12 +13,16 @@ import {
   type BenchAlgo,
   type Figures,
 } from '../src/core/bench/train.ts';
+import { checkResidentMarket } from '../src/core/bench/resident.ts';
 import { wasmPaths } from './wasmAssets.ts';
 
 export interface BenchRequest {
   backend: 'wasm' | 'webgpu' | 'cpu';
-  /** 'train': throughput of each algorithm (plus forward overhead); 'forward': forward overhead only. */
-  suite?: 'train' | 'forward';
+  /**
+   * 'train': throughput of each algorithm (plus forward overhead); 'forward': forward overhead only;
+   * 'resident': the resident-market correctness check (core/bench/resident.ts) on this backend.
+   */
+  suite?: 'train' | 'forward' | 'resident';
   algos?: readonly BenchAlgo[];
   /** Timed iterations for A2C (PPO gets half, at least one). Default 3. */
   iterations?: number;
@@ -60,6 +64,10 @@ const api = {
     const report = (): BenchResult => ({ backend, figures: { ...figures }, totalMs: performance.now() - t0 });
     onFigures?.(report());
     if (backend.backend !== req.backend) return report();
+    if (req.suite === 'resident') {
+      Object.assign(figures, await checkResidentMarket(req.iterations ?? 2));
+      return report();
+    }
     const tf0 = performance.now();
     qtmrlFeatures();
     figures.features_build_ms = performance.now() - tf0;

@@ -29,8 +29,8 @@ function parseRequest(q: URLSearchParams): BenchRequest {
   if (!(BACKENDS as readonly string[]).includes(backend))
     throw new Error(`backend '${backend}': expected ${BACKENDS.join(', ')}`);
   const suite = q.get('suite') ?? 'train';
-  if (suite !== 'train' && suite !== 'forward')
-    throw new Error(`suite '${suite}': expected train or forward`);
+  if (suite !== 'train' && suite !== 'forward' && suite !== 'resident')
+    throw new Error(`suite '${suite}': expected train, forward or resident`);
   const int = (name: string): number | undefined => {
     const v = q.get(name);
     if (v === null) return undefined;

@@ -16,6 +16,7 @@ export const suites: Record<string, () => Promise<BenchSuite>> = {
   nets: async () => (await import('./nets.ts')).benchNets,
   train: async () => (await import('./train.ts')).benchTrain,
   browser: async () => (await import('./browser.ts')).benchBrowser,
+  reference: async () => (await import('./reference.ts')).benchReference,
 };
 
 export interface MachineInfo {

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Env } from '../envs/types.ts';
-import { OnPolicyAgent, type UpdateStats } from './common/onPolicy.ts';
+import { OnPolicyAgent, type OnPolicyOptions, type UpdateStats } from './common/onPolicy.ts';
 import { defaultNetwork, type NetworkSpec } from './common/networks.ts';
 import type { OptimizerName } from './common/optim.ts';
 import { normalizeAdvantages } from './common/advantages.ts';
@@ -105,8 +105,8 @@ export function a2cConfig(preset: keyof typeof a2cPresets = 'standard', override
 export class A2C extends OnPolicyAgent<A2CConfig> {
   readonly algo = 'a2c';
 
-  constructor(config: Partial<A2CConfig>, makeEnv: (index: number) => Env) {
-    super({ ...defaultA2CConfig, ...config }, makeEnv);
+  constructor(config: Partial<A2CConfig>, makeEnv: (index: number) => Env, options: OnPolicyOptions = {}) {
+    super({ ...defaultA2CConfig, ...config }, makeEnv, options);
   }
 
   protected async update(): Promise<UpdateStats> {
@@ -117,7 +117,7 @@ export class A2C extends OnPolicyAgent<A2CConfig> {
       return await this.gradientStep(
         () =>
           tf.tidy(() => {
-            const { logProb, entropy, value } = this.policy.evaluateActions(b.obs, b.actions, b.mask);
+            const { logProb, entropy, value } = this.policy.evaluateActions(b.obs, b.actions, b.mask, b.days);
             const policyLoss = tf.neg(tf.mean(tf.mul(b.advantages, logProb))) as tf.Scalar;
             const valueLoss = tf.mean(tf.square(tf.sub(b.returns, value))) as tf.Scalar;
             const entropyMean = tf.mean(entropy) as tf.Scalar;

@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Env } from '../envs/types.ts';
-import { OnPolicyAgent, type UpdateStats } from './common/onPolicy.ts';
+import { OnPolicyAgent, type OnPolicyOptions, type UpdateStats } from './common/onPolicy.ts';
 import { defaultNetwork, type NetworkSpec } from './common/networks.ts';
 import type { OptimizerName } from './common/optim.ts';
 
@@ -131,14 +131,14 @@ export class PPO extends OnPolicyAgent<PPOConfig> {
   readonly algo = 'ppo';
   private readonly indices: Int32Array;
 
-  constructor(config: Partial<PPOConfig>, makeEnv: (index: number) => Env) {
+  constructor(config: Partial<PPOConfig>, makeEnv: (index: number) => Env, options: OnPolicyOptions = {}) {
     const c = { ...defaultPPOConfig, ...config };
     const batch = c.numEnvs * c.numSteps;
     if (!Number.isInteger(c.numMinibatches) || c.numMinibatches < 1 || batch % c.numMinibatches !== 0)
       throw new Error(`config.numMinibatches (${c.numMinibatches}) must divide numEnvs·numSteps (${batch})`);
     if (!(c.updateEpochs >= 1) || !Number.isInteger(c.updateEpochs)) throw new Error(`config.updateEpochs must be a positive integer, got ${c.updateEpochs}`);
     if (!(c.clipCoef > 0)) throw new Error(`config.clipCoef must be > 0, got ${c.clipCoef}`);
-    super(c, makeEnv);
+    super(c, makeEnv, options);
     this.indices = Int32Array.from({ length: batch }, (_, i) => i);
   }
 
@@ -155,7 +155,9 @@ export class PPO extends OnPolicyAgent<PPOConfig> {
         this.minibatchRng.shuffle(this.indices);
         let lastKl = 0;
         for (let start = 0; start < B; start += mbSize) {
-          const idx = tf.tensor1d(this.indices.subarray(start, start + mbSize), 'int32');
+          const rowsIdx = this.indices.subarray(start, start + mbSize);
+          const idx = tf.tensor1d(rowsIdx, 'int32');
+          const mbDays = b.days ? Int32Array.from(rowsIdx, (r) => b.days![r]) : null;
           const mb = tf.tidy(() => ({
             obs: tf.gather(b.obs, idx) as tf.Tensor2D,
             actions: tf.gather(b.actions, idx) as tf.Tensor2D,
@@ -170,7 +172,7 @@ export class PPO extends OnPolicyAgent<PPOConfig> {
             const stats = await this.gradientStep(
               () =>
                 tf.tidy(() => {
-                  const { logProb, entropy, value } = this.policy.evaluateActions(mb.obs, mb.actions, mbMask);
+                  const { logProb, entropy, value } = this.policy.evaluateActions(mb.obs, mb.actions, mbMask, mbDays);
                   const logratio = tf.sub(logProb, mb.oldLogprobs);
                   const ratio = tf.exp(logratio);
                   const oldApproxKl = tf.mean(tf.neg(logratio));

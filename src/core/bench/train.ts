@@ -53,6 +53,8 @@ export interface QtmrlAgentOptions {
   /** Overrides of the preset's rollout shape, for backends too slow for the real one (label it). */
   numEnvs?: number;
   numSteps?: number;
+  /** The market on the device with the TimeCNN per (asset, day) (default), or false: the per-window path. */
+  residentMarket?: boolean;
 }
 
 /** An A2C or PPO agent with the QTMRL preset on the QTMRL envs. */
@@ -65,9 +67,10 @@ export function makeQtmrlAgent(opts: QtmrlAgentOptions): OnPolicyAgent<OnPolicyC
     ...(opts.numEnvs !== undefined ? { numEnvs: opts.numEnvs } : {}),
     ...(opts.numSteps !== undefined ? { numSteps: opts.numSteps } : {}),
   };
+  const options = { residentMarket: opts.residentMarket ?? true };
   return opts.algo === 'a2c'
-    ? new A2C(a2cConfig('qtmrl', overrides), makeEnv)
-    : new PPO(ppoConfig('qtmrl', overrides), makeEnv);
+    ? new A2C(a2cConfig('qtmrl', overrides), makeEnv, options)
+    : new PPO(ppoConfig('qtmrl', overrides), makeEnv, options);
 }
 
 /** Time `iterations` updates (after one untimed warm-up when asked): env steps/s and the mean breakdown. */
@@ -132,13 +135,29 @@ export async function measureForwardOverhead(
  * Where an A2C update's time goes: a forward pass over the whole update batch (with readback),
  * timed on its own; the rest of update_ms is the backward pass, gradient clipping and Adam.
  */
-async function updateForwardMs(policy: Policy, rows: number, reps: number): Promise<number> {
+async function updateForwardMs(agent: OnPolicyAgent<OnPolicyCommonConfig>, reps: number): Promise<number> {
+  const { policy, buffer, market } = agent;
+  const rows = agent.batchSize;
   const obs = new Float32Array(rows * policy.obsSize);
-  await policy.forward(obs, rows);
+  // The path the update takes: per (asset, day) on the resident market, else per window.
+  const once = async () => {
+    if (!market || !buffer.days || !buffer.extras) return void (await policy.forward(obs, rows));
+    const out = tf.tidy(() => {
+      const o = policy.net.forwardDays(
+        market,
+        buffer.days!,
+        tf.tensor2d(buffer.extras!, [rows, buffer.extrasSize]),
+      );
+      return tf.concat([o.logits ?? o.mean!, tf.reshape(o.value, [rows, 1])], 1);
+    });
+    await out.data();
+    out.dispose();
+  };
+  await once();
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
-    await policy.forward(obs, rows);
+    await once();
     times.push(performance.now() - t0);
   }
   return Math.min(...times);
@@ -180,7 +199,7 @@ export async function measureTraining(opts: MeasureTrainingOptions): Promise<Fig
       params: agent.policy.paramCount,
     });
     if (opts.updateSplit && opts.algo === 'a2c') {
-      const fwd = await updateForwardMs(agent.policy, agent.batchSize, 3);
+      const fwd = await updateForwardMs(agent, 3);
       out.update_forward_ms = fwd;
       out.update_backward_optimizer_ms = Math.max(0, t.update_ms - fwd);
     }

@@ -226,6 +226,14 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
     this.rng = new Rng(cfg.seed);
   }
 
+  /**
+   * The FeatureSet's X[t, asset, feature] the observation windows are read from (not a copy): an
+   * agent can hold it on its device and reference an observation by `row` (the day its window ends on).
+   */
+  get marketFeatures(): Float32Array {
+    return this.X;
+  }
+
   /** Current row index (the date the portfolio is marked at), −1 before the first reset. */
   get row(): number {
     return this.t;

@@ -15,6 +15,11 @@ export interface RolloutBufferSpec {
   actionKind: 'int' | 'float';
   /** Flat mask width (Σ nvec) when the env gives masks; 0 for none. */
   maskSize: number;
+  /**
+   * > 0: states are stored by day (the per-(asset, day) path, policy.ts): `days` and the portfolio
+   * parts `extras` of this width are kept and `obs` stays empty. Default 0 (full observations).
+   */
+  extrasSize?: number;
 }
 
 export class RolloutBuffer {
@@ -23,8 +28,13 @@ export class RolloutBuffer {
   readonly obsSize: number;
   readonly actionSize: number;
   readonly maskSize: number;
-  /** [T·K·obsSize] observation the action was taken in. */
+  /** [T·K·obsSize] observation the action was taken in (empty when states are stored by day). */
   readonly obs: Float32Array;
+  /** [T·K] day the observation's window ends on, or null (full observations). */
+  readonly days: Int32Array | null;
+  /** [T·K·extrasSize] the observation's portfolio part, or null. */
+  readonly extras: Float32Array | null;
+  readonly extrasSize: number;
   /** [T·K·actionSize] Int32 (categorical heads) or Float32 (Gaussian, unclipped). */
   readonly actions: Int32Array | Float32Array;
   /** [T·K] log π_old(a|s). */
@@ -54,7 +64,11 @@ export class RolloutBuffer {
     this.obsSize = obsSize;
     this.actionSize = actionSize;
     this.maskSize = maskSize;
-    this.obs = new Float32Array(n * obsSize);
+    this.extrasSize = spec.extrasSize ?? 0;
+    const byDay = this.extrasSize > 0;
+    this.obs = new Float32Array(byDay ? 0 : n * obsSize);
+    this.days = byDay ? new Int32Array(n) : null;
+    this.extras = byDay ? new Float32Array(n * this.extrasSize) : null;
     this.actions = actionKind === 'int' ? new Int32Array(n * actionSize) : new Float32Array(n * actionSize);
     this.logprobs = new Float32Array(n);
     this.rewards = new Float32Array(n);

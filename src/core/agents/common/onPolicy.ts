@@ -12,6 +12,7 @@ import { actionsToOneHot, policyHeadFor, squashActions } from './distributions.t
 import { buildActorCritic, envLayout, type NetworkSpec } from './networks.ts';
 import { loadCheckpoint, readCheckpointMeta, saveCheckpoint, type CheckpointArtifacts } from '../checkpoint.ts';
 import { serializableConfig } from '../nets/actorCritic.ts';
+import { ResidentMarket } from '../nets/resident.ts';
 import { clipByGlobalNorm, getLearningRate, makeOptimizer, setLearningRate, type OptimizerName } from './optim.ts';
 import { Policy } from './policy.ts';
 import { RolloutCollector, emptyRolloutTimings, type EpisodeRecord, type RolloutTimings } from './rollout.ts';
@@ -65,6 +66,22 @@ interface OnPolicyExtra {
   minibatchRng: RngState;
 }
 
+/** Construction options that are not part of the algorithm's config (they do not change its numbers' meaning). */
+export interface OnPolicyOptions {
+  /**
+   * Keep the market's features on the tfjs device and run the TimeCNN once per (asset, day)
+   * (nets/resident.ts) when the network and envs allow it (a shared TimeCNN, market envs that report
+   * their day). Default true; false forces the per-window path (the reference, and benchmarks).
+   */
+  residentMarket?: boolean;
+}
+
+/** The feature array a market env reads its windows from (TradingEnv.marketFeatures), if it has one. */
+function envFeatures(env: Env): Float32Array | null {
+  const x = (env as { marketFeatures?: unknown }).marketFeatures;
+  return x instanceof Float32Array ? x : null;
+}
+
 export interface UpdateStats {
   [key: string]: number;
 }
@@ -79,6 +96,8 @@ export interface MinibatchTensors {
   returns: tf.Tensor1D;
   oldLogprobs: tf.Tensor1D;
   oldValues: tf.Tensor1D;
+  /** Day path: the window-end day of each row; `obs` then holds only the portfolio parts. */
+  days: Int32Array | null;
 }
 
 export abstract class OnPolicyAgent<C extends OnPolicyCommonConfig> {
@@ -101,8 +120,10 @@ export abstract class OnPolicyAgent<C extends OnPolicyCommonConfig> {
   /** Batch views reused across updates. */
   private oneHotBuf: Float32Array | null = null;
   private maskFloatBuf: Float32Array | null = null;
+  /** The market on the device when the per-(asset, day) path is on (see OnPolicyOptions). */
+  readonly market: ResidentMarket | null = null;
 
-  constructor(config: C, makeEnv: (index: number) => Env) {
+  constructor(config: C, makeEnv: (index: number) => Env, options: OnPolicyOptions = {}) {
     validateCommon(config);
     this.config = config;
     this.envs = new SyncVectorEnv(makeEnv, config.numEnvs);
@@ -115,6 +136,13 @@ export abstract class OnPolicyAgent<C extends OnPolicyCommonConfig> {
       seed: root.fork('weights').nextUint32(),
     });
     this.policy = new Policy(net, head);
+    const layout = envLayout(this.envs.envs[0]);
+    const X = envFeatures(this.envs.envs[0]);
+    // One shared feature array (the envs of a vector read the same FeatureSet) is uploaded once.
+    if ((options.residentMarket ?? true) && net.dayPath && layout && X && this.envs.envs.every((e) => envFeatures(e) === X)) {
+      this.market = new ResidentMarket(X, layout.nAssets, layout.nFeatures);
+      this.policy.attachMarket(this.market);
+    }
     this.actRng = root.fork('act');
     this.minibatchRng = root.fork('minibatch');
     this.evalRng = root.fork('eval');
@@ -128,6 +156,7 @@ export abstract class OnPolicyAgent<C extends OnPolicyCommonConfig> {
       actionSize: this.policy.actionSize,
       actionKind: head.kind === 'categorical' ? 'int' : 'float',
       maskSize: this.collector.masks ? maskSize : 0,
+      extrasSize: this.market ? this.policy.extrasSize : 0,
     });
     this.numIterations = Math.max(1, Math.floor(config.totalSteps / (config.numEnvs * config.numSteps)));
   }
@@ -218,8 +247,10 @@ export abstract class OnPolicyAgent<C extends OnPolicyCommonConfig> {
       for (let i = 0; i < m.length; i++) this.maskFloatBuf[i] = m[i];
       mask = tf.tensor2d(this.maskFloatBuf, [B, this.buffer.maskSize]);
     }
+    const days = this.buffer.days;
     return {
-      obs: tf.tensor2d(this.buffer.obs, [B, this.buffer.obsSize]),
+      obs: days ? tf.tensor2d(this.buffer.extras!, [B, this.buffer.extrasSize]) : tf.tensor2d(this.buffer.obs, [B, this.buffer.obsSize]),
+      days,
       actions,
       mask,
       advantages: tf.tensor1d(advantages),
@@ -316,6 +347,7 @@ export abstract class OnPolicyAgent<C extends OnPolicyCommonConfig> {
   dispose(): void {
     this.policy.dispose();
     this.optimizer.dispose();
+    this.market?.dispose();
   }
 }
 

@@ -7,6 +7,11 @@
  * log σ for Gaussians, and value concatenated), then samples on the CPU with the seeded Rng.
  * Learning re-evaluates log π(a|s), entropy and V(s) as tensors inside the gradient function.
  *
+ * With a resident market (attachMarket; TimeCNN only) states are referenced by the day their window
+ * ends on plus their portfolio part (extras): a rollout embeds the days ahead once (beginRollout;
+ * the weights are fixed until the update), so a step uploads K days and K·E extras, runs only the
+ * merge, cross-asset layer and heads, and reads back only the packed actions row.
+ *
  * Box actions: the Gaussian is over the pre-squash variable u, which is what the buffer stores and
  * what log π is computed of; the env gets squash(u) (net.squash: 'none' clips to the bounds, 'tanh'
  * maps into them, 'softmax' gives simplex weights). The squash Jacobian depends on u only, so it
@@ -15,7 +20,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../rng.ts';
 import type { NamedVariable } from '../nets/module.ts';
-import type { ActorCritic } from '../nets/actorCritic.ts';
+import type { ActorCritic, ActorCriticOutput } from '../nets/actorCritic.ts';
+import type { ResidentMarket } from '../nets/resident.ts';
 import { categoricalLogProbEntropy, gaussianLogProbEntropy, sampleCategorical, sampleGaussian, type LogProbEntropy, type PolicyHead } from './distributions.ts';
 
 /** Output buffers of Policy.act for K rows. */
@@ -43,6 +49,10 @@ export class Policy {
   readonly actionSize: number;
   /** Row width of the packed readback: pi, (log σ), value. */
   private readonly rowSize: number;
+  /** The market on the device (per-(asset, day) path), or null. */
+  private market: ResidentMarket | null = null;
+  /** This rollout's time embeddings [M, N·D] and the row of each day in them (−1: not embedded). */
+  private cache: { z: tf.Tensor2D; slot: Int32Array } | null = null;
 
   constructor(net: ActorCritic, head: PolicyHead) {
     this.net = net;
@@ -76,10 +86,107 @@ export class Policy {
 
   /** Forward `rows` observations: packed [rows · rowSize]. One readback (async: never blocks a GPU backend). */
   async forward(obs: Float32Array, rows: number, timings?: ActTimings): Promise<Float32Array> {
+    return this.readPacked(() => this.net.forward(tf.tensor2d(obs.subarray(0, rows * this.obsSize), [rows, this.obsSize])), rows, timings);
+  }
+
+  /** Whether states are referenced by day on a resident market (attachMarket). */
+  get resident(): boolean {
+    return this.market !== null;
+  }
+
+  /** Width of an observation's portfolio part (after the window block), for the day path. */
+  get extrasSize(): number {
+    const l = this.net.config.layout;
+    return l ? l.nAssets * l.perAssetExtras + l.globalExtras : 0;
+  }
+
+  /** Use the per-(asset, day) path on `market` (the policy does not own it). Needs net.dayPath. */
+  attachMarket(market: ResidentMarket): void {
+    if (!this.net.dayPath) throw new Error('Policy.attachMarket: this network has no per-(asset, day) path (a shared TimeCNN encoder)');
+    this.market = market;
+  }
+
+  /**
+   * Start of a rollout: embeds the windows ending on days d..d+horizon for each current day d, so
+   * the steps ahead only gather their rows. Valid until endRollout(): the weights must not change.
+   */
+  beginRollout(days: Int32Array, horizon: number): void {
+    this.endRollout();
+    this.ensureDays(days, horizon);
+  }
+
+  /** Drops the rollout's embeddings (they are stale once the weights change). */
+  endRollout(): void {
+    this.cache?.z.dispose();
+    this.cache = null;
+  }
+
+  /** Embeds days not in the cache (with `horizon` days after each: an env that reset mid-rollout continues there). */
+  private ensureDays(days: Int32Array, horizon: number): void {
+    const m = this.market!;
+    const slot = this.cache?.slot ?? new Int32Array(m.nRows).fill(-1);
+    const fresh: number[] = [];
+    for (const d of days) {
+      if (slot[d] >= 0) continue;
+      for (let e = d; e <= Math.min(d + horizon, m.nRows - 1); e++) {
+        if (slot[e] < 0) {
+          slot[e] = -2; // listed
+          fresh.push(e);
+        }
+      }
+    }
+    if (fresh.length === 0) return;
+    const ends = Int32Array.from(fresh);
+    const base = this.cache ? this.cache.z.shape[0] : 0;
+    ends.forEach((e, i) => (slot[e] = base + i));
+    const old = this.cache?.z ?? null;
+    const z = tf.tidy(() => {
+      const block = tf.reshape(this.net.embedDays(m, ends), [ends.length, -1]) as tf.Tensor2D;
+      return old ? (tf.concat([old, block], 0) as tf.Tensor2D) : block;
+    });
+    old?.dispose();
+    this.cache = { z, slot };
+  }
+
+  /**
+   * forward() of `rows` states given as window-end days and portfolio parts [rows · extrasSize]:
+   * packed [rows · rowSize], from the rollout's embeddings (days missing from them are embedded first).
+   */
+  async forwardDays(days: Int32Array, extras: Float32Array, rows: number, timings?: ActTimings): Promise<Float32Array> {
+    if (!this.market) throw new Error('Policy.forwardDays: no resident market (attachMarket)');
+    const t0 = performance.now();
+    const d = days.subarray(0, rows);
+    this.ensureDays(d, 0);
+    if (timings) timings.forwardMs += performance.now() - t0;
+    const { z, slot } = this.cache!;
+    const idx = Int32Array.from(d, (day) => slot[day]);
+    const E = this.extrasSize;
+    const N = this.net.config.layout!.nAssets;
+    return this.readPacked(
+      () => {
+        const zi = tf.reshape(tf.gather(z, tf.tensor1d(idx, 'int32')), [rows * N, -1]) as tf.Tensor2D;
+        return this.net.forwardEmbedded(zi, tf.tensor2d(extras.subarray(0, rows * E), [rows, E]));
+      },
+      rows,
+      timings,
+    );
+  }
+
+  /** V(s) of `rows` states given by day and portfolio part (bootstrap values on the day path). */
+  async predictValuesDays(days: Int32Array, extras: Float32Array, rows: number): Promise<Float32Array> {
+    return this.valuesOf(await this.forwardDays(days, extras, rows), rows);
+  }
+
+  /** act() on the day path: states given by window-end day and portfolio part. */
+  async actDays(days: Int32Array, extras: Float32Array, rows: number, masks: Uint8Array | null, rng: Rng, deterministic: boolean, out: ActOutput, timings?: ActTimings): Promise<void> {
+    this.sample(await this.forwardDays(days, extras, rows, timings), rows, masks, rng, deterministic, out, timings);
+  }
+
+  /** Runs `fn` (a forward pass) in a tidy, packs pi, (log σ), value per row and reads it back once. */
+  private async readPacked(fn: () => ActorCriticOutput, rows: number, timings?: ActTimings): Promise<Float32Array> {
     const t0 = performance.now();
     const out = tf.tidy(() => {
-      const x = tf.tensor2d(obs.subarray(0, rows * this.obsSize), [rows, this.obsSize]);
-      const o = this.net.forward(x);
+      const o = fn();
       const value = tf.reshape(o.value, [rows, 1]);
       return this.head.kind === 'categorical' ? tf.concat([o.logits!, value], 1) : tf.concat([o.mean!, o.logStd!, value], 1);
     });
@@ -95,7 +202,10 @@ export class Policy {
 
   /** V(s) for `rows` observations (bootstrap values). */
   async predictValues(obs: Float32Array, rows: number): Promise<Float32Array> {
-    const data = await this.forward(obs, rows);
+    return this.valuesOf(await this.forward(obs, rows), rows);
+  }
+
+  private valuesOf(data: Float32Array, rows: number): Float32Array {
     const values = new Float32Array(rows);
     for (let r = 0; r < rows; r++) values[r] = data[r * this.rowSize + this.rowSize - 1];
     return values;
@@ -103,7 +213,11 @@ export class Policy {
 
   /** Act in `rows` envs: one forward pass, one readback, CPU sampling with `rng`. */
   async act(obs: Float32Array, rows: number, masks: Uint8Array | null, rng: Rng, deterministic: boolean, out: ActOutput, timings?: ActTimings): Promise<void> {
-    const data = await this.forward(obs, rows, timings);
+    this.sample(await this.forward(obs, rows, timings), rows, masks, rng, deterministic, out, timings);
+  }
+
+  /** CPU sampling from a packed forward output. */
+  private sample(data: Float32Array, rows: number, masks: Uint8Array | null, rng: Rng, deterministic: boolean, out: ActOutput, timings?: ActTimings): void {
     const t0 = performance.now();
     const stride = this.rowSize;
     for (let r = 0; r < rows; r++) out.values[r] = data[r * stride + stride - 1];
@@ -130,15 +244,18 @@ export class Policy {
    * Differentiable log π(a|s), entropy and V(s) for a batch. `actions` is the one-hot [B, Σ nvec]
    * for categorical heads (actionsToOneHot) or the stored pre-squash u [B, dim] for Gaussian ones.
    */
-  evaluateActions(obs: tf.Tensor2D, actions: tf.Tensor2D, mask: tf.Tensor2D | null): LogProbEntropy & { value: tf.Tensor1D } {
+  evaluateActions(obs: tf.Tensor2D, actions: tf.Tensor2D, mask: tf.Tensor2D | null, days: Int32Array | null = null): LogProbEntropy & { value: tf.Tensor1D } {
+    if (days && !this.market) throw new Error('Policy.evaluateActions: days given but no resident market (attachMarket)');
     return tf.tidy(() => {
-      const o = this.net.forward(obs);
+      // With days, `obs` holds only the portfolio parts [B, extrasSize]: the per-(asset, day) path.
+      const o = days ? this.net.forwardDays(this.market!, days, obs) : this.net.forward(obs);
       const dist = this.head.kind === 'categorical' ? categoricalLogProbEntropy(o.logits!, actions, this.head.nvec, mask) : gaussianLogProbEntropy(o.mean!, o.logStd!, actions);
       return { ...dist, value: o.value };
     });
   }
 
   dispose(): void {
+    this.endRollout();
     this.net.dispose();
   }
 }

@@ -2,6 +2,9 @@
  * Collects on-policy rollouts from K vector envs into a RolloutBuffer — the part A2C and PPO share.
  * One batched forward pass and one readback per vector step; truncated episodes are bootstrapped
  * from V(final obs) and the rollout from V(s_T), both computed in one extra forward at the end.
+ * When the buffer stores states by day (policy.ts's resident market), each state is kept as the day
+ * its window ends on (the env's `row`) plus its portfolio part, and the rollout's embeddings are
+ * computed once up front (Policy.beginRollout).
  */
 import type { Rng } from '../../rng.ts';
 import type { Info } from '../../envs/types.ts';
@@ -45,6 +48,17 @@ export function gatherMasks(envs: SyncVectorEnv, infos: Info[], maskSize: number
     any = true;
   }
   return any ? out : null;
+}
+
+/** The day (row) a market env's current observation window ends on, or −1 when the env has none. */
+export function envDay(env: unknown): number {
+  const row = (env as { row?: unknown }).row;
+  return typeof row === 'number' && Number.isInteger(row) ? row : -1;
+}
+
+/** Copies the portfolio part (the last `E` values) of each of `rows` observations into `out`. */
+export function obsExtras(obs: Float32Array, obsSize: number, E: number, rows: number, out: Float32Array, outOffset = 0): void {
+  for (let r = 0; r < rows; r++) out.set(obs.subarray((r + 1) * obsSize - E, (r + 1) * obsSize), outOffset + r * E);
 }
 
 export class RolloutCollector {
@@ -107,19 +121,42 @@ export class RolloutCollector {
     if (buffer.numEnvs !== K) throw new Error(`buffer is for ${buffer.numEnvs} envs, the vector env has ${K}`);
     const timings = opts.timings;
     const episodes: EpisodeRecord[] = [];
-    const pendingFinal: { index: number; obs: Float32Array }[] = [];
+    const pendingFinal: { index: number; obs: Float32Array; day: number }[] = [];
     const head = policy.head;
     const aSize = policy.actionSize;
     const scale = opts.rewardScale ?? 1;
+    // Day path: states as (day, portfolio part); the embeddings of the days ahead computed once.
+    const E = buffer.extrasSize;
+    const byDay = buffer.days !== null && policy.resident;
+    if (buffer.days && !policy.resident) throw new Error('the buffer stores states by day but the policy has no resident market');
+    const days = new Int32Array(K);
+    const extras = new Float32Array(K * E);
+    const readDays = () => {
+      for (let k = 0; k < K; k++) {
+        days[k] = envDay(this.envs.envs[k]);
+        if (days[k] < 0) throw new Error(`env ${k} reports no day (row): it cannot be used with a resident market`);
+      }
+      obsExtras(this.nextObs, this.obsSize, E, K, extras);
+    };
+    if (byDay) {
+      const tf0 = performance.now();
+      readDays();
+      policy.beginRollout(days, T);
+      if (timings) timings.forwardMs += performance.now() - tf0;
+    }
     let step = opts.globalStep;
     for (let t = 0; t < T; t++) {
       const base = t * K;
-      buffer.obs.set(this.nextObs, base * this.obsSize);
+      if (byDay) {
+        buffer.days!.set(days, base);
+        buffer.extras!.set(extras, base * E);
+      } else buffer.obs.set(this.nextObs, base * this.obsSize);
       if (buffer.masks) {
         if (this.nextMasks) buffer.masks.set(this.nextMasks, base * buffer.maskSize);
         else buffer.masks.fill(1, base * buffer.maskSize, (base + K) * buffer.maskSize);
       }
-      await policy.act(this.nextObs, K, this.nextMasks, rng, false, this.actOut, timings);
+      if (byDay) await policy.actDays(days, extras, K, this.nextMasks, rng, false, this.actOut, timings);
+      else await policy.act(this.nextObs, K, this.nextMasks, rng, false, this.actOut, timings);
       buffer.actions.set(this.actOut.actions, base * aSize);
       buffer.logprobs.set(this.actOut.logprobs, base);
       buffer.values.set(this.actOut.values, base);
@@ -145,7 +182,8 @@ export class RolloutCollector {
           const info = res.infos[k] as FinalInfo;
           if (truncated && !terminated) {
             if (!info.finalObs) throw new Error(`env ${k} was truncated but the vector env gave no finalObs`);
-            pendingFinal.push({ index: i, obs: info.finalObs });
+            const day = (info.finalInfo as { t?: unknown } | undefined)?.t;
+            pendingFinal.push({ index: i, obs: info.finalObs, day: typeof day === 'number' ? day : -1 });
           }
           episodes.push({ step, env: k, return: this.episodeReturns[k], length: this.episodeLengths[k], info: info.finalInfo ?? {} });
           this.episodeReturns[k] = 0;
@@ -153,15 +191,31 @@ export class RolloutCollector {
         }
       }
       this.nextObs.set(res.obs);
+      if (byDay) readDays();
       if (this.maskSize > 0) this.nextMasks = gatherMasks(this.envs, res.infos, this.maskSize, this.maskBuf);
     }
     const tb = performance.now();
     // V(final obs) of truncated steps and V(s_T) of the next observations: one batched forward.
     const rows = pendingFinal.length + K;
-    const bootObs = new Float32Array(rows * this.obsSize);
-    pendingFinal.forEach((p, j) => bootObs.set(p.obs, j * this.obsSize));
-    bootObs.set(this.nextObs, pendingFinal.length * this.obsSize);
-    const bootValues = await policy.predictValues(bootObs, rows);
+    let bootValues: Float32Array;
+    if (byDay) {
+      const bootDays = new Int32Array(rows);
+      const bootExtras = new Float32Array(rows * E);
+      pendingFinal.forEach((p, j) => {
+        if (p.day < 0) throw new Error(`env ${p.index % K} gave a final info without its day (t): cannot bootstrap on the day path`);
+        bootDays[j] = p.day;
+        obsExtras(p.obs, this.obsSize, E, 1, bootExtras, j * E);
+      });
+      bootDays.set(days, pendingFinal.length);
+      bootExtras.set(extras, pendingFinal.length * E);
+      bootValues = await policy.predictValuesDays(bootDays, bootExtras, rows);
+      policy.endRollout();
+    } else {
+      const bootObs = new Float32Array(rows * this.obsSize);
+      pendingFinal.forEach((p, j) => bootObs.set(p.obs, j * this.obsSize));
+      bootObs.set(this.nextObs, pendingFinal.length * this.obsSize);
+      bootValues = await policy.predictValues(bootObs, rows);
+    }
     pendingFinal.forEach((p, j) => (buffer.finalValues[p.index] = bootValues[j]));
     buffer.computeReturnsAndAdvantages(bootValues.subarray(pendingFinal.length), opts.gamma, opts.lambda);
     if (timings) timings.bootstrapMs += performance.now() - tb;

@@ -29,7 +29,14 @@ import type { Space } from '../../envs/types.ts';
 import type { MarketObsLayout } from '../../features/types.ts';
 import { Rng } from '../../rng.ts';
 import type { ActivationName } from './dense.ts';
-import { makeEncoder, type CrossAssetKind, type Encoder, type EncoderKind } from './encoders.ts';
+import {
+  makeEncoder,
+  TimeCnnEncoder,
+  type CrossAssetKind,
+  type Encoder,
+  type EncoderKind,
+} from './encoders.ts';
+import type { ResidentMarket } from './resident.ts';
 import { MLP } from './mlp.ts';
 import {
   assertInput2D,
@@ -121,6 +128,17 @@ export interface ActorCritic extends Module {
   forward(obs: tf.Tensor2D): ActorCriticOutput;
   policy(obs: tf.Tensor2D): PolicyOutput;
   value(obs: tf.Tensor2D): tf.Tensor1D;
+  /**
+   * Whether the per-(asset, day) path below is available: a TimeCNN ('conv' implementation) shared
+   * by actor and critic. The Transformer and MLP encoders only have the per-window path.
+   */
+  readonly dayPath: boolean;
+  /** Time embeddings [B·N, D] of the windows ending on `ends` (dayPath only; see resident.ts). */
+  embedDays(market: ResidentMarket, ends: Int32Array): tf.Tensor2D;
+  /** forward() from time embeddings z [B·N, D] and the observations' portfolio parts extras [B, E] (dayPath only). */
+  forwardEmbedded(z: tf.Tensor2D, extras: tf.Tensor2D): ActorCriticOutput;
+  /** forward() of the states whose windows end on `ends`, equal to it on the same observations (dayPath only). */
+  forwardDays(market: ResidentMarket, ends: Int32Array, extras: tf.Tensor2D): ActorCriticOutput;
   /** Variables the policy depends on (includes a shared encoder). */
   actorVariables(): tf.Variable[];
   /** Variables the value depends on (includes a shared encoder). */
@@ -355,6 +373,36 @@ class ActorCriticNet implements ActorCritic {
       const value = tf.reshape(this.criticHead.apply(pooled), [-1]) as tf.Tensor1D;
       return { ...pol, value };
     });
+  }
+
+  get dayPath(): boolean {
+    return this.actorEnc instanceof TimeCnnEncoder && this.actorEnc.convImpl === 'conv' && !this.criticEnc;
+  }
+
+  private dayEncoder(who: string): TimeCnnEncoder {
+    if (!this.dayPath || !(this.actorEnc instanceof TimeCnnEncoder))
+      throw new Error(
+        `ActorCritic.${who}: the per-(asset, day) path needs a shared TimeCNN encoder with convImpl 'conv'`,
+      );
+    return this.actorEnc;
+  }
+
+  embedDays(market: ResidentMarket, ends: Int32Array): tf.Tensor2D {
+    return this.dayEncoder('embedDays').embedDays(market, ends);
+  }
+
+  forwardEmbedded(z: tf.Tensor2D, extras: tf.Tensor2D): ActorCriticOutput {
+    const enc = this.dayEncoder('forwardEmbedded');
+    return tf.tidy(() => {
+      const a = enc.encodeEmbedded(z, extras);
+      const value = tf.reshape(this.criticHead.apply(a.pooled), [-1]) as tf.Tensor1D;
+      return { ...this.policyFrom(a), value };
+    });
+  }
+
+  forwardDays(market: ResidentMarket, ends: Int32Array, extras: tf.Tensor2D): ActorCriticOutput {
+    const enc = this.dayEncoder('forwardDays');
+    return tf.tidy(() => this.forwardEmbedded(enc.embedDays(market, ends), extras));
   }
 
   policy(obs: tf.Tensor2D): PolicyOutput {

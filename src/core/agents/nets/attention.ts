@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../rng.ts';
-import { Dense } from './dense.ts';
+import { Dense, dense } from './dense.ts';
 import { matMulAT, matMulBT } from './kernels.ts';
 import { assertPositiveInt, countParams, prefixed, type Module, type NamedVariable } from './module.ts';
 
@@ -125,7 +125,34 @@ export class SelfAttention implements Module {
     const H = this.nHeads;
     const dh = D / H;
     return tf.tidy(() => {
-      const qkv = this.qkv.apply(tf.reshape(x, [B * S, D]) as tf.Tensor2D); // [B*S, 3D]
+      const x2 = tf.reshape(x, [B * S, D]) as tf.Tensor2D;
+      if (H === 1) {
+        // One head (the cross-asset default): no 5-D transpose + unstack. Large batches (the update)
+        // take Q, K and V as three [D, D] products on column slices of the qkv weights: on wasm a
+        // split copies the whole [B·S, 3D] output, and XNNPACK runs the [·, 3D] product and its weight
+        // gradient 3–7× slower per multiply-add than [·, D] (measured). Small batches (a rollout
+        // step) pay per kernel instead, so they keep one product and a split.
+        let parts: tf.Tensor2D[];
+        if (B * S >= 1024) {
+          const { kernel, bias } = this.qkv;
+          parts = [0, 1, 2].map((i) =>
+            dense(x2, tf.slice(kernel, [0, i * D], [D, D]), bias ? tf.slice(bias, [i * D], [D]) : null, {
+              gradMode: this.qkv.config.gradMode,
+            }),
+          );
+        } else {
+          parts = tf.split(this.qkv.apply(x2), 3, 1) as tf.Tensor2D[];
+        }
+        const [q, k, v] = parts.map((t) => tf.reshape(t, [B, S, D]) as tf.Tensor3D);
+        const scores = tf.mul(batchMatMul(q, t3(k)), 1 / Math.sqrt(dh)) as tf.Tensor3D;
+        const ctx = batchMatMul(tf.softmax(scores, -1) as tf.Tensor3D, v);
+        return tf.reshape(this.out.apply(tf.reshape(ctx, [B * S, D]) as tf.Tensor2D), [
+          B,
+          S,
+          D,
+        ]) as tf.Tensor3D;
+      }
+      const qkv = this.qkv.apply(x2); // [B*S, 3D]
       // [B, S, 3, H, dh] → [3, B, H, S, dh]
       const heads = tf.transpose(tf.reshape(qkv, [B, S, 3, H, dh]), [2, 0, 3, 1, 4]);
       const [q, k, v] = tf.unstack(heads, 0).map((t) => tf.reshape(t, [B * H, S, dh]) as tf.Tensor3D);
