@@ -527,7 +527,7 @@ const networkFields: readonly FieldSpec[] = [
       { value: 'timecnn', label: 'TimeCNN' },
       { value: 'transformer', label: 'Transformer' },
     ],
-    'Network that reads the window of features: MLP (fastest), TimeCNN (QTMRL), Transformer.',
+    'Network that reads the window: MLP (fastest); TimeCNN (QTMRL), computed once per (asset, day) and shared by every window; Transformer, run per window (attention does not decompose by day, so it is slower).',
     { learn: 'encoder' },
   ),
   {
