@@ -62,6 +62,23 @@ export class Lab {
     });
   }
 
+  /**
+   * Long tasks from the app's first `lab:train-start` mark until now: the training, the moment it
+   * ends and Results mount, and whatever the test did afterwards (splits, runs list, compare).
+   */
+  async longTasksSinceTrainStart(): Promise<{ start: number; duration: number }[]> {
+    return this.page.evaluate(() => {
+      const start = performance.getEntriesByName('lab:train-start').at(0)?.startTime ?? 0;
+      const all = (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks;
+      return all.filter((t) => t.start >= start).map((t) => ({ ...t, start: t.start - start }));
+    });
+  }
+
+  /** The backend the page reports: the badge text and, for wasm, whether threads are on. */
+  async backendBadge(): Promise<string> {
+    return (await this.page.getByTestId('backend').textContent()) ?? '';
+  }
+
   /** Long tasks between the app's `lab:train-start` and `lab:train-end` marks. */
   async longTasksDuringTraining(): Promise<{ start: number; duration: number }[]> {
     return this.page.evaluate(() => {

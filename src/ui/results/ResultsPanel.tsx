@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { startTransition, useEffect, useMemo, useState } from 'react';
 import type { RunEvaluation, SplitEvaluation } from '../../../workers/protocol.ts';
 import { useLab } from '../../store/index.ts';
 import type { PanelProps } from '../App.tsx';
@@ -7,7 +7,7 @@ import { AGENT_COLOR, BASELINE_COLORS, colorAt } from '../charts/palette.ts';
 import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx';
 import { LearnButton } from '../learn/LearnButton.tsx';
 import { runDetail } from '../runs/history.ts';
-import { combine, strategiesOf, type SplitChoice } from './evaluationView.ts';
+import { combine, displayIndices, pick, strategiesOf, type SplitChoice } from './evaluationView.ts';
 import { MonthlyReturns } from './MonthlyReturns.tsx';
 import { PositionsHeatmap } from './PositionsHeatmap.tsx';
 import { TradeLog } from './TradeLog.tsx';
@@ -115,7 +115,7 @@ export function ResultsPanel(_: PanelProps) {
           </fieldset>
         </div>
         {run && (
-          <p className="muted">
+          <p className="muted" data-testid="run-header">
             {run.algo.toUpperCase()} · {run.dataLabel} · {run.steps.toLocaleString('en-US')} steps · backend{' '}
             {run.backend} · seed {run.seed}
             {run.endReason ? ` · ${run.endReason}` : ''}
@@ -133,67 +133,90 @@ export function ResultsPanel(_: PanelProps) {
 }
 
 /**
- * Mounts heavy sections one task at a time (equity first), so opening Results never blocks the page
- * in one long task; returns how many sections may render now.
+ * Mounts heavy sections one task at a time (equity first), so opening Results — or switching its
+ * split, which changes `key` — never blocks the page in one long task; returns how many sections may
+ * render now. Each step is a transition, so React may also slice its render into short tasks.
  */
 function useStagedSections(total: number, key: unknown): number {
   const [stage, setStage] = useState({ key, n: 1 });
   const n = stage.key === key ? stage.n : 1;
   useEffect(() => {
     if (n >= total) return;
-    const id = setTimeout(() => setStage({ key, n: n + 1 }), 0);
+    const id = setTimeout(() => startTransition(() => setStage({ key, n: n + 1 })), 0);
     return () => clearTimeout(id);
   }, [n, total, key]);
   return n;
 }
 
+/** Rows per multi-series chart (see displayIndices): keeps each chart's mount well under 100 ms. */
+export const CHART_ROWS = 250;
+
+/** The dates and series a multi-series chart draws: one shared, thinned set of rows. */
+function thinnedChart(
+  dates: string[],
+  byStrategy: Record<string, Float64Array>,
+  strategies: string[],
+  markers: { x: string }[],
+  style: (s: string) => { width: number },
+): { x: string[]; series: LineSeries[] } {
+  const keep = markers.map((m) => dates.indexOf(m.x));
+  const idx = displayIndices(
+    strategies.map((s) => byStrategy[s] ?? new Float64Array(dates.length).fill(NaN)),
+    CHART_ROWS,
+    keep,
+  );
+  return {
+    x: pick(dates, idx),
+    series: strategies.map((s, i) => ({
+      key: s.replace(/[^a-z0-9]/gi, '_'),
+      label: s,
+      values: pick(byStrategy[s] ?? new Float64Array(dates.length).fill(NaN), idx),
+      color: strategyColor(s, i),
+      dashed: s !== 'agent',
+      ...style(s),
+    })),
+  };
+}
+
 function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; choice: SplitChoice }) {
-  const stage = useStagedSections(5, evaluation);
   const combined = useMemo(() => combine(evaluation, choice), [evaluation, choice]);
+  const stage = useStagedSections(8, combined);
   const strategies = useMemo(() => strategiesOf(evaluation), [evaluation]);
-  const equitySeries = useMemo<LineSeries[]>(
+  const equityChart = useMemo(
     () =>
-      combined
-        ? strategies.map((s, i) => ({
-            key: s.replace(/[^a-z0-9]/gi, '_'),
-            label: s,
-            values: combined.equity[s],
-            color: strategyColor(s, i),
-            width: s === 'agent' ? 2.2 : 1.2,
-            dashed: s !== 'agent',
-          }))
-        : [],
+      combined &&
+      thinnedChart(combined.dates, combined.equity, strategies, combined.markers, (s) => ({
+        width: s === 'agent' ? 2.2 : 1.2,
+      })),
     [combined, strategies],
   );
-  const ddSeries = useMemo<LineSeries[]>(
+  const ddChart = useMemo(
     () =>
-      combined
-        ? strategies.map((s, i) => ({
-            key: s.replace(/[^a-z0-9]/gi, '_'),
-            label: s,
-            values: combined.drawdown[s],
-            color: strategyColor(s, i),
-            width: s === 'agent' ? 2 : 1,
-            dashed: s !== 'agent',
-          }))
-        : [],
+      combined &&
+      thinnedChart(combined.dates, combined.drawdown, strategies, combined.markers, (s) => ({
+        width: s === 'agent' ? 2 : 1,
+      })),
     [combined, strategies],
   );
-  const sharpeSeries = useMemo<LineSeries[]>(
-    () =>
-      combined
-        ? [
-            {
-              key: 'rs',
-              label: 'agent rolling Sharpe (63 d)',
-              values: combined.rollingSharpe,
-              color: AGENT_COLOR,
-            },
-          ]
-        : [],
-    [combined],
-  );
-  if (!combined) return <p className="muted">No rows in this split.</p>;
+  const sharpeChart = useMemo(() => {
+    if (!combined) return null;
+    const idx = displayIndices(
+      [combined.rollingSharpe],
+      CHART_ROWS,
+      combined.markers.map((m) => combined.dates.indexOf(m.x)),
+    );
+    const series: LineSeries[] = [
+      {
+        key: 'rs',
+        label: 'agent rolling Sharpe (63 d)',
+        values: pick(combined.rollingSharpe, idx),
+        color: AGENT_COLOR,
+      },
+    ];
+    return { x: pick(combined.dates, idx), series };
+  }, [combined]);
+  if (!combined || !equityChart || !ddChart || !sharpeChart)
+    return <p className="muted">No rows in this split.</p>;
   const splits: SplitEvaluation[] =
     choice === 'all' ? evaluation.splits : evaluation.splits.filter((s) => s.split === choice);
   return (
@@ -202,26 +225,30 @@ function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; cho
         <h2 id="equity-h">
           Equity <LearnButton id="equity" />
         </h2>
-        <TimeSeriesChart
-          title="Equity of the agent and the baselines"
-          x={combined.dates}
-          series={equitySeries}
-          markers={combined.markers}
-          yFormat={(v) => fmtNum(v, 2)}
-          yLabel="value (start = 1)"
-          baseline={1}
-          height={340}
-        />
+        {stage >= 2 && (
+          <TimeSeriesChart
+            title="Equity of the agent and the baselines"
+            x={equityChart.x}
+            series={equityChart.series}
+            maxPoints={CHART_ROWS * 2}
+            markers={combined.markers}
+            yFormat={(v) => fmtNum(v, 2)}
+            yLabel="value (start = 1)"
+            baseline={1}
+            height={340}
+          />
+        )}
       </section>
-      {stage >= 2 && (
+      {stage >= 3 && (
         <section className="panel chart-card" aria-labelledby="drawdown-h">
           <h2 id="drawdown-h">
             Drawdown <LearnButton id="drawdown" />
           </h2>
           <TimeSeriesChart
             title="Underwater chart: fall from the previous peak"
-            x={combined.dates}
-            series={ddSeries}
+            x={ddChart.x}
+            series={ddChart.series}
+            maxPoints={CHART_ROWS * 2}
             markers={combined.markers}
             yFormat={(v) => fmtPct(v, 0)}
             yLabel="drawdown"
@@ -230,13 +257,13 @@ function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; cho
           />
         </section>
       )}
-      {stage >= 3 && (
+      {stage >= 4 && (
         <section className="panel" aria-labelledby="metrics-h">
           <h2 id="metrics-h">Metrics</h2>
           <MetricsTable splits={splits} strategies={strategies} />
         </section>
       )}
-      {stage >= 4 && (
+      {stage >= 5 && (
         <div className="chart-grid">
           <section className="panel chart-card" aria-labelledby="rs-h">
             <h3 id="rs-h">
@@ -244,8 +271,9 @@ function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; cho
             </h3>
             <TimeSeriesChart
               title="Rolling 63-day Sharpe ratio of the agent"
-              x={combined.dates}
-              series={sharpeSeries}
+              x={sharpeChart.x}
+              series={sharpeChart.series}
+              maxPoints={CHART_ROWS * 2}
               markers={combined.markers}
               yFormat={(v) => fmtNum(v, 1)}
               baseline={0}
@@ -256,25 +284,23 @@ function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; cho
             <h3 id="monthly-h">
               Monthly returns <LearnButton id="monthly-returns" />
             </h3>
-            {splits.map((s) => (
-              <MonthlyReturns key={s.split} split={s} />
-            ))}
+            {stage >= 6 && splits.map((s) => <MonthlyReturns key={s.split} split={s} />)}
           </section>
         </div>
       )}
-      {stage >= 5 && (
-        <>
-          <section className="panel chart-card" aria-labelledby="positions-h">
-            <h3 id="positions-h">
-              Positions <LearnButton id="positions" />
-            </h3>
-            <PositionsHeatmap splits={splits} />
-          </section>
-          <section className="panel" aria-labelledby="trades-h">
-            <h3 id="trades-h">Trade log</h3>
-            <TradeLog splits={splits} />
-          </section>
-        </>
+      {stage >= 7 && (
+        <section className="panel chart-card" aria-labelledby="positions-h">
+          <h3 id="positions-h">
+            Positions <LearnButton id="positions" />
+          </h3>
+          <PositionsHeatmap splits={splits} />
+        </section>
+      )}
+      {stage >= 8 && (
+        <section className="panel" aria-labelledby="trades-h">
+          <h3 id="trades-h">Trade log</h3>
+          <TradeLog splits={splits} />
+        </section>
       )}
     </>
   );

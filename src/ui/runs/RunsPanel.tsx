@@ -7,7 +7,8 @@ import type { PanelProps } from '../App.tsx';
 import { fmtNum, fmtPct } from '../charts/format.ts';
 import { colorAt } from '../charts/palette.ts';
 import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx';
-import { fmtMetric, METRIC_COLUMNS } from '../results/ResultsPanel.tsx';
+import { displayIndices, pick } from '../results/evaluationView.ts';
+import { CHART_ROWS, fmtMetric, METRIC_COLUMNS } from '../results/ResultsPanel.tsx';
 import { useRuntime } from '../runtime/context.tsx';
 import { evaluateModelFile } from './evaluateModel.ts';
 import {
@@ -253,7 +254,7 @@ function Compare({ ids }: { ids: string[] }) {
   const chosen = ids
     .map((id) => runs.find((r) => r.id === id))
     .filter((r): r is RunSummary => r !== undefined);
-  const { x, equity, drawdown } = useMemo(() => {
+  const { equity, drawdown } = useMemo(() => {
     // Overlay on the union of dates of the split (runs may differ in data or splits).
     const dates = [
       ...new Set(chosen.flatMap((r) => evals[r.id]?.splits.find((s) => s.split === split)?.dates ?? [])),
@@ -273,7 +274,15 @@ function Compare({ ids }: { ids: string[] }) {
       eq.push({ key: `r${i}`, label: r.name, values: e, color: colorAt(i) });
       dd.push({ key: `r${i}`, label: r.name, values: d, color: colorAt(i) });
     });
-    return { x: dates, equity: eq, drawdown: dd };
+    // One shared, thinned set of rows per chart (see displayIndices): cheap to mount and to switch.
+    const thin = (series: LineSeries[]) => {
+      const idx = displayIndices(
+        series.map((l) => l.values),
+        CHART_ROWS,
+      );
+      return { x: pick(dates, idx), series: series.map((l) => ({ ...l, values: pick(l.values, idx) })) };
+    };
+    return { equity: thin(eq), drawdown: thin(dd) };
   }, [chosen.map((r) => r.id).join(','), evals, split]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <section className="panel" aria-labelledby="compare-h">
@@ -291,8 +300,9 @@ function Compare({ ids }: { ids: string[] }) {
           <h3>Equity overlay</h3>
           <TimeSeriesChart
             title={`Equity of the compared runs on the ${split} split`}
-            x={x}
-            series={equity}
+            x={equity.x}
+            series={equity.series}
+            maxPoints={CHART_ROWS * 2}
             yFormat={(v) => fmtNum(v, 2)}
             baseline={1}
           />
@@ -301,8 +311,9 @@ function Compare({ ids }: { ids: string[] }) {
           <h3>Drawdown overlay</h3>
           <TimeSeriesChart
             title={`Drawdown of the compared runs on the ${split} split`}
-            x={x}
-            series={drawdown}
+            x={drawdown.x}
+            series={drawdown.series}
+            maxPoints={CHART_ROWS * 2}
             yFormat={(v) => fmtPct(v, 0)}
             yDomain={['auto', 0]}
           />
