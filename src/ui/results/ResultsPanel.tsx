@@ -7,30 +7,16 @@ import { AGENT_COLOR, BASELINE_COLORS, colorAt } from '../charts/palette.ts';
 import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx';
 import { LearnButton } from '../learn/LearnButton.tsx';
 import { runDetail } from '../runs/history.ts';
+import { fmtMetric, METRIC_COLUMNS } from './metricFormat.ts';
 import { combine, displayIndices, pick, strategiesOf, type SplitChoice } from './evaluationView.ts';
 import { MonthlyReturns } from './MonthlyReturns.tsx';
 import { PositionsHeatmap } from './PositionsHeatmap.tsx';
 import { TradeLog } from './TradeLog.tsx';
 
-export const METRIC_COLUMNS: { key: string; label: string; pct: boolean }[] = [
-  { key: 'total_return', label: 'Total return', pct: true },
-  { key: 'cagr', label: 'CAGR', pct: true },
-  { key: 'annual_volatility', label: 'Volatility', pct: true },
-  { key: 'sharpe', label: 'Sharpe', pct: false },
-  { key: 'sortino', label: 'Sortino', pct: false },
-  { key: 'calmar', label: 'Calmar', pct: false },
-  { key: 'max_drawdown', label: 'Max drawdown', pct: true },
-  { key: 'turnover', label: 'Turnover', pct: true },
-];
+export { fmtMetric, METRIC_COLUMNS } from './metricFormat.ts';
 
 export function strategyColor(name: string, i: number): string {
   return name === 'agent' ? AGENT_COLOR : (BASELINE_COLORS[name] ?? colorAt(i + 1));
-}
-
-export function fmtMetric(key: string, v: number | undefined | null): string {
-  if (v === undefined || v === null) return '—';
-  const col = METRIC_COLUMNS.find((c) => c.key === key);
-  return col?.pct ? fmtPct(v, 2) : fmtNum(v, 2);
 }
 
 /** Loads a saved run's evaluation from IndexedDB. */

@@ -117,7 +117,7 @@ function RunsTable({ runs, onNavigate }: { runs: RunSummary[]; onNavigate: Panel
               <td title={r.endReason}>{r.status}</td>
               <td>{r.steps.toLocaleString('en-US')}</td>
               <td>{r.backend}</td>
-              <td>{fmtNum(r.metrics.test?.sharpe ?? NaN)}</td>
+              <td>{fmtMetric('sharpe', r.metrics.test?.sharpe)}</td>
               <td>{fmtPct(r.metrics.test?.total_return ?? NaN)}</td>
               <td style={{ textAlign: 'left' }}>
                 <div className="row" style={{ gap: 4 }}>

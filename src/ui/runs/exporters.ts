@@ -2,11 +2,17 @@ import type { CheckpointData } from '../../../workers/protocol.ts';
 import type { RunSummary } from '../../store/types.ts';
 import type { RunDetail } from './db.ts';
 
-/** JSON.stringify with typed arrays as plain arrays and ArrayBuffers as base64. */
+/** ±Infinity as "Infinity"/"-Infinity", NaN as null: the JSON convention of `lab` (src/cli/output.ts). */
+function jsonNumber(v: number): number | string | null {
+  return Number.isFinite(v) ? v : Number.isNaN(v) ? null : String(v);
+}
+
+/** JSON.stringify with typed arrays as plain arrays, ArrayBuffers as base64, ±Infinity as strings. */
 function replacer(_key: string, value: unknown): unknown {
   if (ArrayBuffer.isView(value) && !(value instanceof DataView))
-    return Array.from(value as unknown as ArrayLike<number>);
+    return Array.from(value as unknown as ArrayLike<number>, jsonNumber);
   if (value instanceof ArrayBuffer) return { base64: toBase64(value) };
+  if (typeof value === 'number') return jsonNumber(value);
   return value;
 }
 
@@ -38,7 +44,7 @@ export function runToJson(summary: RunSummary, detail: RunDetail | undefined): s
 }
 
 function csvCell(v: unknown): string {
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v ?? '');
+  const s = typeof v === 'number' ? (Number.isNaN(v) ? '' : String(v)) : String(v ?? '');
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
