@@ -13,7 +13,7 @@ import type { Panel, SplitName, SplitSpec } from '../data/types.ts';
 import { PortfolioEnv, type PortfolioEnvConfig } from '../envs/portfolio.ts';
 import { TradingEnv, type TradingEnvConfig } from '../envs/trading.ts';
 import type { Action, Env } from '../envs/types.ts';
-import { buildFeatures } from '../features/build.ts';
+import { buildFeatures, type BuildFeaturesOptions } from '../features/build.ts';
 import type { FeatureConfig } from '../features/config.ts';
 import type { FeatureSet } from '../features/types.ts';
 import type { Learner } from '../run/algorithms.ts';
@@ -62,13 +62,14 @@ function splitSteps(fs: FeatureSet, split: SplitName, window: number): number {
  * Resolve the config, cut the assets, build the features on the experiment's splits and hand out
  * env factories. Throws ExperimentConfigError / FeatureError (the user's input) with the field named.
  */
-export async function prepareExperiment(config: unknown, fullPanel: Panel): Promise<PreparedExperiment> {
+export async function prepareExperiment(config: unknown, fullPanel: Panel, opts: BuildFeaturesOptions = {}): Promise<PreparedExperiment> {
   // Resolution is idempotent, so an already resolved config goes through unchanged.
   const resolved = await resolveExperimentConfig(config);
   const panel = selectAssets(fullPanel, resolved.assets);
   const splitSpec = splitSpecOf(resolved.splits, panel.dates);
   const featureConfig = featureConfigOf(resolved.features, splitSpec);
-  const features = buildFeatures(panel, featureConfig);
+  // opts.normalization: a trained agent's z-score, reused when it is evaluated on other data.
+  const features = buildFeatures(panel, featureConfig, opts);
   const annualization = resolved.eval.annualization ?? inferAnnualization(features.dates);
   const window = featureConfig.window;
   const notes: string[] = [];
@@ -126,6 +127,8 @@ export interface RunExperimentOptions {
   checkpointEvery?: number;
   /** ms clock (default performance.now). */
   clock?: () => number;
+  /** Called once the features are built, before training (e.g. to save the z-score with checkpoints). */
+  onPrepared?(prepared: PreparedExperiment): void;
 }
 
 export interface ExperimentResult {
@@ -159,6 +162,7 @@ export async function runExperiment(config: unknown, panel: Panel, opts: RunExpe
   const clock = opts.clock ?? (() => performance.now());
   opts.onPhase?.('building features');
   const prepared = await prepareExperiment(config, panel);
+  opts.onPrepared?.(prepared);
   const c = prepared.config;
   let nonFinite = false;
   const userCheckpoint = opts.callbacks?.onCheckpoint;

@@ -100,6 +100,22 @@ export function checkpointFromJson(text: string, fileName: string): CheckpointDa
   if (o?.format !== 'rl-trading-lab/checkpoint@1')
     throw new Error(`${fileName} is not an RL Trading Lab model (format field missing or different)`);
   if (typeof o.weights?.base64 !== 'string') throw new Error(`${fileName} has no weights`);
+  const n = o.normalization as { featureNames?: unknown; mean?: unknown; std?: unknown } | undefined;
+  if (n !== undefined) {
+    const nums = (a: unknown) => Array.isArray(a) && a.every((v) => typeof v === 'number');
+    const names = n.featureNames;
+    if (
+      !Array.isArray(names) ||
+      !names.every((v) => typeof v === 'string') ||
+      !nums(n.mean) ||
+      !nums(n.std) ||
+      (n.mean as number[]).length !== names.length ||
+      (n.std as number[]).length !== names.length
+    )
+      throw new Error(
+        `${fileName}: field 'normalization' must hold featureNames, mean and std of one length (the saved z-score)`,
+      );
+  }
   return { ...(o as CheckpointData), weights: fromBase64(o.weights.base64) };
 }
 
