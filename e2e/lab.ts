@@ -73,6 +73,54 @@ export class Lab {
     });
   }
 
+  /**
+   * Long tasks from the app's first `lab:train-start` mark until now: the training, the moment it
+   * ends and Results mount, and whatever the test did afterwards (splits, runs list, compare).
+   */
+  async longTasksSinceTrainStart(): Promise<{ start: number; duration: number }[]> {
+    return this.page.evaluate(() => {
+      const start = performance.getEntriesByName('lab:train-start').at(0)?.startTime ?? 0;
+      const all = (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks;
+      return all.filter((t) => t.start >= start).map((t) => ({ ...t, start: t.start - start }));
+    });
+  }
+
+  /**
+   * Starts a Chromium trace of the page's main-thread tasks; stopTaskTrace() returns them. Unlike the
+   * `longtask` observer (wall time) it also gives each task's CPU time, which does not grow when
+   * other processes share the machine's cores.
+   */
+  async startTaskTrace(): Promise<void> {
+    await this.page
+      .context()
+      .browser()!
+      .startTracing(this.page, {
+        categories: ['disabled-by-default-devtools.timeline', 'blink.user_timing'],
+      });
+  }
+
+  /** Main-thread tasks over 50 ms (wall or CPU) from the first `lab:train-start` mark: ms since it. */
+  async stopTaskTrace(): Promise<{ start: number; wall: number; cpu: number }[]> {
+    const buf = await this.page.context().browser()!.stopTracing();
+    type Ev = { name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; tdur?: number };
+    const events = (JSON.parse(buf.toString()) as { traceEvents: Ev[] }).traceEvents;
+    const mark = events.filter((e) => e.name === 'lab:train-start').sort((a, b) => a.ts - b.ts)[0];
+    if (!mark) throw new Error('no lab:train-start mark in the trace');
+    return events
+      .filter((e) => e.name === 'RunTask' && e.ph === 'X' && e.pid === mark.pid && e.tid === mark.tid)
+      .filter((e) => e.ts >= mark.ts && ((e.dur ?? 0) > 50_000 || (e.tdur ?? 0) > 50_000))
+      .map((e) => ({
+        start: Math.round((e.ts - mark.ts) / 1000),
+        wall: Math.round((e.dur ?? 0) / 1000),
+        cpu: Math.round((e.tdur ?? 0) / 1000),
+      }));
+  }
+
+  /** The backend the page reports: the badge text and, for wasm, whether threads are on. */
+  async backendBadge(): Promise<string> {
+    return (await this.page.getByTestId('backend').textContent()) ?? '';
+  }
+
   /** Long tasks between the app's `lab:train-start` and `lab:train-end` marks. */
   async longTasksDuringTraining(): Promise<{ start: number; duration: number }[]> {
     return this.page.evaluate(() => {
@@ -99,7 +147,7 @@ export function expectFinite(metrics: Record<string, Record<string, string>>): v
   for (const [split, row] of Object.entries(metrics)) {
     const riskless = row.annual_volatility === '0.00%';
     for (const [k, v] of Object.entries(row)) {
-      if (riskless && RATIOS.has(k) && v === '—') continue;
+      if (riskless && RATIOS.has(k) && ['—', '∞', '−∞'].includes(v)) continue;
       expect(v, `${split} ${k}`).toMatch(/^-?\d[\d,]*(\.\d+)?%?$/);
     }
   }

@@ -60,6 +60,12 @@ export interface CheckpointData {
   manifest: unknown;
   /** Concatenated weights of every network, transferred. */
   weights: ArrayBuffer;
+  /**
+   * The z-score of the features the agent was trained with (per feature, train split only):
+   * evaluating the model on other data scales its inputs with these, as `lab evaluate` does.
+   * Absent in checkpoints saved before it was recorded.
+   */
+  normalization?: { featureNames: string[]; mean: number[]; std: number[] };
 }
 
 /**

@@ -8,7 +8,12 @@ import * as Comlink from 'comlink';
 import { initBackend, type BackendInfo, type BackendPref } from '../src/core/agents/backend.ts';
 import type { CheckpointArtifacts } from '../src/core/agents/checkpoint.ts';
 import type { Panel } from '../src/core/data/types.ts';
-import { resolveExperimentConfig, type ResolvedExperimentConfig } from '../src/core/experiment/config.ts';
+import {
+  resolveExperimentConfig,
+  splitSpecOf,
+  SPLIT_NAMES,
+  type ResolvedExperimentConfig,
+} from '../src/core/experiment/config.ts';
 import { benchmarkEquity, costModelOf } from '../src/core/experiment/evaluation.ts';
 import {
   evaluateExperiment,
@@ -36,8 +41,25 @@ import { wasmPaths } from './wasmAssets.ts';
 
 let backendInfo: BackendInfo | null = null;
 let control: RunControl | null = null;
-/** The agent of the last run (or of importCheckpoint), kept for evaluate/exportCheckpoint. */
-let current: { learner: Learner; config: ResolvedExperimentConfig; step: number } | null = null;
+type Normalization = NonNullable<CheckpointData['normalization']>;
+/**
+ * The agent of the last run (or of importCheckpoint), kept for evaluate/exportCheckpoint, with the
+ * z-score its inputs were scaled with in training (reused on any data it is evaluated on).
+ */
+let current: {
+  learner: Learner;
+  config: ResolvedExperimentConfig;
+  step: number;
+  normalization?: Normalization;
+} | null = null;
+
+function normalizationOf(features: FeatureSet): Normalization {
+  return {
+    featureNames: features.featureNames.slice(),
+    mean: Array.from(features.normalization.mean),
+    std: Array.from(features.normalization.std),
+  };
+}
 
 function setCurrent(next: typeof current): void {
   if (current && current.learner !== next?.learner) current.learner.dispose();
@@ -48,6 +70,7 @@ function toCheckpointData(
   a: CheckpointArtifacts,
   config: ResolvedExperimentConfig,
   step: number,
+  normalization: Normalization | undefined,
 ): CheckpointData {
   const { weightData, ...manifest } = a;
   return {
@@ -57,6 +80,7 @@ function toCheckpointData(
     config,
     manifest,
     weights: weightData.slice(0),
+    ...(normalization ? { normalization } : {}),
   };
 }
 
@@ -109,8 +133,67 @@ function priceView(panel: Panel, assets: readonly string[]): FeatureSet {
   return { dates: panel.dates, assets: keep.map((j) => panel.assets[j]), close } as unknown as FeatureSet;
 }
 
-async function prepare(config: unknown, panel: Panel): Promise<PreparedExperiment> {
-  return prepareExperiment(config, panel);
+async function prepare(
+  config: unknown,
+  panel: Panel,
+  normalization?: Normalization,
+): Promise<PreparedExperiment> {
+  return prepareExperiment(config, panel, normalization ? { normalization } : {});
+}
+
+/** Rows of `dates` inside each split of the experiment `config` (for a clear message). */
+async function splitRows(
+  config: unknown,
+  panel: Panel,
+): Promise<{ split: SplitName; start: string; end: string; rows: number }[]> {
+  const resolved = await resolveExperimentConfig(config);
+  const spec = splitSpecOf(resolved.splits, panel.dates);
+  return SPLIT_NAMES.map((split) => {
+    const { start, end } = spec[split];
+    return { split, start, end, rows: panel.dates.filter((d) => d >= start && d <= end).length };
+  });
+}
+
+/**
+ * The current data prepared for a saved agent: its features/env config, the data's splits, its
+ * training z-score. Every split must hold an episode (the lab evaluates all three); a split or a
+ * feature the data lacks fails with a message that says which and what to do.
+ */
+async function prepareForModel(
+  data: TrainRequest,
+  agent: ResolvedExperimentConfig,
+  normalization: Normalization | undefined,
+): Promise<PreparedExperiment> {
+  const config = withAgentOf(data.config, agent);
+  const span = `${data.panel.dates[0] ?? '?'} → ${data.panel.dates.at(-1) ?? '?'}`;
+  const splitMessage = async (failed: SplitName[]) => {
+    const rows = (await splitRows(config, data.panel)).filter((r) => failed.includes(r.split));
+    const list = rows.map((r) => `${r.split} (${r.start} → ${r.end}: ${r.rows} rows)`).join(', ');
+    return (
+      `The current data (${span}) lacks the ${list} split${rows.length > 1 ? 's' : ''} the model is evaluated on, ` +
+      `after a ${agent.features.window}-day window. Set the splits (Data) to dates the data covers, or load data that covers them.`
+    );
+  };
+  let prepared: PreparedExperiment;
+  try {
+    prepared = await prepare(config, data.panel, normalization);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/saved normalisation/.test(msg))
+      throw new Error(
+        `This model's features do not match the current data: ${msg.replace(/^features: /, '')}`,
+      );
+    if (/split/.test(msg)) {
+      const short = (await splitRows(config, data.panel).catch(() => []))
+        .filter((r) => r.rows <= agent.features.window)
+        .map((r) => r.split);
+      if (short.length > 0) throw new Error(await splitMessage(short));
+    }
+    throw e;
+  }
+  const missing = SPLIT_NAMES.filter((s) => !prepared.evaluableSplits.includes(s));
+  if (missing.length > 0) throw new Error(await splitMessage(missing));
+  return prepared;
 }
 
 const api = {
@@ -151,11 +234,13 @@ const api = {
       const kept: { checkpoint: CheckpointData | null } = { checkpoint: null };
       const progress = (phase: string, metrics: MetricBatch = {}) =>
         onProgress({ kind: 'progress', step, total, sps, metrics, phase });
+      let normalization: Normalization | undefined;
       const result = await runExperiment(config, request.panel, {
         control,
         keepLearner: true,
         checkpointEvery: config.eval.every,
         onPhase: (phase) => progress(phase),
+        onPrepared: (prepared) => (normalization = normalizationOf(prepared.features)),
         callbacks: {
           onMetrics: (rows) => {
             const batch = batchOf(rows);
@@ -204,7 +289,7 @@ const api = {
             onProgress(Comlink.transfer(msg, [agent.buffer, ...(benchmark ? [benchmark.buffer] : [])]));
           },
           onCheckpoint: (ckpt, info) => {
-            kept.checkpoint = toCheckpointData(ckpt, config, info.step);
+            kept.checkpoint = toCheckpointData(ckpt, config, info.step, normalization);
             // The UI keeps its own copy, so a later crash cannot lose it.
             const copy: CheckpointData = { ...kept.checkpoint, weights: kept.checkpoint.weights.slice(0) };
             onProgress(
@@ -217,7 +302,7 @@ const api = {
         result.learner?.dispose();
         throw new Error(result.error ?? 'training failed');
       }
-      if (result.learner) setCurrent({ learner: result.learner, config, step: result.steps });
+      if (result.learner) setCurrent({ learner: result.learner, config, step: result.steps, normalization });
       const { evaluation, transfer } = result.evaluation
         ? wire(result.evaluation)
         : { evaluation: null, transfer: [] };
@@ -255,7 +340,7 @@ const api = {
    */
   async evaluate(split: SplitName, data: TrainRequest): Promise<SplitEvaluation> {
     if (!current) throw new Error('There is no trained or loaded agent in the worker.');
-    const prepared = await prepare(withAgentOf(data.config, current.config), data.panel);
+    const prepared = await prepareForModel(data, current.config, current.normalization);
     if (!prepared.evaluableSplits.includes(split))
       throw new Error(`The ${split} split has no room for an episode in this data.`);
     const ev = wire(await evaluateExperiment(current.learner, prepared, [split]));
@@ -264,18 +349,31 @@ const api = {
 
   async exportCheckpoint(): Promise<CheckpointData> {
     if (!current) throw new Error('There is no trained or loaded agent to export.');
-    const c = toCheckpointData(await current.learner.saveCheckpoint(), current.config, current.step);
+    const c = toCheckpointData(
+      await current.learner.saveCheckpoint(),
+      current.config,
+      current.step,
+      current.normalization,
+    );
     return Comlink.transfer(c, [c.weights]);
   },
 
   /**
    * Loads a downloaded model: rebuilds its learner from the config stored in the checkpoint on the
-   * panel of `data` (the observation must have the same shape: same number of assets, features, window).
+   * panel of `data` (the observation must have the same shape: same number of assets, features, window),
+   * its inputs scaled with the z-score saved in the checkpoint (as `lab evaluate` does), not one
+   * re-fitted on `data`. Resolves with a note when the checkpoint predates saved statistics.
    */
-  async importCheckpoint(checkpoint: CheckpointData, data: TrainRequest): Promise<void> {
+  async importCheckpoint(checkpoint: CheckpointData, data: TrainRequest): Promise<{ notes: string[] }> {
     if (control) throw new Error('Wait for the current training to finish.');
     const saved = checkpoint.config as ResolvedExperimentConfig;
-    const prepared = await prepare(withAgentOf(data.config, saved), data.panel);
+    const normalization = checkpoint.normalization;
+    const notes = normalization
+      ? ['inputs scaled with the z-score saved with the model']
+      : [
+          'this model file has no saved z-score (saved by an older lab): its inputs are scaled with statistics fitted on the current train split',
+        ];
+    const prepared = await prepareForModel(data, saved, normalization);
     const c = prepared.config;
     const learner = await getAlgorithm(c.algo).create({
       config: { ...c.agent, seed: c.seed, totalSteps: Math.max(1, checkpoint.step) },
@@ -291,7 +389,8 @@ const api = {
         `This model does not fit the current data (${shape}): ${e instanceof Error ? e.message : String(e)}`,
       );
     }
-    setCurrent({ learner, config: c, step: checkpoint.step });
+    setCurrent({ learner, config: c, step: checkpoint.step, ...(normalization ? { normalization } : {}) });
+    return { notes };
   },
 };
 

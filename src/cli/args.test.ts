@@ -108,7 +108,8 @@ describe('parseArgs', () => {
 });
 
 describe('output helpers', () => {
-  it('quotes CSV fields only when needed and blanks non-finite numbers', () => {
+  it('quotes CSV fields only when needed, blanks NaN and spells out ±Infinity', () => {
+    expect(csvField(-Infinity)).toBe('-Infinity');
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField(NaN)).toBe('');
@@ -120,13 +121,17 @@ describe('output helpers', () => {
           ['2020-01-02', Infinity],
         ],
       ),
-    ).toBe('d,v\n2020-01-01,1.5\n2020-01-02,\n');
+    ).toBe('d,v\n2020-01-01,1.5\n2020-01-02,Infinity\n');
   });
 
-  it('writes typed arrays as arrays and NaN as null in JSON', () => {
-    expect(JSON.parse(toJson({ a: new Float64Array([1, NaN]), b: -Infinity }))).toEqual({
-      a: [1, null],
-      b: null,
+  it('writes typed arrays as arrays, NaN as null and ±Infinity as "Infinity"/"-Infinity" in JSON', () => {
+    expect(
+      JSON.parse(toJson({ a: new Float64Array([1, NaN, Infinity]), b: -Infinity, c: Infinity, d: NaN })),
+    ).toEqual({
+      a: [1, null, 'Infinity'],
+      b: '-Infinity',
+      c: 'Infinity',
+      d: null,
     });
   });
 });

@@ -61,6 +61,21 @@ describe('lab', () => {
     expect(out.monthly_returns['2000'][2]).toBeNull();
   });
 
+  // empyrical/tests/test_stats.py: sharpe_ratio(flat_line_1) = inf, sortino_ratio(positive_returns)
+  // = sortino_ratio(simple_benchmark) = inf. JSON has no Infinity: written as the string.
+  it.each([
+    ['flat_line_1', [1, 1, 1, 1, 1, 1, 1, 1, 1], 'sharpe'],
+    ['positive_returns', [1, 2, 1, 1, 1, 1, 1, 1, 1], 'sortino'],
+    ['simple_benchmark', [0, 1, 0, 1, 0, 1, 0, 1, 0], 'sortino'],
+    ['1,000 × 1% (flat_line_1_tz)', Array.from({ length: 1000 }, () => 1), 'sharpe'],
+  ])('metrics --json: %s has %s "Infinity", as empyrical', async (name, pcts, metric) => {
+    const csv = ['returns', ...pcts.map((p) => `${p}%`)].join('\n');
+    expect(await main(['metrics', file(`${name}.csv`, csv), '--json'])).toBe(0);
+    const out = JSON.parse(io.stdout);
+    expect(out.metrics[metric]).toBe('Infinity');
+    expect(out.metrics.calmar).toBeNull(); // no drawdown: undefined (NaN → null), as empyrical
+  });
+
   it('metrics --annualization and --risk-free change Sharpe as documented', async () => {
     expect(
       await main([

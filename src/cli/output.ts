@@ -1,7 +1,9 @@
 /**
  * Small output helpers shared by the `lab` commands: CSV and JSON files, folders, stdout.
- * Numbers are written with full precision (shortest round-trip form); non-finite numbers become
- * an empty CSV field and `null` in JSON, so every file reads back with any CSV/JSON reader.
+ * Numbers are written with full precision (shortest round-trip form). ±Infinity (a Sharpe ratio of
+ * a flat positive series, a Sortino without downside: empyrical's convention) is written as the
+ * strings "Infinity" / "-Infinity" in JSON and CSV — what Python's float() and pandas read back as
+ * ±inf; NaN (undefined) becomes `null` in JSON and an empty CSV field.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,10 +16,15 @@ export function ensureDir(dir: string): string {
   return dir;
 }
 
-/** One CSV field: numbers as-is (non-finite → empty), strings quoted when they hold , " or a line break. */
+/** JSON/CSV spelling of ±Infinity; NaN stays NaN (written as null / an empty field). */
+export function infinityText(v: number): string | null {
+  return v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : null;
+}
+
+/** One CSV field: numbers as-is (±Infinity spelled out, NaN → empty), strings quoted when they hold , " or a line break. */
 export function csvField(v: CsvCell): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : (infinityText(v) ?? '');
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
@@ -39,14 +46,16 @@ export function writeCsv(file: string, header: readonly string[], rows: Iterable
   writeFileSync(file, toCsv(header, rows));
 }
 
-/** JSON text, 2-space indented. Typed arrays become plain arrays; NaN/±Infinity become null. */
+/** JSON text, 2-space indented. Typed arrays become plain arrays; ±Infinity "Infinity"/"-Infinity"; NaN null. */
 export function toJson(value: unknown): string {
   return JSON.stringify(
     value,
     (_key, v: unknown) => {
       if (ArrayBuffer.isView(v) && !(v instanceof DataView))
-        return Array.from(v as unknown as ArrayLike<number>);
-      if (typeof v === 'number' && !Number.isFinite(v)) return null;
+        return Array.from(v as unknown as ArrayLike<number>, (x) =>
+          Number.isFinite(x) ? x : infinityText(x),
+        );
+      if (typeof v === 'number' && !Number.isFinite(v)) return infinityText(v);
       return v;
     },
     2,

@@ -61,7 +61,7 @@ export function readSweepResults(dirOrFile: string): SweepResultsFile {
   }
   const d = data as Partial<SweepResultsFile>;
   if (d.format !== RESULTS_FORMAT || !Array.isArray(d.runs) || !d.spec) throw new UsageError(`${file}: not a sweep results file (format ${String(d.format)})`);
-  // JSON wrote non-finite metrics as null; read them back as NaN so aggregation skips them.
-  for (const r of d.runs) for (const [k, v] of Object.entries(r.metrics)) if (v === null) r.metrics[k] = NaN;
+  // JSON writes NaN metrics as null and ±Infinity as "Infinity"/"-Infinity" (output.ts): read them back as numbers (aggregation skips non-finite ones).
+  for (const r of d.runs) for (const [k, v] of Object.entries(r.metrics as Record<string, unknown>)) r.metrics[k] = v === null ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : (v as number);
   return d as SweepResultsFile;
 }

@@ -9,6 +9,12 @@
  *
  * In Vite pass `wasmPaths` (URLs of the three .wasm files imported with `?url`); in Node the wasm
  * backend finds its binaries in node_modules by itself.
+ *
+ * Calls are serialised: tfjs's engine treats a second setBackend as making the first one's pending
+ * initialisation obsolete, so two overlapping calls (the page's badge and Train) used to leave one of
+ * them on cpu — and tfjs on cpu — while the other reported wasm. On a cross-origin-isolated page the
+ * threaded wasm build gets a longer time box (it starts a pool of workers) and, should it fail or hang,
+ * the single-threaded SIMD build is tried before cpu: never cpu while wasm works.
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -208,14 +214,45 @@ async function trySetBackend(name: BackendName, timeoutMs: number): Promise<stri
   }
 }
 
+/** The tail of the chain of initBackend calls: each starts when the previous one has settled. */
+let initQueue: Promise<unknown> = Promise.resolve();
+
 /**
  * Initialise the best available backend for `pref` and report what is really in use.
- * Never throws unless even the cpu backend fails.
+ * Never throws unless even the cpu backend fails. Overlapping calls run one after the other.
  */
-export async function initBackend(
-  pref: BackendPref = 'auto',
-  opts: InitBackendOptions = {},
-): Promise<BackendInfo> {
+export function initBackend(pref: BackendPref = 'auto', opts: InitBackendOptions = {}): Promise<BackendInfo> {
+  const run = initQueue.then(() => initBackendNow(pref, opts));
+  initQueue = run.catch(() => undefined);
+  return run;
+}
+
+/** Whether the wasm backend would start its threaded build (cross-origin-isolated browser context). */
+async function wasmThreadsOn(): Promise<boolean> {
+  if (tf.env().getBool('IS_NODE')) return false;
+  try {
+    return Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * wasm, threaded when possible: the threaded build gets twice the time box, and when it fails or hangs
+ * the single-threaded SIMD build is tried (the flag read by tfjs-wasm's init, a new setBackend makes
+ * the hung one obsolete). Returns null on success, else the reason(s).
+ */
+async function trySetWasm(timeoutMs: number, notes: string[]): Promise<string | null> {
+  if (!(await wasmThreadsOn())) return trySetBackend('wasm', timeoutMs);
+  const threaded = await trySetBackend('wasm', timeoutMs * 2);
+  if (threaded === null) return null;
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  notes.push(`threaded wasm failed (${threaded}); using single-threaded wasm`);
+  const single = await trySetBackend('wasm', timeoutMs);
+  return single === null ? null : `${threaded}; single-threaded ${single}`;
+}
+
+async function initBackendNow(pref: BackendPref, opts: InitBackendOptions): Promise<BackendInfo> {
   const t0 = performance.now();
   if (!BACKEND_PREFS.includes(pref))
     throw new Error(`unknown backend '${String(pref)}' (expected ${BACKEND_PREFS.join(', ')})`);
@@ -237,7 +274,8 @@ export async function initBackend(
 
   let chosen: BackendName | null = null;
   for (const name of order) {
-    const reason = await trySetBackend(name, timeoutMs);
+    const reason =
+      name === 'wasm' ? await trySetWasm(timeoutMs, notes) : await trySetBackend(name, timeoutMs);
     if (reason === null) {
       chosen = name;
       break;
@@ -245,6 +283,10 @@ export async function initBackend(
     reasons.push(reason);
   }
   if (chosen === null) throw new Error(`no tfjs backend could be initialised: ${reasons.join('; ')}`);
+  // What tfjs really runs on, read back (it can switch silently): never report one backend while
+  // another is in use.
+  if (tf.getBackend() !== chosen)
+    throw new Error(`tfjs switched to ${tf.getBackend()} while ${chosen} was being initialised`);
 
   const info: BackendInfo = {
     backend: chosen,

@@ -149,7 +149,7 @@ export interface RunExperimentOptions {
   control?: RunControl;
   /** Called when the runner moves on ('building features', 'training', 'evaluating'). */
   onPhase?(phase: 'building features' | 'training' | 'evaluating'): void;
-  /** The prepared experiment, before training (features, normalization, splits: what `lab train` records and prints). */
+  /** The prepared experiment, once the features are built and before training (what `lab train` records; the worker saves its z-score with checkpoints). */
   onPrepared?(prepared: PreparedExperiment): void;
   /** Keep the trained learner in the result (the caller disposes it); default false: disposed here. */
   keepLearner?: boolean;

@@ -517,8 +517,13 @@ export function buildFeatures(panel: Panel, config: FeatureConfig, opts: BuildFe
 function checkSavedNormalization(saved: SavedNormalization, names: string[]): void {
   const same = saved.featureNames.length === names.length && names.every((n, i) => n === saved.featureNames[i]);
   if (!same) {
+    const missing = saved.featureNames.filter((n) => !names.includes(n));
+    const extra = names.filter((n) => !saved.featureNames.includes(n));
+    const diff = [missing.length ? `missing here: ${missing.join(', ')}` : '', extra.length ? `not in the model: ${extra.join(', ')}` : '']
+      .filter(Boolean)
+      .join('; ');
     throw new FeatureError(
-      `features: the saved normalisation is for columns [${saved.featureNames.join(', ')}], these features are [${names.join(', ')}]`,
+      `features: the saved normalisation is for columns [${saved.featureNames.join(', ')}], these features are [${names.join(', ')}]${diff ? ` (${diff})` : ' (another order)'}`,
     );
   }
   for (let f = 0; f < names.length; f++) {

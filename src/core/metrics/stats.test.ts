@@ -147,6 +147,7 @@ describe('empyrical golden values', () => {
     ['mixed_returns vs simple_benchmark', mixedReturns, simpleBenchmark, 0.34111411441060574],
     ['positive_returns', positiveReturns, 0, 52.915026221291804],
     ['negative_returns', negativeReturns, 0, -24.406808633910085],
+    ['flat_line_1', flatLine1, 0, Infinity],
   ])('sharpe_ratio(%s)', (_name, returns, riskFree, expected) => {
     expectValue(sharpeRatio(returns, { riskFree }), expected);
   });
@@ -243,6 +244,30 @@ describe('empyrical golden values', () => {
     expectValue(table.months[0][2], -0.0450046);
     expect(table.months[0].slice(3).every(Number.isNaN)).toBe(true);
     expectValue(table.yearly[0], 0.038931091700480147);
+  });
+});
+
+// empyrical's convention for a zero standard deviation (numpy division): ±inf when the mean excess
+// return is not zero, NaN when it is. Summing 1,000 × 0.01 naively leaves a 1e-17 residue, which
+// must not turn flat_line_1_tz's infinite Sharpe into ~1e15.
+describe('zero variance', () => {
+  it.each<[string, Float64Array, number]>([
+    ['flat_line_1_tz (1,000 × 1%)', flatLine1Tz, Infinity],
+    ['1,000 × −0.5%', new Float64Array(1000).fill(-0.005), -Infinity],
+    [
+      '1,000 × 0.1%, one NaN',
+      Float64Array.from({ length: 1000 }, (_, i) => (i === 3 ? NaN : 0.001)),
+      Infinity,
+    ],
+    ['all zero', new Float64Array(50), NaN],
+  ])('sharpe_ratio(%s)', (_name, returns, expected) => {
+    expectValue(sharpeRatio(returns), expected);
+  });
+
+  it('sortino is +inf without downside, and the volatility of a flat line is exactly 0', () => {
+    expect(sortinoRatio(flatLine1Tz)).toBe(Infinity);
+    expect(sortinoRatio(flatLine1)).toBe(Infinity);
+    expect(annualVolatility(flatLine1Tz)).toBe(0);
   });
 });
 

@@ -9,7 +9,10 @@
  * - `riskFree` / `requiredReturn` are per period (not annual), a number or a series aligned with
  *   the returns, as in empyrical.
  * - Undefined results are NaN (empty input, fewer than two observations, Calmar without a
- *   drawdown); a zero denominator gives ±Infinity (Sortino with no losing period), as numpy does.
+ *   drawdown, 0/0); a zero denominator with a non-zero numerator gives ±Infinity, as numpy does
+ *   and empyrical's tests expect: Sharpe of a constant positive (negative) series is +inf (−inf),
+ *   Sortino with no period below the required return is +inf. Writers turn ±Infinity into the
+ *   strings "Infinity"/"-Infinity" in JSON; the lab shows ∞.
  */
 
 import { maxDrawdown } from './drawdown.ts';
@@ -84,18 +87,32 @@ export function nanMean(x: ArrayLike<number>): number {
   return c === 0 ? NaN : s / c;
 }
 
-/** Standard deviation of the non-NaN values (numpy nanstd), ddof 1 by default; NaN when count ≤ ddof. */
+/**
+ * Standard deviation of the non-NaN values (numpy nanstd), ddof 1 by default; NaN when count ≤ ddof.
+ * Deviations are taken from the first value before the mean is removed, so a constant series has a
+ * standard deviation of exactly 0 (summing 1,000 × 0.01 naively leaves a 1e-17 residue, which made
+ * the Sharpe of a flat line ~1e15 instead of empyrical's +inf).
+ */
 export function nanStd(x: ArrayLike<number>, ddof = 1): number {
-  const m = nanMean(x);
-  if (Number.isNaN(m)) return NaN;
-  let ss = 0;
+  let first = NaN;
+  for (let i = 0; i < x.length && Number.isNaN(first); i++) first = x[i];
+  if (Number.isNaN(first)) return NaN;
+  let s = 0;
   let c = 0;
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
     if (!Number.isNaN(v)) {
-      const d = v - m;
-      ss += d * d;
+      s += v - first;
       c++;
+    }
+  }
+  const m = s / c;
+  let ss = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (!Number.isNaN(v)) {
+      const d = v - first - m;
+      ss += d * d;
     }
   }
   return c - ddof <= 0 ? NaN : Math.sqrt(ss / (c - ddof));
@@ -150,7 +167,10 @@ export function annualVolatility(returns: ArrayLike<number>, opts?: Annualizatio
   return nanStd(returns, 1) * Math.sqrt(ann);
 }
 
-/** Sharpe ratio: mean(r − rf) / std(r − rf, ddof 1) · √annualization. NaN below two periods. */
+/**
+ * Sharpe ratio: mean(r − rf) / std(r − rf, ddof 1) · √annualization. NaN below two periods; ±Infinity
+ * for a constant non-zero excess return (std exactly 0), NaN for a constant zero one.
+ */
 export function sharpeRatio(returns: ArrayLike<number>, opts?: RiskFreeOptions): number {
   const ann = annualizationOf(opts);
   if (returns.length < 2) return NaN;

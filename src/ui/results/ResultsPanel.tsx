@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { startTransition, useEffect, useMemo, useState } from 'react';
 import type { RunEvaluation, SplitEvaluation } from '../../../workers/protocol.ts';
 import { useLab } from '../../store/index.ts';
 import type { PanelProps } from '../App.tsx';
@@ -8,30 +8,16 @@ import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx'
 import { useWorkflow } from '../common/workflow.ts';
 import { LearnButton } from '../learn/LearnButton.tsx';
 import { runDetail } from '../runs/history.ts';
-import { combine, strategiesOf, type SplitChoice } from './evaluationView.ts';
+import { fmtMetric, METRIC_COLUMNS } from './metricFormat.ts';
+import { combine, displayIndices, pick, strategiesOf, type SplitChoice } from './evaluationView.ts';
 import { MonthlyReturns } from './MonthlyReturns.tsx';
 import { PositionsHeatmap } from './PositionsHeatmap.tsx';
 import { TradeLog } from './TradeLog.tsx';
 
-export const METRIC_COLUMNS: { key: string; label: string; pct: boolean }[] = [
-  { key: 'total_return', label: 'Total return', pct: true },
-  { key: 'cagr', label: 'CAGR', pct: true },
-  { key: 'annual_volatility', label: 'Volatility', pct: true },
-  { key: 'sharpe', label: 'Sharpe', pct: false },
-  { key: 'sortino', label: 'Sortino', pct: false },
-  { key: 'calmar', label: 'Calmar', pct: false },
-  { key: 'max_drawdown', label: 'Max drawdown', pct: true },
-  { key: 'turnover', label: 'Turnover', pct: true },
-];
+export { fmtMetric, METRIC_COLUMNS } from './metricFormat.ts';
 
 export function strategyColor(name: string, i: number): string {
   return name === 'agent' ? AGENT_COLOR : (BASELINE_COLORS[name] ?? colorAt(i + 1));
-}
-
-export function fmtMetric(key: string, v: number | undefined | null): string {
-  if (v === undefined || v === null) return '—';
-  const col = METRIC_COLUMNS.find((c) => c.key === key);
-  return col?.pct ? fmtPct(v, 2) : fmtNum(v, 2);
 }
 
 /** Loads a saved run's evaluation from IndexedDB. */
@@ -116,7 +102,7 @@ export function ResultsPanel(_: PanelProps) {
           </fieldset>
         </div>
         {run && (
-          <p className="muted">
+          <p className="muted" data-testid="run-header">
             {run.algo.toUpperCase()} · {run.dataLabel} · {run.steps.toLocaleString('en-US')} steps · backend{' '}
             {run.backend} · seed {run.seed}
             {run.endReason ? ` · ${run.endReason}` : ''}
@@ -134,69 +120,92 @@ export function ResultsPanel(_: PanelProps) {
 }
 
 /**
- * Mounts heavy sections one task at a time (equity first), so opening Results never blocks the page
- * in one long task; returns how many sections may render now.
+ * Mounts heavy sections one task at a time (equity first), so opening Results — or switching its
+ * split, which changes `key` — never blocks the page in one long task; returns how many sections may
+ * render now. Each step is a transition, so React may also slice its render into short tasks.
  */
-function useStagedSections(total: number, key: unknown): number {
+export function useStagedSections(total: number, key: unknown): number {
   const [stage, setStage] = useState({ key, n: 1 });
   const n = stage.key === key ? stage.n : 1;
   useEffect(() => {
     if (n >= total) return;
-    const id = setTimeout(() => setStage({ key, n: n + 1 }), 0);
+    const id = setTimeout(() => startTransition(() => setStage({ key, n: n + 1 })), 0);
     return () => clearTimeout(id);
   }, [n, total, key]);
   return n;
 }
 
+/** Rows per multi-series chart (see displayIndices): keeps each chart's mount well under 100 ms. */
+export const CHART_ROWS = 250;
+
+/** The dates and series a multi-series chart draws: one shared, thinned set of rows. */
+function thinnedChart(
+  dates: string[],
+  byStrategy: Record<string, Float64Array>,
+  strategies: string[],
+  markers: { x: string }[],
+  style: (s: string) => { width: number },
+): { x: string[]; series: LineSeries[] } {
+  const keep = markers.map((m) => dates.indexOf(m.x));
+  const idx = displayIndices(
+    strategies.map((s) => byStrategy[s] ?? new Float64Array(dates.length).fill(NaN)),
+    CHART_ROWS,
+    keep,
+  );
+  return {
+    x: pick(dates, idx),
+    series: strategies.map((s, i) => ({
+      key: s.replace(/[^a-z0-9]/gi, '_'),
+      label: s,
+      values: pick(byStrategy[s] ?? new Float64Array(dates.length).fill(NaN), idx),
+      color: strategyColor(s, i),
+      dashed: s !== 'agent',
+      ...style(s),
+    })),
+  };
+}
+
 function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; choice: SplitChoice }) {
-  const stage = useStagedSections(5, evaluation);
   // The workflow's result sections (core/workflows/registry.ts), in the order drawn here.
   const sections = useWorkflow().results;
   const combined = useMemo(() => combine(evaluation, choice), [evaluation, choice]);
+  const stage = useStagedSections(8, combined);
   const strategies = useMemo(() => strategiesOf(evaluation), [evaluation]);
-  const equitySeries = useMemo<LineSeries[]>(
+  const equityChart = useMemo(
     () =>
-      combined
-        ? strategies.map((s, i) => ({
-            key: s.replace(/[^a-z0-9]/gi, '_'),
-            label: s,
-            values: combined.equity[s],
-            color: strategyColor(s, i),
-            width: s === 'agent' ? 2.2 : 1.2,
-            dashed: s !== 'agent',
-          }))
-        : [],
+      combined &&
+      thinnedChart(combined.dates, combined.equity, strategies, combined.markers, (s) => ({
+        width: s === 'agent' ? 2.2 : 1.2,
+      })),
     [combined, strategies],
   );
-  const ddSeries = useMemo<LineSeries[]>(
+  const ddChart = useMemo(
     () =>
-      combined
-        ? strategies.map((s, i) => ({
-            key: s.replace(/[^a-z0-9]/gi, '_'),
-            label: s,
-            values: combined.drawdown[s],
-            color: strategyColor(s, i),
-            width: s === 'agent' ? 2 : 1,
-            dashed: s !== 'agent',
-          }))
-        : [],
+      combined &&
+      thinnedChart(combined.dates, combined.drawdown, strategies, combined.markers, (s) => ({
+        width: s === 'agent' ? 2 : 1,
+      })),
     [combined, strategies],
   );
-  const sharpeSeries = useMemo<LineSeries[]>(
-    () =>
-      combined
-        ? [
-            {
-              key: 'rs',
-              label: 'agent rolling Sharpe (63 d)',
-              values: combined.rollingSharpe,
-              color: AGENT_COLOR,
-            },
-          ]
-        : [],
-    [combined],
-  );
-  if (!combined) return <p className="muted">No rows in this split.</p>;
+  const sharpeChart = useMemo(() => {
+    if (!combined) return null;
+    const idx = displayIndices(
+      [combined.rollingSharpe],
+      CHART_ROWS,
+      combined.markers.map((m) => combined.dates.indexOf(m.x)),
+    );
+    const series: LineSeries[] = [
+      {
+        key: 'rs',
+        label: 'agent rolling Sharpe (63 d)',
+        values: pick(combined.rollingSharpe, idx),
+        color: AGENT_COLOR,
+      },
+    ];
+    return { x: pick(combined.dates, idx), series };
+  }, [combined]);
+  if (!combined || !equityChart || !ddChart || !sharpeChart)
+    return <p className="muted">No rows in this split.</p>;
   const splits: SplitEvaluation[] =
     choice === 'all' ? evaluation.splits : evaluation.splits.filter((s) => s.split === choice);
   return (
@@ -206,27 +215,31 @@ function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; cho
         <h2 id="equity-h">
           Equity <LearnButton id="equity" />
         </h2>
-        <TimeSeriesChart
-          title="Equity of the agent and the baselines"
-          x={combined.dates}
-          series={equitySeries}
-          markers={combined.markers}
-          yFormat={(v) => fmtNum(v, 2)}
-          yLabel="value (start = 1)"
-          baseline={1}
-          height={340}
-        />
+        {stage >= 2 && (
+          <TimeSeriesChart
+            title="Equity of the agent and the baselines"
+            x={equityChart.x}
+            series={equityChart.series}
+            maxPoints={CHART_ROWS * 2}
+            markers={combined.markers}
+            yFormat={(v) => fmtNum(v, 2)}
+            yLabel="value (start = 1)"
+            baseline={1}
+            height={340}
+          />
+        )}
       </section>
       )}
-      {stage >= 2 && sections.includes('drawdown') && (
+      {stage >= 3 && sections.includes('drawdown') && (
         <section className="panel chart-card" aria-labelledby="drawdown-h">
           <h2 id="drawdown-h">
             Drawdown <LearnButton id="drawdown" />
           </h2>
           <TimeSeriesChart
             title="Underwater chart: fall from the previous peak"
-            x={combined.dates}
-            series={ddSeries}
+            x={ddChart.x}
+            series={ddChart.series}
+            maxPoints={CHART_ROWS * 2}
             markers={combined.markers}
             yFormat={(v) => fmtPct(v, 0)}
             yLabel="drawdown"
@@ -235,13 +248,13 @@ function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; cho
           />
         </section>
       )}
-      {stage >= 3 && sections.includes('metrics') && (
+      {stage >= 4 && sections.includes('metrics') && (
         <section className="panel" aria-labelledby="metrics-h">
           <h2 id="metrics-h">Metrics</h2>
           <MetricsTable splits={splits} strategies={strategies} />
         </section>
       )}
-      {stage >= 4 && (
+      {stage >= 5 && (
         <div className="chart-grid">
           {sections.includes('rolling-sharpe') && (
           <section className="panel chart-card" aria-labelledby="rs-h">
@@ -250,8 +263,9 @@ function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; cho
             </h3>
             <TimeSeriesChart
               title="Rolling 63-day Sharpe ratio of the agent"
-              x={combined.dates}
-              series={sharpeSeries}
+              x={sharpeChart.x}
+              series={sharpeChart.series}
+              maxPoints={CHART_ROWS * 2}
               markers={combined.markers}
               yFormat={(v) => fmtNum(v, 1)}
               baseline={0}
@@ -264,30 +278,24 @@ function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; cho
             <h3 id="monthly-h">
               Monthly returns <LearnButton id="monthly-returns" />
             </h3>
-            {splits.map((s) => (
-              <MonthlyReturns key={s.split} split={s} />
-            ))}
+            {stage >= 6 && splits.map((s) => <MonthlyReturns key={s.split} split={s} />)}
           </section>
           )}
         </div>
       )}
-      {stage >= 5 && (
-        <>
-          {sections.includes('positions') && (
-          <section className="panel chart-card" aria-labelledby="positions-h">
-            <h3 id="positions-h">
-              Positions <LearnButton id="positions" />
-            </h3>
-            <PositionsHeatmap splits={splits} />
-          </section>
-          )}
-          {sections.includes('trades') && (
-          <section className="panel" aria-labelledby="trades-h">
-            <h3 id="trades-h">Trade log</h3>
-            <TradeLog splits={splits} />
-          </section>
-          )}
-        </>
+      {stage >= 7 && sections.includes('positions') && (
+        <section className="panel chart-card" aria-labelledby="positions-h">
+          <h3 id="positions-h">
+            Positions <LearnButton id="positions" />
+          </h3>
+          <PositionsHeatmap splits={splits} />
+        </section>
+      )}
+      {stage >= 8 && sections.includes('trades') && (
+        <section className="panel" aria-labelledby="trades-h">
+          <h3 id="trades-h">Trade log</h3>
+          <TradeLog splits={splits} />
+        </section>
       )}
     </>
   );

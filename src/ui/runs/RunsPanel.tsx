@@ -8,7 +8,8 @@ import type { PanelProps } from '../App.tsx';
 import { fmtNum, fmtPct } from '../charts/format.ts';
 import { colorAt } from '../charts/palette.ts';
 import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx';
-import { fmtMetric, METRIC_COLUMNS } from '../results/ResultsPanel.tsx';
+import { displayIndices, pick } from '../results/evaluationView.ts';
+import { CHART_ROWS, fmtMetric, METRIC_COLUMNS, useStagedSections } from '../results/ResultsPanel.tsx';
 import { useRuntime } from '../runtime/context.tsx';
 import { evaluateModelFile } from './evaluateModel.ts';
 import {
@@ -117,7 +118,7 @@ function RunsTable({ runs, onNavigate }: { runs: RunSummary[]; onNavigate: Panel
               <td title={r.endReason}>{r.status}</td>
               <td>{r.steps.toLocaleString('en-US')}</td>
               <td>{r.backend}</td>
-              <td>{fmtNum(r.metrics.test?.sharpe ?? NaN)}</td>
+              <td>{fmtMetric('sharpe', r.metrics.test?.sharpe)}</td>
               <td>{fmtPct(r.metrics.test?.total_return ?? NaN)}</td>
               <td style={{ textAlign: 'left' }}>
                 <div className="row" style={{ gap: 4 }}>
@@ -270,7 +271,7 @@ function Compare({ ids }: { ids: string[] }) {
   const chosen = ids
     .map((id) => runs.find((r) => r.id === id))
     .filter((r): r is RunSummary => r !== undefined);
-  const { x, equity, drawdown } = useMemo(() => {
+  const { equity, drawdown } = useMemo(() => {
     // Overlay on the union of dates of the split (runs may differ in data or splits).
     const dates = [
       ...new Set(chosen.flatMap((r) => evals[r.id]?.splits.find((s) => s.split === split)?.dates ?? [])),
@@ -290,8 +291,18 @@ function Compare({ ids }: { ids: string[] }) {
       eq.push({ key: `r${i}`, label: r.name, values: e, color: colorAt(i) });
       dd.push({ key: `r${i}`, label: r.name, values: d, color: colorAt(i) });
     });
-    return { x: dates, equity: eq, drawdown: dd };
+    // One shared, thinned set of rows per chart (see displayIndices): cheap to mount and to switch.
+    const thin = (series: LineSeries[]) => {
+      const idx = displayIndices(
+        series.map((l) => l.values),
+        CHART_ROWS,
+      );
+      return { x: pick(dates, idx), series: series.map((l) => ({ ...l, values: pick(l.values, idx) })) };
+    };
+    return { equity: thin(eq), drawdown: thin(dd) };
   }, [chosen.map((r) => r.id).join(','), evals, split]); // eslint-disable-line react-hooks/exhaustive-deps
+  // One chart per task (see ResultsPanel): opening or switching the comparison never blocks the page.
+  const stage = useStagedSections(3, equity);
   return (
     <section className="panel" aria-labelledby="compare-h">
       <h2 id="compare-h">Compare runs</h2>
@@ -306,23 +317,29 @@ function Compare({ ids }: { ids: string[] }) {
       <div className="chart-grid">
         <div className="chart-card">
           <h3>Equity overlay</h3>
-          <TimeSeriesChart
-            title={`Equity of the compared runs on the ${split} split`}
-            x={x}
-            series={equity}
-            yFormat={(v) => fmtNum(v, 2)}
-            baseline={1}
-          />
+          {stage >= 2 && (
+            <TimeSeriesChart
+              title={`Equity of the compared runs on the ${split} split`}
+              x={equity.x}
+              series={equity.series}
+              maxPoints={CHART_ROWS * 2}
+              yFormat={(v) => fmtNum(v, 2)}
+              baseline={1}
+            />
+          )}
         </div>
         <div className="chart-card">
           <h3>Drawdown overlay</h3>
-          <TimeSeriesChart
-            title={`Drawdown of the compared runs on the ${split} split`}
-            x={x}
-            series={drawdown}
-            yFormat={(v) => fmtPct(v, 0)}
-            yDomain={['auto', 0]}
-          />
+          {stage >= 3 && (
+            <TimeSeriesChart
+              title={`Drawdown of the compared runs on the ${split} split`}
+              x={drawdown.x}
+              series={drawdown.series}
+              maxPoints={CHART_ROWS * 2}
+              yFormat={(v) => fmtPct(v, 0)}
+              yDomain={['auto', 0]}
+            />
+          )}
         </div>
       </div>
       <h3>Metrics side by side ({split})</h3>

@@ -23,9 +23,11 @@ export async function evaluateModelFile(rt: LabRuntime, file: File): Promise<voi
   const t0 = Date.now();
   const trainer = rt.trainer();
   const data = trainRequest(experiment, rt.panel);
-  await trainer.call((r) =>
+  // The worker gets a copy of the weights (transferred): the model itself is saved with the run below.
+  const toWorker = { ...checkpoint, weights: checkpoint.weights.slice(0) };
+  const { notes } = await trainer.call((r) =>
     r.importCheckpoint(
-      Comlink.transfer(checkpoint, [checkpoint.weights]),
+      Comlink.transfer(toWorker, [toWorker.weights]),
       Comlink.transfer(data, panelTransferables(data.panel)),
     ),
   );
@@ -51,7 +53,7 @@ export async function evaluateModelFile(rt: LabRuntime, file: File): Promise<voi
     name: `Evaluation of ${file.name}`,
     createdAt: Date.now(),
     status: 'complete',
-    endReason: `model ${checkpoint.algo} at step ${checkpoint.step}, evaluated only`,
+    endReason: [`model ${checkpoint.algo} at step ${checkpoint.step}, evaluated only`, ...notes].join('; '),
     algo: (checkpoint.algo as RunSummary['algo']) ?? algoOf(experiment),
     dataLabel: s.dataLoad.meta?.label ?? String(experiment.values['data.name'] ?? experiment.values['data.kind']),
     backend: useLab.getState().backend?.backend ?? 'unknown',

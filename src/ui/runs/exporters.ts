@@ -2,11 +2,17 @@ import type { CheckpointData } from '../../../workers/protocol.ts';
 import type { RunSummary } from '../../store/types.ts';
 import type { RunDetail } from './db.ts';
 
-/** JSON.stringify with typed arrays as plain arrays and ArrayBuffers as base64. */
+/** ±Infinity as "Infinity"/"-Infinity", NaN as null: the JSON convention of `lab` (src/cli/output.ts). */
+function jsonNumber(v: number): number | string | null {
+  return Number.isFinite(v) ? v : Number.isNaN(v) ? null : String(v);
+}
+
+/** JSON.stringify with typed arrays as plain arrays, ArrayBuffers as base64, ±Infinity as strings. */
 function replacer(_key: string, value: unknown): unknown {
   if (ArrayBuffer.isView(value) && !(value instanceof DataView))
-    return Array.from(value as unknown as ArrayLike<number>);
+    return Array.from(value as unknown as ArrayLike<number>, jsonNumber);
   if (value instanceof ArrayBuffer) return { base64: toBase64(value) };
+  if (typeof value === 'number') return jsonNumber(value);
   return value;
 }
 
@@ -38,7 +44,7 @@ export function runToJson(summary: RunSummary, detail: RunDetail | undefined): s
 }
 
 function csvCell(v: unknown): string {
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v ?? '');
+  const s = typeof v === 'number' ? (Number.isNaN(v) ? '' : String(v)) : String(v ?? '');
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -94,6 +100,22 @@ export function checkpointFromJson(text: string, fileName: string): CheckpointDa
   if (o?.format !== 'rl-trading-lab/checkpoint@1')
     throw new Error(`${fileName} is not an RL Trading Lab model (format field missing or different)`);
   if (typeof o.weights?.base64 !== 'string') throw new Error(`${fileName} has no weights`);
+  const n = o.normalization as { featureNames?: unknown; mean?: unknown; std?: unknown } | undefined;
+  if (n !== undefined) {
+    const nums = (a: unknown) => Array.isArray(a) && a.every((v) => typeof v === 'number');
+    const names = n.featureNames;
+    if (
+      !Array.isArray(names) ||
+      !names.every((v) => typeof v === 'string') ||
+      !nums(n.mean) ||
+      !nums(n.std) ||
+      (n.mean as number[]).length !== names.length ||
+      (n.std as number[]).length !== names.length
+    )
+      throw new Error(
+        `${fileName}: field 'normalization' must hold featureNames, mean and std of one length (the saved z-score)`,
+      );
+  }
   return { ...(o as CheckpointData), weights: fromBase64(o.weights.base64) };
 }
 

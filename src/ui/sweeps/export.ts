@@ -17,7 +17,8 @@ const safe = (s: string) => s.replace(/[^\w.-]+/g, '_').slice(0, 60) || 'sweep';
 
 /** JSON numbers cannot be NaN: write them as null, as the CLI does. */
 function toJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? null : x), 2);
+  // As `lab sweep` writes them (src/cli/output.ts): ±Infinity as "Infinity"/"-Infinity", NaN as null.
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? (Number.isNaN(x) ? null : String(x)) : x), 2);
 }
 
 export function exportCsv(spec: SweepSpec, results: SweepRunResult[]): void {
