@@ -4,23 +4,23 @@ import { Lab } from './lab.ts';
 
 /** A small synthetic market with splits inside its dates and a tiny A2C: runs take seconds. */
 const BASE = [
-  'data=synthetic',
-  'syn.assets=2',
-  'syn.days=500',
-  'window=10',
-  'episodeLen=32',
+  'data.kind=synthetic',
+  'data.config.assets=2',
+  'data.config.days=500',
+  'features.window=10',
+  'env.episodeLength=32',
   'algo=a2c',
-  'a2c.numEnvs=2',
-  'a2c.nSteps=8',
-  'a2c.hidden=16',
+  'agent.numEnvs=2',
+  'agent.numSteps=8',
+  'agent.network.hidden=16,16',
 ];
 const SPLITS = {
-  'train.start': '2000-01-01',
-  'train.end': '2001-03-31',
-  'valid.start': '2001-04-01',
-  'valid.end': '2001-08-31',
-  'test.start': '2001-09-01',
-  'test.end': '2030-12-31',
+  'splits.train.start': '2000-01-01',
+  'splits.train.end': '2001-03-31',
+  'splits.valid.start': '2001-04-01',
+  'splits.valid.end': '2001-08-31',
+  'splits.test.start': '2001-09-01',
+  'splits.test.end': '2030-12-31',
 };
 function hash(extra: Record<string, string | number> = {}): string {
   const all: Record<string, string | number> = { ...SPLITS, ...extra };
@@ -37,7 +37,7 @@ test('pause holds a training where it is, resume continues it, stop ends it and 
   page,
 }) => {
   const lab = new Lab(page);
-  await lab.open(hash({ steps: 200_000 }));
+  await lab.open(hash({ totalSteps: 200_000 }));
   await lab.tab('Train').click();
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => progress(page), { timeout: 60_000 }).toBeGreaterThan(0.002);
@@ -68,7 +68,7 @@ test('a crashed trainer worker: the run is reported failed, its last checkpoint 
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const lab = new Lab(page);
-  await lab.open(hash({ steps: 200_000, evalEvery: 500 }));
+  await lab.open(hash({ totalSteps: 200_000, 'eval.every': 500 }));
   await lab.tab('Train').click();
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   // Past two evaluation intervals: a checkpoint has been sent to the page.
@@ -104,7 +104,7 @@ test('a downloaded model evaluated on other data uses its saved z-score; a missi
   page,
 }) => {
   const lab = new Lab(page);
-  await lab.open(hash({ steps: 2048, evalEvery: 1024, seed: 3 }));
+  await lab.open(hash({ totalSteps: 2048, 'eval.every': 1024, seed: 3 }));
   await lab.tab('Train').click();
   await lab.train();
   const original = (await lab.agentMetrics()).test;
@@ -122,7 +122,7 @@ test('a downloaded model evaluated on other data uses its saved z-score; a missi
 
   // Other data: the train split (which a re-fit z-score would come from) now covers other dates;
   // the test split is unchanged, so with the saved z-score its metrics are the original ones.
-  await page.goto(`./#${hash({ seed: 3, 'train.start': '2000-09-01' })}`);
+  await page.goto(`./#${hash({ seed: 3, 'splits.train.start': '2000-09-01' })}`);
   await page.reload();
   await expect(page.getByTestId('dataset-meta')).toBeVisible({ timeout: 60_000 });
   await lab.tab('Runs').click();
@@ -135,7 +135,7 @@ test('a downloaded model evaluated on other data uses its saved z-score; a missi
   expect((await lab.agentMetrics()).test).toEqual(original);
 
   // The data lacks the test split the model is evaluated on.
-  await page.goto(`./#${hash({ seed: 3, 'test.start': '2040-01-01', 'test.end': '2041-12-31' })}`);
+  await page.goto(`./#${hash({ seed: 3, 'splits.test.start': '2040-01-01', 'splits.test.end': '2041-12-31' })}`);
   await page.reload();
   await expect(page.getByTestId('dataset-meta')).toBeVisible({ timeout: 60_000 });
   await lab.tab('Runs').click();

@@ -1,6 +1,6 @@
 /**
- * The trainer worker: a thin comlink face over core's experiment runner (runExperiment — the same
- * one `lab train` and sweeps use, so the same config, seed and backend give the same numbers
+ * The trainer worker: a thin comlink face over core's workflow runners (runWorkflow — the same
+ * ones `lab train` and sweeps use, so the same config, seed and backend give the same numbers
  * everywhere). Envs and agents run here together so a step costs no messages; the UI receives
  * throttled batches (≤ 10 per second, core's MetricThrottle), large arrays transferred, not copied.
  */
@@ -18,9 +18,9 @@ import { benchmarkEquity, costModelOf } from '../src/core/experiment/evaluation.
 import {
   evaluateExperiment,
   prepareExperiment,
-  runExperiment,
   type PreparedExperiment,
 } from '../src/core/experiment/run.ts';
+import { runWorkflow } from '../src/core/workflows/runners.ts';
 import type { RunEvaluation as CoreRunEvaluation } from '../src/core/experiment/types.ts';
 import type { FeatureSet } from '../src/core/features/types.ts';
 import { getAlgorithm, type Learner } from '../src/core/run/algorithms.ts';
@@ -235,7 +235,7 @@ const api = {
       const progress = (phase: string, metrics: MetricBatch = {}) =>
         onProgress({ kind: 'progress', step, total, sps, metrics, phase });
       let normalization: Normalization | undefined;
-      const result = await runExperiment(config, request.panel, {
+      const result = await runWorkflow(config, request.panel, {
         control,
         keepLearner: true,
         checkpointEvery: config.eval.every,
