@@ -19,14 +19,29 @@ export default tseslint.config(
     // Core is deterministic: one seeded RNG, never Math.random. Layers: core imports nothing above it.
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Use the seeded Rng from src/core/rng.ts.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Use the seeded Rng from src/core/rng.ts.' },
+      ],
       'no-restricted-globals': ['error', 'window', 'document'],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/ui/**', '**/store/**', '**/workers/**', '**/cli/**', 'react', 'react-dom'], message: 'core is the bottom layer: it never imports ui, store, workers or cli.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/ui/**', '**/store/**', '**/workers/**', '**/cli/**', 'react', 'react-dom'],
+              message: 'core is the bottom layer: it never imports ui, store, workers or cli.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     // Envs, data, indicators, features and metrics stay on typed arrays: no tfjs below the agents.
-    files: ['src/core/{data,envs,indicators,features,metrics,baselines,experiment,workflows,sweeps,ensemble,kol}/**/*.ts'],
+    files: [
+      'src/core/{data,envs,indicators,features,metrics,baselines,experiment,workflows,sweeps,ensemble,kol}/**/*.ts',
+    ],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
@@ -34,7 +49,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['@tensorflow/*'], message: 'Only src/core/agents imports tfjs.' },
-            { group: ['**/ui/**', '**/store/**', '**/workers/**', '**/cli/**', 'react', 'react-dom'], message: 'core is the bottom layer: it never imports ui, store, workers or cli.' },
+            {
+              group: ['**/ui/**', '**/store/**', '**/workers/**', '**/cli/**', 'react', 'react-dom'],
+              message: 'core is the bottom layer: it never imports ui, store, workers or cli.',
+            },
           ],
         },
       ],
@@ -50,7 +68,17 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['@tensorflow/*'], message: 'The page never imports tfjs; the workers do.' },
-            { group: ['**/core/agents/**', '**/core/run/trainer*', '**/core/experiment/run*', '**/core/workflows/runners*'], allowTypeImports: true, message: 'ui/store import core/agents and the runners only as types (they pull tfjs into the page).' },
+            {
+              group: [
+                '**/core/agents/**',
+                '**/core/run/trainer*',
+                '**/core/experiment/run*',
+                '**/core/workflows/runners*',
+              ],
+              allowTypeImports: true,
+              message:
+                'ui/store import core/agents and the runners only as types (they pull tfjs into the page).',
+            },
             { group: ['**/cli/**'], message: 'The CLI is a separate front end; the page never imports it.' },
           ],
         },
@@ -64,9 +92,16 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/ui/**'], message: 'store never imports ui (imports flow ui → store → workers → core).' },
+            {
+              group: ['**/ui/**'],
+              message: 'store never imports ui (imports flow ui → store → workers → core).',
+            },
             { group: ['@tensorflow/*'], message: 'The page never imports tfjs; the workers do.' },
-            { group: ['**/core/agents/**'], allowTypeImports: true, message: 'store imports core/agents only as types.' },
+            {
+              group: ['**/core/agents/**'],
+              allowTypeImports: true,
+              message: 'store imports core/agents only as types.',
+            },
           ],
         },
       ],
@@ -75,7 +110,17 @@ export default tseslint.config(
   {
     files: ['workers/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/src/ui/**', '**/src/store/**', '**/src/cli/**'], message: 'workers sit under ui and store: they import only core.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src/ui/**', '**/src/store/**', '**/src/cli/**'],
+              message: 'workers sit under ui and store: they import only core.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

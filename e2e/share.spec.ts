@@ -66,7 +66,10 @@ test('share link round trip gives the same config and metrics; reload keeps runs
   // A saved run's config downloads as the experiment that trained it.
   const [download] = await Promise.all([
     page2.waitForEvent('download'),
-    page2.getByRole('button', { name: /^Download config of / }).first().click(),
+    page2
+      .getByRole('button', { name: /^Download config of / })
+      .first()
+      .click(),
   ]);
   expect(download.suggestedFilename()).toMatch(/\.config\.json$/);
   const config = JSON.parse(readFileSync(await download.path(), 'utf8')) as Record<string, unknown>;

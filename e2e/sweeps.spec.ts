@@ -25,7 +25,9 @@ const HASH = [
   'agent.network.hidden=16,16',
 ].join('&');
 
-test('sweeps: a 2×2 grid with 2 seeds of short runs finishes, fills the table and plots, and matches lab sweep headless', async ({ page }) => {
+test('sweeps: a 2×2 grid with 2 seeds of short runs finishes, fills the table and plots, and matches lab sweep headless', async ({
+  page,
+}) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const lab = new Lab(page);
@@ -55,15 +57,37 @@ test('sweeps: a 2×2 grid with 2 seeds of short runs finishes, fills the table a
   // Table: one row per point, mean ± std of finite numbers.
   const rows = page.locator('table[aria-label="Sweep results by point"] tbody tr');
   await expect(rows).toHaveCount(4);
-  await expect(rows.first().locator('td[data-metric="valid/total_return"]')).toHaveText(/^-?[\d.]+(e-?\d+)?[kMB]? ± [\d.]+/);
+  await expect(rows.first().locator('td[data-metric="valid/total_return"]')).toHaveText(
+    /^-?[\d.]+(e-?\d+)?[kMB]? ± [\d.]+/,
+  );
   // Sorting by a column reorders by it.
-  await page.locator('table[aria-label="Sweep results by point"] thead').getByRole('button', { name: /valid\/total_return/ }).click();
+  await page
+    .locator('table[aria-label="Sweep results by point"] thead')
+    .getByRole('button', { name: /valid\/total_return/ })
+    .click();
 
   // Plots.
-  await expect(page.getByRole('figure', { name: /Scatter of valid\/sharpe against Learning rate/ })).toHaveAttribute('data-points', /^[1-8]$/);
-  expect(await page.getByRole('figure', { name: /Scatter of/ }).locator('.recharts-scatter-symbol').count()).toBeGreaterThan(0);
-  expect(await page.getByRole('figure', { name: /Parallel coordinates/ }).locator('polyline').count()).toBeGreaterThan(0);
-  await expect(page.getByRole('figure', { name: /Validation equity of the top points/ }).locator('.recharts-line').first()).toBeVisible();
+  await expect(
+    page.getByRole('figure', { name: /Scatter of valid\/sharpe against Learning rate/ }),
+  ).toHaveAttribute('data-points', /^[1-8]$/);
+  expect(
+    await page
+      .getByRole('figure', { name: /Scatter of/ })
+      .locator('.recharts-scatter-symbol')
+      .count(),
+  ).toBeGreaterThan(0);
+  expect(
+    await page
+      .getByRole('figure', { name: /Parallel coordinates/ })
+      .locator('polyline')
+      .count(),
+  ).toBeGreaterThan(0);
+  await expect(
+    page
+      .getByRole('figure', { name: /Validation equity of the top points/ })
+      .locator('.recharts-line')
+      .first(),
+  ).toBeVisible();
   await expect(page.locator('table[aria-label="Heatmap of valid/sharpe"] tbody tr')).toHaveCount(2);
   await expect(page.locator('table[aria-label="Heatmap of valid/sharpe"] td[data-value]')).toHaveCount(4);
 
@@ -74,17 +98,46 @@ test('sweeps: a 2×2 grid with 2 seeds of short runs finishes, fills the table a
   await page.screenshot({ path: `${SHOT_DIR}/sweeps.png`, fullPage: true });
 
   // Export: CSV and JSON; the JSON's spec run headless by `lab sweep` gives the same numbers (same seeds, same backend).
-  const csv = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]).then(([d]) => d.path()).then((p) => readFileSync(p, 'utf8'));
+  const csv = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export CSV' }).click(),
+  ])
+    .then(([d]) => d.path())
+    .then((p) => readFileSync(p, 'utf8'));
   expect(csv.trim().split('\n')).toHaveLength(9);
-  const jsonPath = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]).then(([d]) => d.path());
-  const exported = JSON.parse(readFileSync(jsonPath, 'utf8')) as { spec: unknown; runs: { id: string; metrics: Record<string, number | null> }[]; versions: { backend: string } };
+  const jsonPath = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export JSON' }).click(),
+  ]).then(([d]) => d.path());
+  const exported = JSON.parse(readFileSync(jsonPath, 'utf8')) as {
+    spec: unknown;
+    runs: { id: string; metrics: Record<string, number | null> }[];
+    versions: { backend: string };
+  };
   expect(exported.runs).toHaveLength(8);
   expect(exported.versions.backend).toBe('wasm');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-e2e-sweep-'));
   try {
     writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(exported.spec));
-    execFileSync('node', ['src/cli/lab.mjs', 'sweep', path.join(dir, 'spec.json'), '--workers', '2', '--backend', 'wasm', '--quiet', '--out', path.join(dir, 'out')], { cwd: path.resolve(import.meta.dirname, '..'), stdio: 'pipe' });
-    const headless = JSON.parse(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8')) as typeof exported;
+    execFileSync(
+      'node',
+      [
+        'src/cli/lab.mjs',
+        'sweep',
+        path.join(dir, 'spec.json'),
+        '--workers',
+        '2',
+        '--backend',
+        'wasm',
+        '--quiet',
+        '--out',
+        path.join(dir, 'out'),
+      ],
+      { cwd: path.resolve(import.meta.dirname, '..'), stdio: 'pipe' },
+    );
+    const headless = JSON.parse(
+      readFileSync(path.join(dir, 'out', 'results.json'), 'utf8'),
+    ) as typeof exported;
     // Equal to rounding: Chromium's and Node's V8 differ in the last bit of Math.exp/log/cos/pow for
     // about one input in ten, so browser and Node agree to ~1e-14, not bit for bit.
     expect(headless.runs.map((r) => r.id)).toEqual(exported.runs.map((r) => r.id));
@@ -93,7 +146,10 @@ test('sweeps: a 2×2 grid with 2 seeds of short runs finishes, fills the table a
       expect(Object.keys(h.metrics).sort()).toEqual(Object.keys(b).sort());
       for (const [k, v] of Object.entries(h.metrics)) {
         if (v === null || b[k] === null) expect(b[k], `${h.id} ${k}`).toBe(v);
-        else expect(Math.abs(v - b[k]!), `${h.id} ${k}: node ${v} vs browser ${b[k]}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(v)));
+        else
+          expect(Math.abs(v - b[k]!), `${h.id} ${k}: node ${v} vs browser ${b[k]}`).toBeLessThanOrEqual(
+            1e-9 * Math.max(1, Math.abs(v)),
+          );
       }
     });
   } finally {
@@ -102,11 +158,15 @@ test('sweeps: a 2×2 grid with 2 seeds of short runs finishes, fills the table a
 
   // Every finished run is saved like any other run.
   await page.getByRole('tab', { name: 'Runs', exact: true }).click();
-  await expect(page.locator('table[aria-label="Saved runs"] tbody tr', { hasText: 'sweep p' })).toHaveCount(8);
+  await expect(page.locator('table[aria-label="Saved runs"] tbody tr', { hasText: 'sweep p' })).toHaveCount(
+    8,
+  );
   expect(errors).toEqual([]);
 });
 
-test('sweeps: pause holds the queue, resume continues, cancel stops the rest and keeps what finished', async ({ page }) => {
+test('sweeps: pause holds the queue, resume continues, cancel stops the rest and keeps what finished', async ({
+  page,
+}) => {
   const lab = new Lab(page);
   await lab.open(HASH);
   await page.getByRole('tab', { name: 'Sweeps', exact: true }).click();
@@ -118,7 +178,9 @@ test('sweeps: pause holds the queue, resume continues, cancel stops the rest and
   await page.getByRole('textbox', { name: 'Parameter 1 values' }).fill('0, 0.05');
   await expect(page.getByTestId('sweep-plan')).toContainText('6 runs');
   await page.getByRole('button', { name: 'Start sweep' }).click();
-  await expect(page.locator('table[aria-label="Sweep runs"] tbody tr[data-state="running"]')).toHaveCount(1, { timeout: 60_000 });
+  await expect(page.locator('table[aria-label="Sweep runs"] tbody tr[data-state="running"]')).toHaveCount(1, {
+    timeout: 60_000,
+  });
 
   await page.getByRole('button', { name: 'Pause sweep' }).click();
   await expect(page.getByTestId('sweep-status')).toHaveText('paused');
@@ -131,7 +193,9 @@ test('sweeps: pause holds the queue, resume continues, cancel stops the rest and
   await expect(page.getByTestId('sweep-status')).toHaveText('running');
   await page.getByRole('button', { name: 'Cancel sweep' }).click();
   await expect(page.getByTestId('sweep-status')).toHaveText('cancelled');
-  const cancelled = await page.locator('table[aria-label="Sweep runs"] tbody tr[data-state="cancelled"]').count();
+  const cancelled = await page
+    .locator('table[aria-label="Sweep runs"] tbody tr[data-state="cancelled"]')
+    .count();
   const done = await page.locator('table[aria-label="Sweep runs"] tbody tr[data-state="done"]').count();
   expect(cancelled).toBeGreaterThan(0);
   expect(cancelled + done).toBe(6);

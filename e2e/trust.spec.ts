@@ -135,7 +135,9 @@ test('a downloaded model evaluated on other data uses its saved z-score; a missi
   expect((await lab.agentMetrics()).test).toEqual(original);
 
   // The data lacks the test split the model is evaluated on.
-  await page.goto(`./#${hash({ seed: 3, 'splits.test.start': '2040-01-01', 'splits.test.end': '2041-12-31' })}`);
+  await page.goto(
+    `./#${hash({ seed: 3, 'splits.test.start': '2040-01-01', 'splits.test.end': '2041-12-31' })}`,
+  );
   await page.reload();
   await expect(page.getByTestId('dataset-meta')).toBeVisible({ timeout: 60_000 });
   await lab.tab('Runs').click();

@@ -12,7 +12,12 @@ import stocksUrl from '@vega-data/stocks.csv?url';
 import { initBackend, type BackendInfo, type BackendPref } from '../src/core/agents/backend.ts';
 import type { EmbeddedFileName } from '../src/core/data/embedded.ts';
 import type { Panel } from '../src/core/data/types.ts';
-import { leafPaths, resolveExperimentConfig, type DataSourceConfig, type ResolvedExperimentConfig } from '../src/core/experiment/config.ts';
+import {
+  leafPaths,
+  resolveExperimentConfig,
+  type DataSourceConfig,
+  type ResolvedExperimentConfig,
+} from '../src/core/experiment/config.ts';
 import { loadExperimentPanel } from '../src/core/experiment/data.ts';
 import type { RunEvaluation } from '../src/core/experiment/types.ts';
 import { RunControl } from '../src/core/run/control.ts';
@@ -22,7 +27,10 @@ import { parseSweepSpec, type SweepRun } from '../src/core/sweeps/spec.ts';
 import { validateSweep } from '../src/core/sweeps/validate.ts';
 import { wasmPaths } from './wasmAssets.ts';
 
-const EMBEDDED_URLS: Record<EmbeddedFileName, string> = { 'sp500-2000.csv': sp500Url, 'stocks.csv': stocksUrl };
+const EMBEDDED_URLS: Record<EmbeddedFileName, string> = {
+  'sp500-2000.csv': sp500Url,
+  'stocks.csv': stocksUrl,
+};
 
 let backend: BackendInfo | null = null;
 let userPanel: Panel | null = null;
@@ -49,7 +57,14 @@ function transferables(ev: RunEvaluation | null): ArrayBuffer[] {
   if (!ev) return [];
   const out: ArrayBuffer[] = [];
   for (const s of ev.splits) {
-    for (const a of [...Object.values(s.equity), ...Object.values(s.returns), ...Object.values(s.drawdown), s.weights, s.rollingSharpe]) out.push(a.buffer as ArrayBuffer);
+    for (const a of [
+      ...Object.values(s.equity),
+      ...Object.values(s.returns),
+      ...Object.values(s.drawdown),
+      s.weights,
+      s.rollingSharpe,
+    ])
+      out.push(a.buffer as ArrayBuffer);
   }
   return out;
 }

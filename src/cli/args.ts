@@ -173,8 +173,7 @@ export function parseArgs<const S extends ArgsSpec>(argv: readonly string[], spe
     f = f as FlagSpec;
     store(name, f, raw);
     // A multiple flag also takes the words after its value, up to the next option (`--data A B`).
-    if (f.multiple)
-      while (i + 1 < argv.length && !argv[i + 1].startsWith('-')) store(name, f, argv[++i]);
+    if (f.multiple) while (i + 1 < argv.length && !argv[i + 1].startsWith('-')) store(name, f, argv[++i]);
   }
 
   for (const [name, f] of Object.entries(flagSpecs)) {

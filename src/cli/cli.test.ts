@@ -193,11 +193,43 @@ describe('lab backtest', () => {
   it('--data A.csv B.csv: two files after one flag (as the usage line says), same as repeating --data', async () => {
     const files = writeOhlcvFiles(dir, ['AAA', 'BBB'], 60);
     const out = path.join(dir, 'two-files');
-    expect(await main(['backtest', '--data', ...files, '--strategy', 'equal-weight', '--split', 'all', '--out', out])).toBe(0);
-    const assets = new Set(read(out, 'positions.csv').trim().split('\n').slice(1).map((l) => l.split(',')[2]));
+    expect(
+      await main([
+        'backtest',
+        '--data',
+        ...files,
+        '--strategy',
+        'equal-weight',
+        '--split',
+        'all',
+        '--out',
+        out,
+      ]),
+    ).toBe(0);
+    const assets = new Set(
+      read(out, 'positions.csv')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',')[2]),
+    );
     expect(assets).toEqual(new Set(['AAA', 'BBB']));
     const repeated = path.join(dir, 'two-files-repeated');
-    expect(await main(['backtest', '--data', files[0], '--data', files[1], '--strategy', 'equal-weight', '--split', 'all', '--out', repeated])).toBe(0);
+    expect(
+      await main([
+        'backtest',
+        '--data',
+        files[0],
+        '--data',
+        files[1],
+        '--strategy',
+        'equal-weight',
+        '--split',
+        'all',
+        '--out',
+        repeated,
+      ]),
+    ).toBe(0);
     expect(read(repeated, 'metrics.json')).toBe(read(out, 'metrics.json'));
   });
 

@@ -105,10 +105,13 @@ export async function experimentPanel(
 ): Promise<Panel> {
   if (data.kind === 'panel') {
     if (specs.length === 0)
-      throw new UsageError(`the experiment's data is the user's own files ('${data.label}'): give them with --data`);
+      throw new UsageError(
+        `the experiment's data is the user's own files ('${data.label}'): give them with --data`,
+      );
     const loaded = await loadDataSources(specs);
     if (!opts.quiet)
-      for (const e of loaded.errors) process.stderr.write(`lab ${command}: warning: skipped ${formatImportIssue(e)}\n`);
+      for (const e of loaded.errors)
+        process.stderr.write(`lab ${command}: warning: skipped ${formatImportIssue(e)}\n`);
     return requirePanel(loaded);
   }
   try {

@@ -3,7 +3,14 @@ import { UsageError } from './errors.ts';
 
 function help(): string {
   const names = Object.keys(commands).sort();
-  return ['usage: lab <command> [options]', '', 'commands:', ...names.map((n) => `  ${n}`), '', 'lab <command> --help for details'].join('\n');
+  return [
+    'usage: lab <command> [options]',
+    '',
+    'commands:',
+    ...names.map((n) => `  ${n}`),
+    '',
+    'lab <command> --help for details',
+  ].join('\n');
 }
 
 /** Runs one CLI command; returns the exit code. Bad input → one clear line and exit 2, never a stack trace. */

@@ -32,11 +32,29 @@ export interface SweepDraft {
 }
 
 export function emptyParam(key: string, suggest: Scalar[] = []): ParamDraft {
-  return { key, kind: 'list', list: suggest.map(String).join(', '), min: '', max: '', steps: '3', integer: false, tied: '' };
+  return {
+    key,
+    kind: 'list',
+    list: suggest.map(String).join(', '),
+    min: '',
+    max: '',
+    steps: '3',
+    integer: false,
+    tied: '',
+  };
 }
 
 export function defaultDraft(totalSteps: number): SweepDraft {
-  return { name: 'sweep', mode: 'grid', samples: 8, sampleSeed: 0, seedsPerPoint: 2, firstSeed: 1, totalSteps, params: [] };
+  return {
+    name: 'sweep',
+    mode: 'grid',
+    samples: 8,
+    sampleSeed: 0,
+    seedsPerPoint: 2,
+    firstSeed: 1,
+    totalSteps,
+    params: [],
+  };
 }
 
 /** A list cell: number, boolean or text. */
@@ -70,7 +88,13 @@ export function draftToSpecInput(d: SweepDraft): SweepSpecInput {
         p.kind === 'list'
           ? { kind: 'list' as const, values: listOf(p.list) }
           : p.kind === 'range'
-            ? { kind: 'range' as const, min: Number(p.min), max: Number(p.max), steps: Number(p.steps), ...(p.integer ? { integer: true } : {}) }
+            ? {
+                kind: 'range' as const,
+                min: Number(p.min),
+                max: Number(p.max),
+                steps: Number(p.steps),
+                ...(p.integer ? { integer: true } : {}),
+              }
             : { kind: 'log-range' as const, min: Number(p.min), max: Number(p.max), steps: Number(p.steps) };
       const tied: Record<string, Scalar[]> = {};
       for (const line of p.tied.split('\n')) {
@@ -124,16 +148,26 @@ export function draftToUrlValue(d: SweepDraft): string {
  * The draft a `?sweep=` value describes, or a notice saying why it was ignored. Untrusted input:
  * validated with the spec schema, never evaluated.
  */
-export function urlValueToDraft(value: string, fallbackSteps: number): { draft: SweepDraft | null; notice: string | null } {
-  if (value.length > MAX_URL_SPEC) return { draft: null, notice: 'The sweep in the link is too long and was ignored.' };
+export function urlValueToDraft(
+  value: string,
+  fallbackSteps: number,
+): { draft: SweepDraft | null; notice: string | null } {
+  if (value.length > MAX_URL_SPEC)
+    return { draft: null, notice: 'The sweep in the link is too long and was ignored.' };
   try {
     const raw = JSON.parse(value) as Record<string, unknown>;
-    const steps = typeof raw.totalSteps === 'number' && Number.isInteger(raw.totalSteps) && raw.totalSteps > 0 ? raw.totalSteps : fallbackSteps;
+    const steps =
+      typeof raw.totalSteps === 'number' && Number.isInteger(raw.totalSteps) && raw.totalSteps > 0
+        ? raw.totalSteps
+        : fallbackSteps;
     const { totalSteps: _t, ...rest } = raw;
     const spec = parseSweepSpec({ ...rest, base: {} });
     return { draft: specToDraft(spec, steps), notice: null };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    return { draft: null, notice: `The sweep in the link was ignored: ${msg.length > 120 ? `${msg.slice(0, 120)}…` : msg}` };
+    return {
+      draft: null,
+      notice: `The sweep in the link was ignored: ${msg.length > 120 ? `${msg.slice(0, 120)}…` : msg}`,
+    };
   }
 }

@@ -31,17 +31,26 @@ const spec = parseSweepSpec({
   seedsPerPoint: SWEEP_BENCH_RUNS / 3,
 });
 
-async function timePool(runs: SweepRun[], workers: number): Promise<{ seconds: number; steadySeconds: number; steadyRuns: number; results: SweepRunResult[] }> {
+async function timePool(
+  runs: SweepRun[],
+  workers: number,
+): Promise<{ seconds: number; steadySeconds: number; steadyRuns: number; results: SweepRunResult[] }> {
   const shared: SweepWorkerShared = { backend: 'wasm', dataSpecs: [] };
   const done: number[] = [];
   const t0 = performance.now();
-  const out = await runPool<SweepRun, SweepRunResult>(runs, { workers, entry: new URL('../sweep/job.worker.ts', import.meta.url), shared, onResult: () => done.push(performance.now()) });
+  const out = await runPool<SweepRun, SweepRunResult>(runs, {
+    workers,
+    entry: new URL('../sweep/job.worker.ts', import.meta.url),
+    shared,
+    onResult: () => done.push(performance.now()),
+  });
   const seconds = (performance.now() - t0) / 1000;
   // Steady state: after every worker has finished its first run (start-up, tsx compile and backend init paid).
   const steadyRuns = done.length - workers;
   const steadySeconds = (done[done.length - 1] - done[workers - 1]) / 1000;
   const results = out.map((r) => {
-    if (!('index' in (r as object))) throw new Error(`sweep bench run failed: ${(r as { error: string }).error}`);
+    if (!('index' in (r as object)))
+      throw new Error(`sweep bench run failed: ${(r as { error: string }).error}`);
     const res = r as SweepRunResult;
     if (res.error) throw new Error(`sweep bench run ${res.id} failed: ${res.error}`);
     return res;
@@ -51,7 +60,12 @@ async function timePool(runs: SweepRun[], workers: number): Promise<{ seconds: n
 
 export async function benchSweep(): Promise<Record<string, number>> {
   const runs = expandSweep(spec);
-  const out: Record<string, number> = { runs: runs.length, steps_per_run: SWEEP_BENCH_STEPS, cpus: os.cpus().length, load_avg_1m_before: os.loadavg()[0] };
+  const out: Record<string, number> = {
+    runs: runs.length,
+    steps_per_run: SWEEP_BENCH_STEPS,
+    cpus: os.cpus().length,
+    load_avg_1m_before: os.loadavg()[0],
+  };
   const by: Record<number, SweepRunResult[]> = {};
   for (const workers of [1, 2]) {
     const { seconds, steadySeconds, steadyRuns, results } = await timePool(runs, workers);
@@ -64,6 +78,7 @@ export async function benchSweep(): Promise<Record<string, number>> {
   out.speedup_2w = out.runs_per_min_2w / out.runs_per_min_1w;
   out.steady_speedup_2w = out.steady_runs_per_min_2w / out.steady_runs_per_min_1w;
   out.efficiency_2w = out.speedup_2w / 2;
-  out.identical_results = JSON.stringify(by[1].map((r) => r.metrics)) === JSON.stringify(by[2].map((r) => r.metrics)) ? 1 : 0;
+  out.identical_results =
+    JSON.stringify(by[1].map((r) => r.metrics)) === JSON.stringify(by[2].map((r) => r.metrics)) ? 1 : 0;
   return out;
 }

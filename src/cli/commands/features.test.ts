@@ -75,7 +75,13 @@ describe('lab features', () => {
     const files = writeOhlcvFiles(dir, ['AAA', 'BBB'], T);
     const out = path.join(dir, 'two.csv');
     expect(await main(['features', '--data', ...files, '--preset', 'ohlcv', '--out', out])).toBe(0);
-    expect(new Set(readCsv(out).slice(1).map((r) => r[1]))).toEqual(new Set(['AAA', 'BBB']));
+    expect(
+      new Set(
+        readCsv(out)
+          .slice(1)
+          .map((r) => r[1]),
+      ),
+    ).toEqual(new Set(['AAA', 'BBB']));
   });
 
   it('bad arguments and unusable data: exit 2 with one line', async () => {

@@ -5,7 +5,12 @@ import { higherIsBetterFor, mergeResults } from '../../core/sweeps/results.ts';
 import { expandSweep } from '../../core/sweeps/spec.ts';
 import { parseArgs } from '../args.ts';
 import { UsageError } from '../errors.ts';
-import { readSweepResults, writeSweepOutputs, RESULTS_FORMAT, type SweepResultsFile } from '../sweep/files.ts';
+import {
+  readSweepResults,
+  writeSweepOutputs,
+  RESULTS_FORMAT,
+  type SweepResultsFile,
+} from '../sweep/files.ts';
 import type { CliCommand } from './index.ts';
 
 const usage = `usage: lab merge DIR… --out DIR [--select METRIC] [--lower-is-better]
@@ -34,18 +39,31 @@ export const command: CliCommand = {
   usage,
   async run(argv) {
     const { flags, positionals } = parseArgs(argv, spec);
-    if (flags.select.startsWith('test/')) throw new UsageError(`--select must be a validation metric (valid/…), not '${flags.select}'`);
+    if (flags.select.startsWith('test/'))
+      throw new UsageError(`--select must be a validation metric (valid/…), not '${flags.select}'`);
     const files = positionals.map((d) => ({ dir: d, file: readSweepResults(d) }));
     const first = files[0];
     const specKey = stableStringify(first.file.spec);
     for (const f of files.slice(1)) {
-      if (stableStringify(f.file.spec) !== specKey) throw new UsageError(`${f.dir}: comes from a different sweep spec than ${first.dir} ('${f.file.spec.name}' vs '${first.file.spec.name}')`);
-      if (f.file.dataFingerprint && first.file.dataFingerprint && f.file.dataFingerprint !== first.file.dataFingerprint) {
-        throw new UsageError(`${f.dir}: trained on different data than ${first.dir} (fingerprints ${f.file.dataFingerprint} vs ${first.file.dataFingerprint})`);
+      if (stableStringify(f.file.spec) !== specKey)
+        throw new UsageError(
+          `${f.dir}: comes from a different sweep spec than ${first.dir} ('${f.file.spec.name}' vs '${first.file.spec.name}')`,
+        );
+      if (
+        f.file.dataFingerprint &&
+        first.file.dataFingerprint &&
+        f.file.dataFingerprint !== first.file.dataFingerprint
+      ) {
+        throw new UsageError(
+          `${f.dir}: trained on different data than ${first.dir} (fingerprints ${f.file.dataFingerprint} vs ${first.file.dataFingerprint})`,
+        );
       }
     }
     const backends = [...new Set(files.map((f) => f.file.versions.backend))];
-    if (backends.length > 1) process.stderr.write(`lab merge: warning: shards ran on different backends (${backends.join(', ')}); their numbers are not bit-comparable\n`);
+    if (backends.length > 1)
+      process.stderr.write(
+        `lab merge: warning: shards ran on different backends (${backends.join(', ')}); their numbers are not bit-comparable\n`,
+      );
     const allRuns = expandSweep(first.file.spec);
     const report = mergeResults(
       files.map((f) => f.file.runs),
@@ -64,12 +82,22 @@ export const command: CliCommand = {
       createdAt: new Date().toISOString(),
     };
     const outDir = path.resolve(flags.out);
-    writeSweepOutputs(outDir, merged, { metric: flags.select, higherIsBetter: flags['lower-is-better'] ? false : higherIsBetterFor(flags.select) });
+    writeSweepOutputs(outDir, merged, {
+      metric: flags.select,
+      higherIsBetter: flags['lower-is-better'] ? false : higherIsBetterFor(flags.select),
+    });
     const byIndex = new Map(allRuns.map((r) => [r.index, r.id]));
-    process.stderr.write(`lab merge: ${report.results.length}/${allRuns.length} runs from ${files.length} folder${files.length === 1 ? '' : 's'} → ${outDir}\n`);
-    if (report.duplicates.length > 0) process.stderr.write(`lab merge: duplicated runs (first kept): ${report.duplicates.map((i) => byIndex.get(i) ?? i).join(', ')}\n`);
+    process.stderr.write(
+      `lab merge: ${report.results.length}/${allRuns.length} runs from ${files.length} folder${files.length === 1 ? '' : 's'} → ${outDir}\n`,
+    );
+    if (report.duplicates.length > 0)
+      process.stderr.write(
+        `lab merge: duplicated runs (first kept): ${report.duplicates.map((i) => byIndex.get(i) ?? i).join(', ')}\n`,
+      );
     if (report.missing.length > 0) {
-      process.stderr.write(`lab merge: MISSING ${report.missing.length} run${report.missing.length === 1 ? '' : 's'}: ${report.missing.map((i) => byIndex.get(i) ?? i).join(', ')}\n`);
+      process.stderr.write(
+        `lab merge: MISSING ${report.missing.length} run${report.missing.length === 1 ? '' : 's'}: ${report.missing.map((i) => byIndex.get(i) ?? i).join(', ')}\n`,
+      );
       return 1;
     }
     return 0;

@@ -26,9 +26,24 @@ const prices = file('prices.csv', 'date,A,B\n2020-01-02,10,20\n2020-01-03,11,20\
 
 describe('lab replay', () => {
   it('writes equity, positions, metrics and run record with the hand-computed numbers', async () => {
-    const actions = file('actions.csv', 'date,asset,action\n2020-01-02,A,buy\n2020-01-03,a,SELL\n2020-01-03,B,Buy\n');
+    const actions = file(
+      'actions.csv',
+      'date,asset,action\n2020-01-02,A,buy\n2020-01-03,a,SELL\n2020-01-03,B,Buy\n',
+    );
     const out = path.join(dir, 'out');
-    expect(await main(['replay', '--data', prices, '--actions', actions, '--out', out, '--initial-cash', '1000.5'])).toBe(0);
+    expect(
+      await main([
+        'replay',
+        '--data',
+        prices,
+        '--actions',
+        actions,
+        '--out',
+        out,
+        '--initial-cash',
+        '1000.5',
+      ]),
+    ).toBe(0);
     expect(io.stderr).toBe('');
     expect(io.stdout).toMatch(/replay of 3 action rows on 2 assets, 2020-01-02\.\.2020-01-06/);
 
@@ -61,7 +76,9 @@ describe('lab replay', () => {
   it('--data A.csv B.csv: two files after one flag', async () => {
     const files = writeOhlcvFiles(dir, ['AAA', 'BBB'], 10);
     const actions = file('two.csv', 'date,asset,action\n2021-01-04,AAA,buy\n2021-01-05,BBB,buy\n');
-    expect(await main(['replay', '--data', ...files, '--actions', actions, '--out', path.join(dir, 'two')])).toBe(0);
+    expect(
+      await main(['replay', '--data', ...files, '--actions', actions, '--out', path.join(dir, 'two')]),
+    ).toBe(0);
     expect(io.stdout).toMatch(/replay of 2 action rows on 2 assets/);
   });
 
@@ -70,25 +87,56 @@ describe('lab replay', () => {
     const out = path.join(dir, 'late');
     expect(await main(['replay', '--data', prices, '--actions', actions, '--out', out])).toBe(0);
     expect(io.stderr).toMatch(/actions on 2 date\(s\) not applied.*2019-12-31, 2020-01-06/);
-    expect(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).unused_action_dates).toEqual(['2019-12-31', '2020-01-06']);
+    expect(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).unused_action_dates).toEqual([
+      '2019-12-31',
+      '2020-01-06',
+    ]);
   });
 
   it.each([
-    ['date,asset,action\n2020-01-02,A,buy\n2020-01-03,ZZ,sell\n', /x\.csv:3: column 'asset': 'ZZ' is not an asset of the data \(A, B\)/],
+    [
+      'date,asset,action\n2020-01-02,A,buy\n2020-01-03,ZZ,sell\n',
+      /x\.csv:3: column 'asset': 'ZZ' is not an asset of the data \(A, B\)/,
+    ],
     ['date,asset,action\n2020-01-02,A,long\n', /x\.csv:2: column 'action': 'long' is not buy, sell or hold/],
     ['date,asset,action\n2020-13-45,A,buy\n', /x\.csv:2: column 'date': '2020-13-45' is not a date/],
-    ['date,asset,action\n2020-01-02,A,buy\n2020-01-02,A,sell\n', /x\.csv:3: A on 2020-01-02 already has a different action \(line 2\)/],
+    [
+      'date,asset,action\n2020-01-02,A,buy\n2020-01-02,A,sell\n',
+      /x\.csv:3: A on 2020-01-02 already has a different action \(line 2\)/,
+    ],
     ['day,ticker\n2020-01-02,A\n', /x\.csv:1: no 'action' column/],
     ['', /x\.csv: the file is empty/],
   ])('bad actions file → exit 2 and one line naming file, line and column (%#)', async (text, message) => {
-    expect(await main(['replay', '--data', prices, '--actions', file('x.csv', text), '--out', path.join(dir, 'bad')])).toBe(2);
+    expect(
+      await main([
+        'replay',
+        '--data',
+        prices,
+        '--actions',
+        file('x.csv', text),
+        '--out',
+        path.join(dir, 'bad'),
+      ]),
+    ).toBe(2);
     expect(io.stderr).toMatch(message);
     expect(io.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('bad options → exit 2 naming the flag', async () => {
     const actions = file('ok.csv', 'date,asset,action\n2020-01-02,A,buy\n');
-    expect(await main(['replay', '--data', prices, '--actions', actions, '--out', path.join(dir, 'o'), '--sell-pct', '0'])).toBe(2);
+    expect(
+      await main([
+        'replay',
+        '--data',
+        prices,
+        '--actions',
+        actions,
+        '--out',
+        path.join(dir, 'o'),
+        '--sell-pct',
+        '0',
+      ]),
+    ).toBe(2);
     expect(io.stderr).toMatch(/^lab replay: --sell-pct: .*sellPct = 0: must be in \(0, 1\]\n$/);
     io.stderr = '';
     expect(await main(['replay', '--actions', actions, '--out', path.join(dir, 'o')])).toBe(2);
@@ -98,7 +146,11 @@ describe('lab replay', () => {
 
 describe('parseActionsCsv', () => {
   it('maps rows to per-date action vectors; unlisted assets hold; any date format', () => {
-    const { actions, rows } = parseActionsCsv('\ufeffDate,Ticker,Side\r\nJan 3 2020,B,sell\r\n2020-01-03,A,buy\r\n"Jan 2, 2020",A,hold\r\n', 'f.csv', ['A', 'B', 'C']);
+    const { actions, rows } = parseActionsCsv(
+      '\ufeffDate,Ticker,Side\r\nJan 3 2020,B,sell\r\n2020-01-03,A,buy\r\n"Jan 2, 2020",A,hold\r\n',
+      'f.csv',
+      ['A', 'B', 'C'],
+    );
     expect(rows).toBe(3);
     expect(Array.from(actions.get('2020-01-03')!)).toEqual([BUY, SELL, HOLD]);
     expect(Array.from(actions.get('2020-01-02')!)).toEqual([HOLD, HOLD, HOLD]);

@@ -5,9 +5,19 @@ import Papa from 'papaparse';
 import { isoFromDays, parseDateColumn } from '../../core/data/dates.ts';
 import { formatImportIssue } from '../../core/data/report.ts';
 import type { Panel } from '../../core/data/types.ts';
-import { replayActions, type ReplayActions, type ReplayConfig, type ReplayResult } from '../../core/envs/replay.ts';
+import {
+  replayActions,
+  type ReplayActions,
+  type ReplayConfig,
+  type ReplayResult,
+} from '../../core/envs/replay.ts';
 import { BUY, DEFAULT_TRADING_CONFIG, HOLD, SELL } from '../../core/envs/trading.ts';
-import { computeMetrics, drawdownFromEquity, metricsRecord, type MetricsRecord } from '../../core/metrics/index.ts';
+import {
+  computeMetrics,
+  drawdownFromEquity,
+  metricsRecord,
+  type MetricsRecord,
+} from '../../core/metrics/index.ts';
 import { parseArgs } from '../args.ts';
 import { resolveSplits } from '../backtest.ts';
 import { loadDataSources, requirePanel } from '../dataSources.ts';
@@ -118,14 +128,18 @@ export function parseActionsCsv(text: string, file: string, assets: readonly str
   const names = header.map((c) => c.toLowerCase());
   const col = (role: keyof typeof HEADERS) => {
     const i = names.findIndex((n) => HEADERS[role].test(n));
-    if (i < 0) throw new UsageError(`${file}:${first + 1}: no '${role}' column in the header (${header.join(', ')}); expected date, asset, action`);
+    if (i < 0)
+      throw new UsageError(
+        `${file}:${first + 1}: no '${role}' column in the header (${header.join(', ')}); expected date, asset, action`,
+      );
     return i;
   };
   const [dateCol, assetCol, actionCol] = [col('date'), col('asset'), col('action')];
 
   const exact = new Map(assets.map((a, i) => [a, i]));
   const folded = new Map<string, number>();
-  for (let i = 0; i < assets.length; i++) folded.set(assets[i].toUpperCase(), folded.has(assets[i].toUpperCase()) ? -1 : i);
+  for (let i = 0; i < assets.length; i++)
+    folded.set(assets[i].toUpperCase(), folded.has(assets[i].toUpperCase()) ? -1 : i);
 
   const dateCells: string[] = [];
   const lines: number[] = [];
@@ -138,11 +152,16 @@ export function parseActionsCsv(text: string, file: string, assets: readonly str
     const assetCell = (row[assetCol] ?? '').trim();
     const i = exact.get(assetCell) ?? folded.get(assetCell.toUpperCase());
     if (i === undefined || i < 0) {
-      throw new UsageError(`${file}:${line}: column '${header[assetCol]}': '${assetCell}' is not an asset of the data (${assets.join(', ')})`);
+      throw new UsageError(
+        `${file}:${line}: column '${header[assetCol]}': '${assetCell}' is not an asset of the data (${assets.join(', ')})`,
+      );
     }
     const actionCell = (row[actionCol] ?? '').trim();
     const code = ACTION_CODES[actionCell.toLowerCase()];
-    if (code === undefined) throw new UsageError(`${file}:${line}: column '${header[actionCol]}': '${actionCell}' is not buy, sell or hold`);
+    if (code === undefined)
+      throw new UsageError(
+        `${file}:${line}: column '${header[actionCol]}': '${actionCell}' is not buy, sell or hold`,
+      );
     dateCells.push((row[dateCol] ?? '').trim());
     lines.push(line);
     assetIdx.push(i);
@@ -154,18 +173,24 @@ export function parseActionsCsv(text: string, file: string, assets: readonly str
   const actions: ReplayActions = new Map();
   const lineOf = new Map<string, number>();
   for (let k = 0; k < codes.length; k++) {
-    if (Number.isNaN(days[k])) throw new UsageError(`${file}:${lines[k]}: column '${header[dateCol]}': '${dateCells[k]}' is not a date`);
+    if (Number.isNaN(days[k]))
+      throw new UsageError(
+        `${file}:${lines[k]}: column '${header[dateCol]}': '${dateCells[k]}' is not a date`,
+      );
     const date = isoFromDays(days[k]);
     let row = actions.get(date) as Int32Array | undefined;
     if (!row) actions.set(date, (row = new Int32Array(assets.length).fill(-1)));
     const key = `${date}|${assetIdx[k]}`;
     if (row[assetIdx[k]] !== -1 && row[assetIdx[k]] !== codes[k]) {
-      throw new UsageError(`${file}:${lines[k]}: ${assets[assetIdx[k]]} on ${date} already has a different action (line ${lineOf.get(key)})`);
+      throw new UsageError(
+        `${file}:${lines[k]}: ${assets[assetIdx[k]]} on ${date} already has a different action (line ${lineOf.get(key)})`,
+      );
     }
     row[assetIdx[k]] = codes[k];
     lineOf.set(key, lines[k]);
   }
-  for (const row of actions.values()) for (let i = 0; i < row.length; i++) if ((row as Int32Array)[i] === -1) (row as Int32Array)[i] = HOLD;
+  for (const row of actions.values())
+    for (let i = 0; i < row.length; i++) if ((row as Int32Array)[i] === -1) (row as Int32Array)[i] = HOLD;
   return { actions, rows: codes.length };
 }
 
@@ -174,7 +199,9 @@ function readText(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`${file}: cannot read the file (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : String(code)})`);
+    throw new UsageError(
+      `${file}: cannot read the file (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : String(code)})`,
+    );
   }
 }
 
@@ -189,13 +216,25 @@ function runReplay(panel: Panel, actions: ReplayActions, cfg: ReplayConfig): Rep
 }
 
 /** Writes equity.csv, positions.csv and metrics.json; returns the metrics. */
-export function writeReplayFiles(dir: string, r: ReplayResult, splitName: string, annualization: number): MetricsRecord {
+export function writeReplayFiles(
+  dir: string,
+  r: ReplayResult,
+  splitName: string,
+  annualization: number,
+): MetricsRecord {
   ensureDir(dir);
   const N = r.assets.length;
   const rows = r.dates.length;
   const weights = new Float64Array(rows * N);
-  for (let k = 0; k < rows; k++) for (let i = 0; i < N; i++) weights[k * N + i] = (r.shares[k * N + i] * r.close[k * N + i]) / r.value[k];
-  const report = computeMetrics(r.returns, { annualization, dates: r.dates, weights, nAssets: N, turnover: r.turnover });
+  for (let k = 0; k < rows; k++)
+    for (let i = 0; i < N; i++) weights[k * N + i] = (r.shares[k * N + i] * r.close[k * N + i]) / r.value[k];
+  const report = computeMetrics(r.returns, {
+    annualization,
+    dates: r.dates,
+    weights,
+    nAssets: N,
+    turnover: r.turnover,
+  });
   const metrics: MetricsRecord = {
     ...metricsRecord(report),
     final_equity: r.value[rows - 1],
@@ -205,25 +244,48 @@ export function writeReplayFiles(dir: string, r: ReplayResult, splitName: string
     skipped_orders: r.totals.skipped,
     skipped_by_limit: r.totals.skippedByLimit,
   };
-  writeJson(path.join(dir, 'metrics.json'), { strategy: 'replay', annualization, splits: { [splitName]: metrics } });
+  writeJson(path.join(dir, 'metrics.json'), {
+    strategy: 'replay',
+    annualization,
+    splits: { [splitName]: metrics },
+  });
 
   const dd = drawdownFromEquity([r.config.initialCash, ...r.value]);
   const equityRows: CsvCell[][] = [];
   const positionRows: CsvCell[][] = [];
   for (let k = 0; k < rows; k++) {
-    equityRows.push([r.dates[k], r.value[k], r.cash[k], r.returns[k], dd[k + 1], r.fees[k], r.turnover[k], r.trades[k], r.skipped[k]]);
+    equityRows.push([
+      r.dates[k],
+      r.value[k],
+      r.cash[k],
+      r.returns[k],
+      dd[k + 1],
+      r.fees[k],
+      r.turnover[k],
+      r.trades[k],
+      r.skipped[k],
+    ]);
     for (let i = 0; i < N; i++) {
       const shares = r.shares[k * N + i];
       const close = r.close[k * N + i];
       positionRows.push([r.dates[k], r.assets[i], shares, shares * close, weights[k * N + i], close]);
     }
   }
-  writeCsv(path.join(dir, 'equity.csv'), ['date', 'value', 'cash', 'return', 'drawdown', 'fees', 'turnover', 'trades', 'skipped'], equityRows);
-  writeCsv(path.join(dir, 'positions.csv'), ['date', 'asset', 'shares', 'value', 'weight', 'close'], positionRows);
+  writeCsv(
+    path.join(dir, 'equity.csv'),
+    ['date', 'value', 'cash', 'return', 'drawdown', 'fees', 'turnover', 'trades', 'skipped'],
+    equityRows,
+  );
+  writeCsv(
+    path.join(dir, 'positions.csv'),
+    ['date', 'asset', 'shares', 'value', 'weight', 'close'],
+    positionRows,
+  );
   return metrics;
 }
 
-const fmt = (v: unknown, digits = 4) => (typeof v === 'number' ? (Number.isFinite(v) ? v.toFixed(digits) : String(v)) : String(v));
+const fmt = (v: unknown, digits = 4) =>
+  typeof v === 'number' ? (Number.isFinite(v) ? v.toFixed(digits) : String(v)) : String(v);
 
 export const command: CliCommand = {
   summary: 'apply buy/sell/hold actions per date and asset to TradingEnv; equity, positions, metrics',
@@ -232,11 +294,13 @@ export const command: CliCommand = {
     const t0 = performance.now();
     const { flags } = parseArgs(argv, spec);
     if (flags.data.length === 0) throw new UsageError('missing required option --data');
-    const annualizationFlag = flags.annualization === undefined ? undefined : parseAnnualization(flags.annualization);
+    const annualizationFlag =
+      flags.annualization === undefined ? undefined : parseAnnualization(flags.annualization);
 
     const data = await loadDataSources(flags.data, { calendar: flags.calendar });
     const panel = requirePanel(data);
-    for (const e of data.errors) process.stderr.write(`lab replay: warning: skipped ${formatImportIssue(e)}\n`);
+    for (const e of data.errors)
+      process.stderr.write(`lab replay: warning: skipped ${formatImportIssue(e)}\n`);
     const { splits } = resolveSplits(panel, [flags.split]);
     const split = splits[0];
     const parsed = parseActionsCsv(readText(flags.actions), flags.actions, panel.assets);
@@ -261,7 +325,8 @@ export const command: CliCommand = {
 
     const unused = result.unusedDates;
     if (unused.length) {
-      const shown = unused.slice(0, 5).join(', ') + (unused.length > 5 ? `, … (${unused.length - 5} more)` : '');
+      const shown =
+        unused.slice(0, 5).join(', ') + (unused.length > 5 ? `, … (${unused.length - 5} more)` : '');
       process.stderr.write(
         `lab replay: warning: actions on ${unused.length} date(s) not applied (not a trading date of the replayed rows ${split.startDate}..${split.endDate}, or its last date): ${shown}; listed in run.json\n`,
       );
@@ -272,7 +337,12 @@ export const command: CliCommand = {
       created: new Date().toISOString(),
       config: {
         ...result.config,
-        split: { name: split.name, start: split.startDate, end: split.endDate, rows: [split.range.start, split.range.end] },
+        split: {
+          name: split.name,
+          start: split.startDate,
+          end: split.endDate,
+          rows: [split.range.start, split.range.end],
+        },
         actions_file: flags.actions,
         action_rows: parsed.rows,
         annualization,
@@ -287,7 +357,12 @@ export const command: CliCommand = {
         fingerprint: panelFingerprint(panel),
       },
       versions: versions(),
-      timings_ms: { load: Math.round(t1 - t0), replay: Math.round(t2 - t1), write: Math.round(t3 - t2), total: Math.round(performance.now() - t0) },
+      timings_ms: {
+        load: Math.round(t1 - t0),
+        replay: Math.round(t2 - t1),
+        write: Math.round(t3 - t2),
+        total: Math.round(performance.now() - t0),
+      },
     });
 
     process.stdout.write(

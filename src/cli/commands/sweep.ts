@@ -6,7 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { prepareExperiment } from '../../core/experiment/run.ts';
 import { getSweepPreset, SWEEP_PRESETS } from '../../core/sweeps/presets.ts';
 import { higherIsBetterFor, type SweepRunResult } from '../../core/sweeps/results.ts';
-import { countRuns, parseShard, parseSweepSpec, shardRuns, type SweepRun, type SweepSpec } from '../../core/sweeps/spec.ts';
+import {
+  countRuns,
+  parseShard,
+  parseSweepSpec,
+  shardRuns,
+  type SweepRun,
+  type SweepSpec,
+} from '../../core/sweeps/spec.ts';
 import { validateSweep } from '../../core/sweeps/validate.ts';
 import { parseArgs } from '../args.ts';
 import { experimentPanel } from '../dataSources.ts';
@@ -77,7 +84,9 @@ function readSpec(file: string): SweepSpec {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`${file}: cannot read (${(e as { code?: string }).code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e)})`);
+    throw new UsageError(
+      `${file}: cannot read (${(e as { code?: string }).code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e)})`,
+    );
   }
   let json: unknown;
   try {
@@ -94,21 +103,30 @@ function readSpec(file: string): SweepSpec {
 
 function tfjsVersion(): string {
   try {
-    return (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/@tensorflow/tfjs/package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/@tensorflow/tfjs/package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   } catch {
     return 'unknown';
   }
 }
 
-const fmt = (v: number | undefined) => (v === undefined ? '–' : Number.isFinite(v) ? v.toFixed(4) : String(v));
+const fmt = (v: number | undefined) =>
+  v === undefined ? '–' : Number.isFinite(v) ? v.toFixed(4) : String(v);
 
 export const command: CliCommand = {
-  summary: 'run a hyperparameter / ablation sweep on worker threads (sharding with --shard i/n); results and summary out',
+  summary:
+    'run a hyperparameter / ablation sweep on worker threads (sharding with --shard i/n); results and summary out',
   usage,
   async run(argv) {
     const { flags, positionals } = parseArgs(argv, spec);
     if (flags.workers < 1) throw new UsageError(`--workers must be ≥ 1, got ${flags.workers}`);
-    if (flags.select.startsWith('test/')) throw new UsageError(`--select must be a validation metric (valid/…): choosing on '${flags.select}' would leak the test split`);
+    if (flags.select.startsWith('test/'))
+      throw new UsageError(
+        `--select must be a validation metric (valid/…): choosing on '${flags.select}' would leak the test split`,
+      );
     let sweep: SweepSpec;
     let source: string;
     if (flags.preset) {
@@ -133,7 +151,10 @@ export const command: CliCommand = {
     } catch (e) {
       throw new UsageError(`${source}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (validated.base.data.kind === 'panel' && flags.data.length === 0) throw new UsageError(`${source}: the spec's data is { kind: 'panel' } (the user's files): give them with --data`);
+    if (validated.base.data.kind === 'panel' && flags.data.length === 0)
+      throw new UsageError(
+        `${source}: the spec's data is { kind: 'panel' } (the user's files): give them with --data`,
+      );
     let shard: { index: number; count: number } | null = null;
     if (flags.shard !== undefined) {
       try {
@@ -153,11 +174,17 @@ export const command: CliCommand = {
       prepared.add(r.pointIndex);
       try {
         const p = await prepareExperiment(r.config, panel);
-        if (!p.evaluableSplits.includes('valid')) process.stderr.write(`lab sweep: warning: point ${r.pointIndex} has no validation rows; ${flags.select} will be missing\n`);
+        if (!p.evaluableSplits.includes('valid'))
+          process.stderr.write(
+            `lab sweep: warning: point ${r.pointIndex} has no validation rows; ${flags.select} will be missing\n`,
+          );
       } catch (e) {
         // Config and feature errors (bad window, splits outside the data) are the user's input.
         if (e instanceof Error) {
-          const where = Object.entries(r.point).map(([k, v]) => `${k}=${String(v)}`).join(', ') || 'base';
+          const where =
+            Object.entries(r.point)
+              .map(([k, v]) => `${k}=${String(v)}`)
+              .join(', ') || 'base';
           throw new UsageError(`${source}: point ${r.pointIndex} (${where}): ${e.message}`);
         }
         throw e;
@@ -169,17 +196,28 @@ export const command: CliCommand = {
     const log = (s: string) => {
       if (!flags.quiet) process.stderr.write(s + '\n');
     };
-    log(`lab sweep: ${sweep.name}: ${runs.length} run${runs.length === 1 ? '' : 's'}${shard ? ` (shard ${shard.index}/${shard.count} of ${total})` : ''} on ${Math.min(flags.workers, runs.length)} worker${flags.workers === 1 ? '' : 's'}, backend ${flags.backend}`);
+    log(
+      `lab sweep: ${sweep.name}: ${runs.length} run${runs.length === 1 ? '' : 's'}${shard ? ` (shard ${shard.index}/${shard.count} of ${total})` : ''} on ${Math.min(flags.workers, runs.length)} worker${flags.workers === 1 ? '' : 's'}, backend ${flags.backend}`,
+    );
     const t0 = performance.now();
     let finished = 0;
-    const shared: SweepWorkerShared = { backend: flags.backend as SweepWorkerShared['backend'], dataSpecs: flags.data };
+    const shared: SweepWorkerShared = {
+      backend: flags.backend as SweepWorkerShared['backend'],
+      dataSpecs: flags.data,
+    };
     const out = await runPool<SweepRun, SweepRunResult>(runs, {
       workers: flags.workers,
       entry: new URL('../sweep/job.worker.ts', import.meta.url),
       shared,
       onResult: (run, r) => {
         finished++;
-        log(`  [${finished}/${runs.length}] ${run.id} ${Object.entries(run.point).map(([k, v]) => `${k}=${String(v)}`).join(' ')}  ${flags.select}=${fmt(r.metrics[flags.select])}${r.error ? `  FAILED: ${r.error}` : ''}  (${(r.wallSeconds ?? 0).toFixed(1)} s)`);
+        log(
+          `  [${finished}/${runs.length}] ${run.id} ${Object.entries(run.point)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(
+              ' ',
+            )}  ${flags.select}=${fmt(r.metrics[flags.select])}${r.error ? `  FAILED: ${r.error}` : ''}  (${(r.wallSeconds ?? 0).toFixed(1)} s)`,
+        );
       },
       onError: (run, message) => {
         finished++;
@@ -187,7 +225,18 @@ export const command: CliCommand = {
       },
     });
     const results: SweepRunResult[] = out.map((r, i) =>
-      'index' in (r as object) ? (r as SweepRunResult) : { index: runs[i].index, id: runs[i].id, pointIndex: runs[i].pointIndex, point: runs[i].point, seed: runs[i].seed, metrics: {}, status: 'failed', error: (r as { error: string }).error },
+      'index' in (r as object)
+        ? (r as SweepRunResult)
+        : {
+            index: runs[i].index,
+            id: runs[i].id,
+            pointIndex: runs[i].pointIndex,
+            point: runs[i].point,
+            seed: runs[i].seed,
+            metrics: {},
+            status: 'failed',
+            error: (r as { error: string }).error,
+          },
     );
     const backend = results.find((r) => r.backend)?.backend ?? flags.backend;
     const file: SweepResultsFile = {
@@ -201,15 +250,25 @@ export const command: CliCommand = {
       dataFingerprint: panelFingerprint(panel),
       createdAt: new Date().toISOString(),
     };
-    const summary = writeSweepOutputs(outDir, file, { metric: flags.select, higherIsBetter: flags['lower-is-better'] ? false : higherIsBetterFor(flags.select) });
+    const summary = writeSweepOutputs(outDir, file, {
+      metric: flags.select,
+      higherIsBetter: flags['lower-is-better'] ? false : higherIsBetterFor(flags.select),
+    });
     const failed = results.filter((r) => r.error).length;
     const seconds = (performance.now() - t0) / 1000;
-    log(`lab sweep: ${results.length - failed}/${results.length} runs ok in ${seconds.toFixed(1)} s (${((results.length / seconds) * 60).toFixed(1)} runs/min); wrote ${path.join(outDir, 'results.json')}, results.csv, summary.json`);
+    log(
+      `lab sweep: ${results.length - failed}/${results.length} runs ok in ${seconds.toFixed(1)} s (${((results.length / seconds) * 60).toFixed(1)} runs/min); wrote ${path.join(outDir, 'results.json')}, results.csv, summary.json`,
+    );
     if (summary.best) {
       const b = summary.best;
-      log(`  best on ${flags.select}: point ${b.pointIndex} ${JSON.stringify(b.point)} = ${fmt(b.valid[flags.select]?.mean)} ± ${fmt(b.valid[flags.select]?.std)} (n=${b.n})`);
+      log(
+        `  best on ${flags.select}: point ${b.pointIndex} ${JSON.stringify(b.point)} = ${fmt(b.valid[flags.select]?.mean)} ± ${fmt(b.valid[flags.select]?.std)} (n=${b.n})`,
+      );
       const t = flags.select.replace(/^valid\//, 'test/');
-      if (b.test[t]) log(`  its TEST ${t} (reported, not used for the choice) = ${fmt(b.test[t].mean)} ± ${fmt(b.test[t].std)}`);
+      if (b.test[t])
+        log(
+          `  its TEST ${t} (reported, not used for the choice) = ${fmt(b.test[t].mean)} ± ${fmt(b.test[t].std)}`,
+        );
     }
     return results.length > 0 && failed === results.length ? 1 : 0;
   },

@@ -5,7 +5,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { resultsToCsv, summarizeSweep, type SweepRunResult, type SweepSummary } from '../../core/sweeps/results.ts';
+import {
+  resultsToCsv,
+  summarizeSweep,
+  type SweepRunResult,
+  type SweepSummary,
+} from '../../core/sweeps/results.ts';
 import type { SweepSpec } from '../../core/sweeps/spec.ts';
 import { UsageError } from '../errors.ts';
 import type { Versions } from '../fingerprint.ts';
@@ -36,7 +41,11 @@ export interface SummaryFile extends SweepSummary {
 }
 
 /** Write results.json, results.csv and summary.json into `dir`. */
-export function writeSweepOutputs(dir: string, file: SweepResultsFile, select: { metric: string; higherIsBetter?: boolean }): SummaryFile {
+export function writeSweepOutputs(
+  dir: string,
+  file: SweepResultsFile,
+  select: { metric: string; higherIsBetter?: boolean },
+): SummaryFile {
   ensureDir(dir);
   writeJson(path.join(dir, 'results.json'), file);
   writeFileSync(path.join(dir, 'results.csv'), resultsToCsv(file.runs));
@@ -52,7 +61,8 @@ export function writeSweepOutputs(dir: string, file: SweepResultsFile, select: {
 /** Reads DIR/results.json (or a results.json path); UsageError naming the file when it is not one. */
 export function readSweepResults(dirOrFile: string): SweepResultsFile {
   const file = dirOrFile.endsWith('.json') ? dirOrFile : path.join(dirOrFile, 'results.json');
-  if (!existsSync(file)) throw new UsageError(`${file}: no such file (expected a folder written by lab sweep)`);
+  if (!existsSync(file))
+    throw new UsageError(`${file}: no such file (expected a folder written by lab sweep)`);
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
@@ -60,8 +70,12 @@ export function readSweepResults(dirOrFile: string): SweepResultsFile {
     throw new UsageError(`${file}: invalid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
   const d = data as Partial<SweepResultsFile>;
-  if (d.format !== RESULTS_FORMAT || !Array.isArray(d.runs) || !d.spec) throw new UsageError(`${file}: not a sweep results file (format ${String(d.format)})`);
+  if (d.format !== RESULTS_FORMAT || !Array.isArray(d.runs) || !d.spec)
+    throw new UsageError(`${file}: not a sweep results file (format ${String(d.format)})`);
   // JSON writes NaN metrics as null and ±Infinity as "Infinity"/"-Infinity" (output.ts): read them back as numbers (aggregation skips non-finite ones).
-  for (const r of d.runs) for (const [k, v] of Object.entries(r.metrics as Record<string, unknown>)) r.metrics[k] = v === null ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : (v as number);
+  for (const r of d.runs)
+    for (const [k, v] of Object.entries(r.metrics as Record<string, unknown>))
+      r.metrics[k] =
+        v === null ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : (v as number);
   return d as SweepResultsFile;
 }

@@ -28,7 +28,8 @@ const provider = cachedPanelProvider((data: DataSourceConfig) =>
 
 // Jobs wait for the backend: messages that arrive before it is ready chain on this promise.
 const ready = initBackend(shared.backend).then((info) => {
-  if (info.fallbackReason && info.backend !== shared.backend) throw new Error(`backend ${shared.backend} unavailable: ${info.fallbackReason}`);
+  if (info.fallbackReason && info.backend !== shared.backend)
+    throw new Error(`backend ${shared.backend} unavailable: ${info.fallbackReason}`);
   return info;
 });
 ready.catch(() => undefined);

@@ -23,13 +23,15 @@ export interface PoolOptions<TIn, TOut> {
  * A job that throws or whose worker dies is reported through onError and the pool carries on
  * with a fresh worker, so one bad run never loses the others.
  */
-export async function runPool<TIn, TOut>(jobs: TIn[], opts: PoolOptions<TIn, TOut>): Promise<(TOut | { error: string })[]> {
+export async function runPool<TIn, TOut>(
+  jobs: TIn[],
+  opts: PoolOptions<TIn, TOut>,
+): Promise<(TOut | { error: string })[]> {
   const results: (TOut | { error: string })[] = new Array(jobs.length);
   let next = 0;
   const entryShim = new URL('./worker-entry.mjs', import.meta.url);
 
-  const spawn = () =>
-    new Worker(entryShim, { workerData: { entry: opts.entry.href, shared: opts.shared } });
+  const spawn = () => new Worker(entryShim, { workerData: { entry: opts.entry.href, shared: opts.shared } });
 
   const lane = async () => {
     let worker: Worker | null = null;
@@ -39,15 +41,19 @@ export async function runPool<TIn, TOut>(jobs: TIn[], opts: PoolOptions<TIn, TOu
         const job = jobs[jobIndex];
         worker ??= spawn();
         const w: Worker = worker;
-        const outcome = await new Promise<{ ok: true; result: TOut } | { ok: false; message: string; dead: boolean }>((resolve) => {
+        const outcome = await new Promise<
+          { ok: true; result: TOut } | { ok: false; message: string; dead: boolean }
+        >((resolve) => {
           const onMessage = (msg: PoolMessage<TOut>) => {
             if (msg.jobIndex !== jobIndex) return;
             if (msg.type === 'progress') opts.onProgress?.(job, msg.progress);
             else if (msg.type === 'done') finish({ ok: true, result: msg.result });
             else finish({ ok: false, message: msg.message, dead: false });
           };
-          const onError = (err: Error) => finish({ ok: false, message: `worker crashed: ${err.message}`, dead: true });
-          const onExit = (code: number) => finish({ ok: false, message: `worker exited with code ${code}`, dead: true });
+          const onError = (err: Error) =>
+            finish({ ok: false, message: `worker crashed: ${err.message}`, dead: true });
+          const onExit = (code: number) =>
+            finish({ ok: false, message: `worker exited with code ${code}`, dead: true });
           const finish = (o: { ok: true; result: TOut } | { ok: false; message: string; dead: boolean }) => {
             w.off('message', onMessage);
             w.off('error', onError);

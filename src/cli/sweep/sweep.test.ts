@@ -48,13 +48,29 @@ describe('lab sweep / lab merge', () => {
   it('bad specs and flags → exit 2 and one line naming the field', async () => {
     const cases: [string[], RegExp][] = [
       [[write('bad.json', '{ "params": [ }')], /bad\.json: invalid JSON/],
-      [[write('badkind.json', { params: [{ key: 'agent.entCoef', values: { kind: 'lst', values: [1] } }] })], /badkind\.json: invalid sweep spec at params\.0\.values/],
-      [[write('typo.json', { params: [{ key: 'agent.entCoeff', values: { kind: 'list', values: [0] } }] })], /typo\.json: .*'agent\.entCoeff' is not a key/],
-      [[write('badbase.json', { base: { env: { buyPtc: 1 } } })], /badbase\.json: invalid sweep spec at base: env\.buyPtc/],
+      [
+        [write('badkind.json', { params: [{ key: 'agent.entCoef', values: { kind: 'lst', values: [1] } }] })],
+        /badkind\.json: invalid sweep spec at params\.0\.values/,
+      ],
+      [
+        [write('typo.json', { params: [{ key: 'agent.entCoeff', values: { kind: 'list', values: [0] } }] })],
+        /typo\.json: .*'agent\.entCoeff' is not a key/,
+      ],
+      [
+        [write('badbase.json', { base: { env: { buyPtc: 1 } } })],
+        /badbase\.json: invalid sweep spec at base: env\.buyPtc/,
+      ],
       [[write('ok.json', grid), '--shard', '2/2'], /--shard: .*need 0 ≤ i < n/],
       [[at('ok.json'), '--select', 'test/sharpe'], /--select must be a validation metric/],
       // --data A.csv B.csv: both files load (the error names the assets they hold).
-      [[write('assets.json', { base: { assets: ['AAA', 'ZZZ'] } }), '--data', ...writeOhlcvFiles(dir, ['AAA', 'BBB'])], /point 0 \(base\): assets: 'ZZZ' is not in the data \(assets: AAA, BBB\)/],
+      [
+        [
+          write('assets.json', { base: { assets: ['AAA', 'ZZZ'] } }),
+          '--data',
+          ...writeOhlcvFiles(dir, ['AAA', 'BBB']),
+        ],
+        /point 0 \(base\): assets: 'ZZZ' is not in the data \(assets: AAA, BBB\)/,
+      ],
     ];
     for (const [args, re] of cases) {
       stderr = '';
@@ -68,8 +84,21 @@ describe('lab sweep / lab merge', () => {
     const spec = write('grid.json', grid);
     expect(await main(['sweep', spec, '--workers', '2', '--out', at('full')])).toBe(0);
     const full = read<SweepResultsFile>('full', 'results.json');
-    expect(full.runs.map((r) => r.id)).toEqual(['p0-s1', 'p0-s2', 'p1-s1', 'p1-s2', 'p2-s1', 'p2-s2', 'p3-s1', 'p3-s2']);
-    expect(full.runs.every((r) => !r.error && r.backend === 'wasm' && Number.isFinite(r.metrics['valid/sharpe'] ?? 0))).toBe(true);
+    expect(full.runs.map((r) => r.id)).toEqual([
+      'p0-s1',
+      'p0-s2',
+      'p1-s1',
+      'p1-s2',
+      'p2-s1',
+      'p2-s2',
+      'p3-s1',
+      'p3-s2',
+    ]);
+    expect(
+      full.runs.every(
+        (r) => !r.error && r.backend === 'wasm' && Number.isFinite(r.metrics['valid/sharpe'] ?? 0),
+      ),
+    ).toBe(true);
     expect(full.versions.tfjs).toMatch(/^\d+\.\d+/);
     expect(full.dataFingerprint).toMatch(/^sha256:/);
     const csv = readFileSync(at('full', 'results.csv'), 'utf8').trim().split('\n');
@@ -81,7 +110,11 @@ describe('lab sweep / lab merge', () => {
     expect(Object.keys(summary.best!.test).every((k) => k.startsWith('test/'))).toBe(true);
 
     // Two shards concurrently (one worker each), then merged.
-    const codes = await Promise.all([0, 1].map((i) => main(['sweep', spec, '--workers', '1', '--shard', `${i}/2`, '--quiet', '--out', at(`shard${i}`)])));
+    const codes = await Promise.all(
+      [0, 1].map((i) =>
+        main(['sweep', spec, '--workers', '1', '--shard', `${i}/2`, '--quiet', '--out', at(`shard${i}`)]),
+      ),
+    );
     expect(codes).toEqual([0, 0]);
     expect(read<SweepResultsFile>('shard1', 'results.json').runs.map((r) => r.index)).toEqual([1, 3, 5, 7]);
     expect(await main(['merge', at('shard0'), at('shard1'), '--out', at('merged')])).toBe(0);

@@ -96,9 +96,13 @@ export const a2cPresets: Record<'standard' | 'qtmrl', Partial<A2CConfig>> = {
   },
 };
 
-export function a2cConfig(preset: keyof typeof a2cPresets = 'standard', overrides: Partial<A2CConfig> = {}): A2CConfig {
+export function a2cConfig(
+  preset: keyof typeof a2cPresets = 'standard',
+  overrides: Partial<A2CConfig> = {},
+): A2CConfig {
   const base = a2cPresets[preset];
-  if (!base) throw new Error(`unknown A2C preset '${String(preset)}' (${Object.keys(a2cPresets).join(', ')})`);
+  if (!base)
+    throw new Error(`unknown A2C preset '${String(preset)}' (${Object.keys(a2cPresets).join(', ')})`);
   return { ...defaultA2CConfig, ...base, ...overrides };
 }
 
@@ -121,7 +125,10 @@ export class A2C extends OnPolicyAgent<A2CConfig> {
             const policyLoss = tf.neg(tf.mean(tf.mul(b.advantages, logProb))) as tf.Scalar;
             const valueLoss = tf.mean(tf.square(tf.sub(b.returns, value))) as tf.Scalar;
             const entropyMean = tf.mean(entropy) as tf.Scalar;
-            const loss = tf.sub(tf.add(policyLoss, tf.mul(vfCoef, valueLoss)), tf.mul(entCoef, entropyMean)) as tf.Scalar;
+            const loss = tf.sub(
+              tf.add(policyLoss, tf.mul(vfCoef, valueLoss)),
+              tf.mul(entCoef, entropyMean),
+            ) as tf.Scalar;
             return { loss, stats: tf.stack([policyLoss, valueLoss, entropyMean]) as tf.Tensor1D };
           }),
         ['losses/policy', 'losses/value', 'losses/entropy'],

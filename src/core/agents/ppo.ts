@@ -119,13 +119,24 @@ export const ppoPresets: Record<'standard' | 'sb3' | 'qtmrl', Partial<PPOConfig>
   },
 };
 
-export function ppoConfig(preset: keyof typeof ppoPresets = 'standard', overrides: Partial<PPOConfig> = {}): PPOConfig {
+export function ppoConfig(
+  preset: keyof typeof ppoPresets = 'standard',
+  overrides: Partial<PPOConfig> = {},
+): PPOConfig {
   const base = ppoPresets[preset];
-  if (!base) throw new Error(`unknown PPO preset '${String(preset)}' (${Object.keys(ppoPresets).join(', ')})`);
+  if (!base)
+    throw new Error(`unknown PPO preset '${String(preset)}' (${Object.keys(ppoPresets).join(', ')})`);
   return { ...defaultPPOConfig, ...base, ...overrides };
 }
 
-const STAT_NAMES = ['losses/policy', 'losses/value', 'losses/entropy', 'losses/old_approx_kl', 'losses/approx_kl', 'losses/clipfrac'];
+const STAT_NAMES = [
+  'losses/policy',
+  'losses/value',
+  'losses/entropy',
+  'losses/old_approx_kl',
+  'losses/approx_kl',
+  'losses/clipfrac',
+];
 
 export class PPO extends OnPolicyAgent<PPOConfig> {
   readonly algo = 'ppo';
@@ -136,14 +147,16 @@ export class PPO extends OnPolicyAgent<PPOConfig> {
     const batch = c.numEnvs * c.numSteps;
     if (!Number.isInteger(c.numMinibatches) || c.numMinibatches < 1 || batch % c.numMinibatches !== 0)
       throw new Error(`config.numMinibatches (${c.numMinibatches}) must divide numEnvs·numSteps (${batch})`);
-    if (!(c.updateEpochs >= 1) || !Number.isInteger(c.updateEpochs)) throw new Error(`config.updateEpochs must be a positive integer, got ${c.updateEpochs}`);
+    if (!(c.updateEpochs >= 1) || !Number.isInteger(c.updateEpochs))
+      throw new Error(`config.updateEpochs must be a positive integer, got ${c.updateEpochs}`);
     if (!(c.clipCoef > 0)) throw new Error(`config.clipCoef must be > 0, got ${c.clipCoef}`);
     super(c, makeEnv, options);
     this.indices = Int32Array.from({ length: batch }, (_, i) => i);
   }
 
   protected async update(): Promise<UpdateStats> {
-    const { updateEpochs, numMinibatches, clipCoef, clipVloss, entCoef, vfCoef, normAdv, targetKl } = this.config;
+    const { updateEpochs, numMinibatches, clipCoef, clipVloss, entCoef, vfCoef, normAdv, targetKl } =
+      this.config;
     const B = this.batchSize;
     const mbSize = B / numMinibatches;
     const b = this.batchTensors(this.buffer.advantages);
@@ -172,12 +185,19 @@ export class PPO extends OnPolicyAgent<PPOConfig> {
             const stats = await this.gradientStep(
               () =>
                 tf.tidy(() => {
-                  const { logProb, entropy, value } = this.policy.evaluateActions(mb.obs, mb.actions, mbMask, mbDays);
+                  const { logProb, entropy, value } = this.policy.evaluateActions(
+                    mb.obs,
+                    mb.actions,
+                    mbMask,
+                    mbDays,
+                  );
                   const logratio = tf.sub(logProb, mb.oldLogprobs);
                   const ratio = tf.exp(logratio);
                   const oldApproxKl = tf.mean(tf.neg(logratio));
                   const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logratio));
-                  const clipfrac = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), clipCoef), 'float32'));
+                  const clipfrac = tf.mean(
+                    tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), clipCoef), 'float32'),
+                  );
                   let adv: tf.Tensor1D = mb.advantages;
                   if (normAdv) {
                     const mean = tf.mean(adv);
@@ -191,15 +211,28 @@ export class PPO extends OnPolicyAgent<PPOConfig> {
                   let valueLoss: tf.Tensor;
                   if (clipVloss) {
                     const unclipped = tf.square(tf.sub(value, mb.returns));
-                    const vClipped = tf.add(mb.oldValues, tf.clipByValue(tf.sub(value, mb.oldValues), -clipCoef, clipCoef));
+                    const vClipped = tf.add(
+                      mb.oldValues,
+                      tf.clipByValue(tf.sub(value, mb.oldValues), -clipCoef, clipCoef),
+                    );
                     const clipped = tf.square(tf.sub(vClipped, mb.returns));
                     valueLoss = tf.mul(0.5, tf.mean(tf.maximum(unclipped, clipped)));
                   } else {
                     valueLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(value, mb.returns))));
                   }
                   const entropyMean = tf.mean(entropy);
-                  const loss = tf.add(tf.sub(policyLoss, tf.mul(entCoef, entropyMean)), tf.mul(vfCoef, valueLoss)) as tf.Scalar;
-                  const stats = tf.stack([policyLoss, valueLoss, entropyMean, oldApproxKl, approxKl, clipfrac]) as tf.Tensor1D;
+                  const loss = tf.add(
+                    tf.sub(policyLoss, tf.mul(entCoef, entropyMean)),
+                    tf.mul(vfCoef, valueLoss),
+                  ) as tf.Scalar;
+                  const stats = tf.stack([
+                    policyLoss,
+                    valueLoss,
+                    entropyMean,
+                    oldApproxKl,
+                    approxKl,
+                    clipfrac,
+                  ]) as tf.Tensor1D;
                   return { loss, stats };
                 }),
               STAT_NAMES,

@@ -47,7 +47,14 @@ describe('ContextualBanditEnv', () => {
 
   it('multi-discrete: each head has its own rotated table; the reward averages the heads', () => {
     const means = [[0.1, 0.6, 0.3]];
-    const env = new ContextualBanditEnv({ numContexts: 1, numActions: 3, mode: 'multi-discrete', numHeads: 2, means, noiseStd: 0 });
+    const env = new ContextualBanditEnv({
+      numContexts: 1,
+      numActions: 3,
+      mode: 'multi-discrete',
+      numHeads: 2,
+      means,
+      noiseStd: 0,
+    });
     env.reset({ seed: 1 });
     // head 0 best = action 1; head 1 (rotated by 1) best = action 0
     expect(env.step(Int32Array.from([1, 0])).reward).toBeCloseTo(0.6, 12);
@@ -58,7 +65,13 @@ describe('ContextualBanditEnv', () => {
 
   it('masks the best raw action, which then throws; the optimum is the best valid action', () => {
     const means = [[0.1, 0.9, 0.5]];
-    const env = new ContextualBanditEnv({ numContexts: 1, numActions: 3, maskedActions: true, means, noiseStd: 0 });
+    const env = new ContextualBanditEnv({
+      numContexts: 1,
+      numActions: 3,
+      maskedActions: true,
+      means,
+      noiseStd: 0,
+    });
     const { info } = env.reset({ seed: 1 });
     expect(Array.from(info.actionMask!)).toEqual([1, 0, 1]);
     expect(Array.from(env.actionMask!())).toEqual([1, 0, 1]);

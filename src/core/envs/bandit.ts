@@ -65,17 +65,25 @@ export class ContextualBanditEnv implements Env {
   /** `tableSeed` fixes the problem (means, targets, traps); reset seeds only drive contexts and noise. */
   constructor(config: Partial<BanditConfig> = {}, tableSeed = 12345) {
     const cfg = { ...defaultBanditConfig, ...config };
-    if (cfg.numActions < 2 || cfg.numContexts < 1 || cfg.numHeads < 1) throw new Error('ContextualBandit: need numActions ≥ 2, numContexts ≥ 1, numHeads ≥ 1');
-    if (cfg.maskedActions && cfg.mode === 'box') throw new Error('ContextualBandit: maskedActions needs a discrete mode');
-    if (cfg.maskedActions && cfg.numActions < 3) throw new Error('ContextualBandit: maskedActions needs numActions ≥ 3');
+    if (cfg.numActions < 2 || cfg.numContexts < 1 || cfg.numHeads < 1)
+      throw new Error('ContextualBandit: need numActions ≥ 2, numContexts ≥ 1, numHeads ≥ 1');
+    if (cfg.maskedActions && cfg.mode === 'box')
+      throw new Error('ContextualBandit: maskedActions needs a discrete mode');
+    if (cfg.maskedActions && cfg.numActions < 3)
+      throw new Error('ContextualBandit: maskedActions needs numActions ≥ 3');
     this.config = cfg;
     this.heads = cfg.mode === 'discrete' ? 1 : cfg.numHeads;
     const tableRng = new Rng(tableSeed);
     this.means =
-      cfg.means ?? Array.from({ length: cfg.numContexts }, () => Array.from({ length: cfg.numActions }, () => Math.round(tableRng.float() * 100) / 100));
+      cfg.means ??
+      Array.from({ length: cfg.numContexts }, () =>
+        Array.from({ length: cfg.numActions }, () => Math.round(tableRng.float() * 100) / 100),
+      );
     if (this.means.length !== cfg.numContexts || this.means.some((row) => row.length !== cfg.numActions))
       throw new Error(`ContextualBandit: means must be [${cfg.numContexts}][${cfg.numActions}]`);
-    this.targets = Array.from({ length: cfg.numContexts }, () => Array.from({ length: this.heads }, () => tableRng.uniform(-0.8, 0.8)));
+    this.targets = Array.from({ length: cfg.numContexts }, () =>
+      Array.from({ length: this.heads }, () => tableRng.uniform(-0.8, 0.8)),
+    );
     this.observationSpace = { kind: 'box', shape: [cfg.numContexts], low: 0, high: 1 };
     this.actionSpace =
       cfg.mode === 'discrete'
@@ -146,7 +154,8 @@ export class ContextualBanditEnv implements Env {
   maskForContext(c: number): Uint8Array {
     const n = this.config.numActions;
     const mask = new Uint8Array(this.heads * n);
-    for (let h = 0; h < this.heads; h++) for (let a = 0; a < n; a++) mask[h * n + a] = this.valid(c, h, a) ? 1 : 0;
+    for (let h = 0; h < this.heads; h++)
+      for (let a = 0; a < n; a++) mask[h * n + a] = this.valid(c, h, a) ? 1 : 0;
     return mask;
   }
 
@@ -163,11 +172,14 @@ export class ContextualBanditEnv implements Env {
       reward /= this.heads;
     } else {
       const acts = typeof action === 'number' ? [action] : Array.from(action);
-      if (acts.length !== this.heads) throw new Error(`ContextualBandit: expected ${this.heads} action(s), got ${acts.length}`);
+      if (acts.length !== this.heads)
+        throw new Error(`ContextualBandit: expected ${this.heads} action(s), got ${acts.length}`);
       for (let h = 0; h < this.heads; h++) {
         const a = acts[h];
-        if (!Number.isInteger(a) || a < 0 || a >= numActions) throw new Error(`ContextualBandit: action ${a} out of range [0, ${numActions})`);
-        if (!this.valid(c, h, a)) throw new Error(`ContextualBandit: masked action ${a} taken in context ${c}, head ${h}`);
+        if (!Number.isInteger(a) || a < 0 || a >= numActions)
+          throw new Error(`ContextualBandit: action ${a} out of range [0, ${numActions})`);
+        if (!this.valid(c, h, a))
+          throw new Error(`ContextualBandit: masked action ${a} taken in context ${c}, head ${h}`);
         reward += this.mean(c, h, a) / this.heads;
       }
     }

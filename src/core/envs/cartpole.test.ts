@@ -71,17 +71,21 @@ describe('CartPoleEnv', () => {
 
   it('terminates exactly when |x| > 2.4 or |θ| > 12° (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10_000 }), fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 300 }), (seed, actions) => {
-        const env = new CartPoleEnv();
-        env.reset({ seed });
-        for (const a of actions) {
-          const r = env.step(a);
-          const [x, , theta] = env.state;
-          const out = Math.abs(x) > 2.4 || Math.abs(theta) > (12 * 2 * Math.PI) / 360;
-          expect(r.terminated).toBe(out);
-          if (r.terminated || r.truncated) break;
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 300 }),
+        (seed, actions) => {
+          const env = new CartPoleEnv();
+          env.reset({ seed });
+          for (const a of actions) {
+            const r = env.step(a);
+            const [x, , theta] = env.state;
+            const out = Math.abs(x) > 2.4 || Math.abs(theta) > (12 * 2 * Math.PI) / 360;
+            expect(r.terminated).toBe(out);
+            if (r.terminated || r.truncated) break;
+          }
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -65,7 +65,8 @@ export class CartPoleEnv implements Env<number, Info> {
     const sinTheta = Math.sin(theta);
     const temp = (force + POLEMASS_LENGTH * thetaDot ** 2 * sinTheta) / TOTAL_MASS;
     const thetaAcc =
-      (GRAVITY * sinTheta - cosTheta * temp) / (HALF_LENGTH * (4.0 / 3.0 - (MASS_POLE * cosTheta ** 2) / TOTAL_MASS));
+      (GRAVITY * sinTheta - cosTheta * temp) /
+      (HALF_LENGTH * (4.0 / 3.0 - (MASS_POLE * cosTheta ** 2) / TOTAL_MASS));
     const xAcc = temp - (POLEMASS_LENGTH * thetaAcc * cosTheta) / TOTAL_MASS;
     x = x + TAU * xDot;
     xDot = xDot + TAU * xAcc;
@@ -76,7 +77,8 @@ export class CartPoleEnv implements Env<number, Info> {
     this.state[2] = theta;
     this.state[3] = thetaDot;
     this.elapsed++;
-    const terminated = x < -X_THRESHOLD || x > X_THRESHOLD || theta < -THETA_THRESHOLD || theta > THETA_THRESHOLD;
+    const terminated =
+      x < -X_THRESHOLD || x > X_THRESHOLD || theta < -THETA_THRESHOLD || theta > THETA_THRESHOLD;
     // TimeLimit sets truncated independently of terminated: both can be true on the last step.
     const truncated = this.elapsed >= this.config.maxEpisodeSteps;
     this.done = terminated || truncated;

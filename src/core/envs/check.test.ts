@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng.ts';
 import { EnvCheckError, checkEnv } from './check.ts';
-import type { BoxSpace, Env, Info, MultiDiscreteSpace, ResetOptions, ResetResult, StepResult } from './types.ts';
+import type {
+  BoxSpace,
+  Env,
+  Info,
+  MultiDiscreteSpace,
+  ResetOptions,
+  ResetResult,
+  StepResult,
+} from './types.ts';
 
 /** A small random-walk env with switchable defects. */
 interface Defects {
@@ -75,13 +83,33 @@ describe('checkEnv', () => {
 
   it.each<[string, Defects, RegExp]>([
     ['NaN in an observation', { nanAt: 5 }, /step 4: observation\[1\] = NaN is not finite/],
-    ['an observation outside its Box', { outOfBoundsAt: 0 }, /reset: observation\[2\] = 11 is outside the declared bounds \[-10, 10\]/],
-    ['an observation of the wrong size', { wrongLength: true }, /reset: observation has 2 values, observationSpace shape \[3\] needs 3/],
-    ['state leaking across episodes (same seed, different runs)', { leakState: true }, /not deterministic: two runs with seed 123/],
-    ['a stochastic env that ignores the seed', { ignoreSeed: true }, /not deterministic|identical trajectories/],
+    [
+      'an observation outside its Box',
+      { outOfBoundsAt: 0 },
+      /reset: observation\[2\] = 11 is outside the declared bounds \[-10, 10\]/,
+    ],
+    [
+      'an observation of the wrong size',
+      { wrongLength: true },
+      /reset: observation has 2 values, observationSpace shape \[3\] needs 3/,
+    ],
+    [
+      'state leaking across episodes (same seed, different runs)',
+      { leakState: true },
+      /not deterministic: two runs with seed 123/,
+    ],
+    [
+      'a stochastic env that ignores the seed',
+      { ignoreSeed: true },
+      /not deterministic|identical trajectories/,
+    ],
     ['a NaN reward', { badReward: true }, /step 3: reward NaN is not a finite number/],
     ['a missing info field', { dropInfoKey: true }, /step 2: info lacks the required field 'x'/],
-    ['a mask head with no allowed action', { emptyMaskHead: true }, /info.actionMask: head 1 has no allowed action/],
+    [
+      'a mask head with no allowed action',
+      { emptyMaskHead: true },
+      /info.actionMask: head 1 has no allowed action/,
+    ],
     ['a non-boolean terminated', { terminatedAsNumber: true }, /terminated\/truncated must be booleans/],
   ])('catches %s', (_name, defects, message) => {
     expect(() => checkEnv(new WalkEnv(defects), opts)).toThrow(EnvCheckError);
@@ -95,7 +123,9 @@ describe('checkEnv', () => {
   });
 
   it('does not require seed sensitivity unless the env is declared stochastic', () => {
-    expect(() => checkEnv(new WalkEnv({ ignoreSeed: true }), { steps: 5, stochastic: false })).toThrow(/not deterministic/);
+    expect(() => checkEnv(new WalkEnv({ ignoreSeed: true }), { steps: 5, stochastic: false })).toThrow(
+      /not deterministic/,
+    );
     // Ignoring the seed is only caught because the stream then carries over between runs; a
     // constant env passes when not declared stochastic.
     class ConstEnv extends WalkEnv {
@@ -103,7 +133,13 @@ describe('checkEnv', () => {
         return { obs: Float32Array.from([0, 0, 1]), info: { x: 0 } };
       }
       override step(): StepResult {
-        return { obs: Float32Array.from([0, 0, 1]), reward: 0, terminated: false, truncated: false, info: { x: 0 } };
+        return {
+          obs: Float32Array.from([0, 0, 1]),
+          reward: 0,
+          terminated: false,
+          truncated: false,
+          info: { x: 0 },
+        };
       }
     }
     expect(() => checkEnv(new ConstEnv(), { steps: 5 })).not.toThrow();

@@ -42,7 +42,8 @@ export function checkEnv(env: Env, opts: CheckEnvOptions = {}): void {
   const steps = opts.steps ?? 64;
   const seed = opts.seed ?? 123;
   checkSpace(env.observationSpace, 'observationSpace');
-  if (env.observationSpace.kind !== 'box') throw new EnvCheckError(`observationSpace must be a Box, got '${(env.observationSpace as Space).kind}'`);
+  if (env.observationSpace.kind !== 'box')
+    throw new EnvCheckError(`observationSpace must be a Box, got '${(env.observationSpace as Space).kind}'`);
   checkSpace(env.actionSpace, 'actionSpace');
 
   // The same action sequence drives every trajectory, so only the env's own randomness differs.
@@ -54,11 +55,16 @@ export function checkEnv(env: Env, opts: CheckEnvOptions = {}): void {
   const first = rollout(env, seed, actions, opts.infoKeys ?? []);
   const again = rollout(env, seed, actions, opts.infoKeys ?? []);
   const diff = firstDifference(first, again);
-  if (diff) throw new EnvCheckError(`not deterministic: two runs with seed ${seed} and the same actions differ at ${diff}`);
+  if (diff)
+    throw new EnvCheckError(
+      `not deterministic: two runs with seed ${seed} and the same actions differ at ${diff}`,
+    );
   if (opts.stochastic) {
     const other = rollout(env, seed + 1, actions, opts.infoKeys ?? []);
     if (!firstDifference(first, other)) {
-      throw new EnvCheckError(`seeds ${seed} and ${seed + 1} gave identical trajectories, but the env is declared stochastic`);
+      throw new EnvCheckError(
+        `seeds ${seed} and ${seed + 1} gave identical trajectories, but the env is declared stochastic`,
+      );
     }
   }
 }
@@ -73,11 +79,15 @@ function rollout(env: Env, seed: number, actions: Action[], infoKeys: string[]):
   for (let k = 0; k < actions.length; k++) {
     const where = `step ${k}`;
     const res = env.step(actions[k]) as StepResult<Info>;
-    if (!res || typeof res !== 'object') throw new EnvCheckError(`${where}: step() returned ${String(res)}, not a StepResult`);
+    if (!res || typeof res !== 'object')
+      throw new EnvCheckError(`${where}: step() returned ${String(res)}, not a StepResult`);
     checkObs(res.obs, space, where);
-    if (typeof res.reward !== 'number' || !Number.isFinite(res.reward)) throw new EnvCheckError(`${where}: reward ${String(res.reward)} is not a finite number`);
+    if (typeof res.reward !== 'number' || !Number.isFinite(res.reward))
+      throw new EnvCheckError(`${where}: reward ${String(res.reward)} is not a finite number`);
     if (typeof res.terminated !== 'boolean' || typeof res.truncated !== 'boolean') {
-      throw new EnvCheckError(`${where}: terminated/truncated must be booleans, got ${typeof res.terminated}/${typeof res.truncated}`);
+      throw new EnvCheckError(
+        `${where}: terminated/truncated must be booleans, got ${typeof res.terminated}/${typeof res.truncated}`,
+      );
     }
     checkInfo(res.info, env, infoKeys, where);
     traj.obs.push(Float32Array.from(res.obs));
@@ -95,25 +105,35 @@ function rollout(env: Env, seed: number, actions: Action[], infoKeys: string[]):
 }
 
 function checkObs(obs: unknown, space: BoxSpace, where: string): void {
-  if (!(obs instanceof Float32Array)) throw new EnvCheckError(`${where}: observation is ${describe(obs)}, expected a Float32Array`);
+  if (!(obs instanceof Float32Array))
+    throw new EnvCheckError(`${where}: observation is ${describe(obs)}, expected a Float32Array`);
   const size = spaceSize(space);
-  if (obs.length !== size) throw new EnvCheckError(`${where}: observation has ${obs.length} values, observationSpace shape [${space.shape.join(', ')}] needs ${size}`);
+  if (obs.length !== size)
+    throw new EnvCheckError(
+      `${where}: observation has ${obs.length} values, observationSpace shape [${space.shape.join(', ')}] needs ${size}`,
+    );
   for (let k = 0; k < size; k++) {
     const v = obs[k];
     if (!Number.isFinite(v)) throw new EnvCheckError(`${where}: observation[${k}] = ${v} is not finite`);
     const lo = typeof space.low === 'number' ? space.low : space.low[k];
     const hi = typeof space.high === 'number' ? space.high : space.high[k];
-    if (v < lo || v > hi) throw new EnvCheckError(`${where}: observation[${k}] = ${v} is outside the declared bounds [${lo}, ${hi}]`);
+    if (v < lo || v > hi)
+      throw new EnvCheckError(
+        `${where}: observation[${k}] = ${v} is outside the declared bounds [${lo}, ${hi}]`,
+      );
   }
 }
 
 function checkInfo(info: unknown, env: Env, keys: string[], where: string): void {
-  if (!info || typeof info !== 'object' || Array.isArray(info)) throw new EnvCheckError(`${where}: info is ${describe(info)}, expected an object`);
+  if (!info || typeof info !== 'object' || Array.isArray(info))
+    throw new EnvCheckError(`${where}: info is ${describe(info)}, expected an object`);
   const rec = info as Info;
-  for (const key of keys) if (!(key in rec)) throw new EnvCheckError(`${where}: info lacks the required field '${key}'`);
+  for (const key of keys)
+    if (!(key in rec)) throw new EnvCheckError(`${where}: info lacks the required field '${key}'`);
   if (rec.rewardParts !== undefined) {
     for (const [name, v] of Object.entries(rec.rewardParts)) {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new EnvCheckError(`${where}: info.rewardParts.${name} = ${String(v)} is not a finite number`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new EnvCheckError(`${where}: info.rewardParts.${name} = ${String(v)} is not a finite number`);
     }
   }
   if (rec.actionMask !== undefined) checkMask(rec.actionMask, env.actionSpace, `${where}: info.actionMask`);
@@ -121,10 +141,14 @@ function checkInfo(info: unknown, env: Env, keys: string[], where: string): void
 }
 
 function checkMask(mask: unknown, space: Space, what: string): void {
-  if (!(mask instanceof Uint8Array)) throw new EnvCheckError(`${what} is ${describe(mask)}, expected a Uint8Array`);
+  if (!(mask instanceof Uint8Array))
+    throw new EnvCheckError(`${what} is ${describe(mask)}, expected a Uint8Array`);
   const n = logitCount(space);
-  if (mask.length !== n) throw new EnvCheckError(`${what} has ${mask.length} entries, the action space has ${n} logits`);
-  for (let k = 0; k < n; k++) if (mask[k] !== 0 && mask[k] !== 1) throw new EnvCheckError(`${what}[${k}] = ${mask[k]}, expected 0 or 1`);
+  if (mask.length !== n)
+    throw new EnvCheckError(`${what} has ${mask.length} entries, the action space has ${n} logits`);
+  for (let k = 0; k < n; k++)
+    if (mask[k] !== 0 && mask[k] !== 1)
+      throw new EnvCheckError(`${what}[${k}] = ${mask[k]}, expected 0 or 1`);
   // Every head must keep at least one allowed action, or a masked policy has nothing to sample.
   const heads = space.kind === 'multi-discrete' ? space.nvec : space.kind === 'discrete' ? [space.n] : [];
   let off = 0;
@@ -141,10 +165,15 @@ function checkSpace(space: Space, what: string): void {
   switch (space?.kind) {
     case 'box': {
       if (!Array.isArray(space.shape) || space.shape.length === 0 || !space.shape.every(isPosInt)) {
-        throw new EnvCheckError(`${what}.shape [${String(space.shape)}] must be a non-empty list of positive integers`);
+        throw new EnvCheckError(
+          `${what}.shape [${String(space.shape)}] must be a non-empty list of positive integers`,
+        );
       }
       const size = spaceSize(space);
-      for (const [name, b] of [['low', space.low], ['high', space.high]] as const) {
+      for (const [name, b] of [
+        ['low', space.low],
+        ['high', space.high],
+      ] as const) {
         if (typeof b === 'number') {
           if (Number.isNaN(b)) throw new EnvCheckError(`${what}.${name} is NaN`);
         } else if (!(b instanceof Float32Array) || b.length !== size) {
@@ -162,7 +191,8 @@ function checkSpace(space: Space, what: string): void {
       if (!isPosInt(space.n)) throw new EnvCheckError(`${what}.n = ${space.n} must be a positive integer`);
       return;
     case 'multi-discrete':
-      if (space.nvec.length === 0 || !space.nvec.every(isPosInt)) throw new EnvCheckError(`${what}.nvec [${space.nvec.join(', ')}] must be positive integers`);
+      if (space.nvec.length === 0 || !space.nvec.every(isPosInt))
+        throw new EnvCheckError(`${what}.nvec [${space.nvec.join(', ')}] must be positive integers`);
       return;
     default:
       throw new EnvCheckError(`${what} has unknown kind '${(space as { kind?: unknown })?.kind}'`);
@@ -191,9 +221,11 @@ export function sampleAction(rng: Rng, space: Space): Action {
 function checkActionInSpace(a: Action, space: Space, k: number): void {
   const bad = (why: string) => new EnvCheckError(`sampled action ${k} ${why}`);
   if (space.kind === 'discrete') {
-    if (typeof a !== 'number' || !Number.isInteger(a) || a < 0 || a >= space.n) throw bad(`${String(a)} is not in Discrete(${space.n})`);
+    if (typeof a !== 'number' || !Number.isInteger(a) || a < 0 || a >= space.n)
+      throw bad(`${String(a)} is not in Discrete(${space.n})`);
   } else if (space.kind === 'multi-discrete') {
-    if (!(a instanceof Int32Array) || a.length !== space.nvec.length) throw bad(`must be an Int32Array of ${space.nvec.length}`);
+    if (!(a instanceof Int32Array) || a.length !== space.nvec.length)
+      throw bad(`must be an Int32Array of ${space.nvec.length}`);
     a.forEach((v, i) => {
       if (v < 0 || v >= space.nvec[i]) throw bad(`head ${i} = ${v} is outside [0, ${space.nvec[i]})`);
     });
@@ -207,7 +239,8 @@ function copyAction(a: Action): Action {
 }
 
 function firstDifference(a: Trajectory, b: Trajectory): string | null {
-  if (a.obs.length !== b.obs.length) return `the number of observations (${a.obs.length} vs ${b.obs.length}; episodes ended at different steps)`;
+  if (a.obs.length !== b.obs.length)
+    return `the number of observations (${a.obs.length} vs ${b.obs.length}; episodes ended at different steps)`;
   for (let k = 0; k < a.rewards.length; k++) {
     if (!Object.is(a.rewards[k], b.rewards[k])) return `step ${k}: reward ${a.rewards[k]} vs ${b.rewards[k]}`;
     if (a.flags[k] !== b.flags[k]) return `step ${k}: terminated/truncated ${a.flags[k]} vs ${b.flags[k]}`;
@@ -215,7 +248,8 @@ function firstDifference(a: Trajectory, b: Trajectory): string | null {
   for (let k = 0; k < a.obs.length; k++) {
     const x = a.obs[k];
     const y = b.obs[k];
-    for (let j = 0; j < x.length; j++) if (!Object.is(x[j], y[j])) return `observation ${k}, element ${j}: ${x[j]} vs ${y[j]}`;
+    for (let j = 0; j < x.length; j++)
+      if (!Object.is(x[j], y[j])) return `observation ${k}, element ${j}: ${x[j]} vs ${y[j]}`;
   }
   return null;
 }

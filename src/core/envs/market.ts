@@ -30,25 +30,38 @@ export function checkFeatureSet(fs: FeatureSet, who: string): void {
   const N = fs.assets.length;
   const F = fs.featureNames.length;
   if (N < 1) throw new Error(`${who}: the feature set has no assets`);
-  if (fs.close.length !== T * N) throw new Error(`${who}: close has ${fs.close.length} values, expected dates × assets = ${T} × ${N}`);
-  if (fs.X.length !== T * N * F) throw new Error(`${who}: X has ${fs.X.length} values, expected dates × assets × features = ${T} × ${N} × ${F}`);
+  if (fs.close.length !== T * N)
+    throw new Error(`${who}: close has ${fs.close.length} values, expected dates × assets = ${T} × ${N}`);
+  if (fs.X.length !== T * N * F)
+    throw new Error(
+      `${who}: X has ${fs.X.length} values, expected dates × assets × features = ${T} × ${N} × ${F}`,
+    );
   for (let k = 0; k < fs.close.length; k++) {
     const c = fs.close[k];
     // Execution and valuation divide by prices: a zero, negative or missing close is unusable.
     if (!(c > 0) || !Number.isFinite(c)) {
       const t = Math.floor(k / N);
-      throw new Error(`${who}: close of ${fs.assets[k % N]} on ${fs.dates[t]} (row ${t}) is ${c}; prices must be finite and > 0`);
+      throw new Error(
+        `${who}: close of ${fs.assets[k % N]} on ${fs.dates[t]} (row ${t}) is ${c}; prices must be finite and > 0`,
+      );
     }
   }
 }
 
 export function resolveRows(fs: FeatureSet, split: SplitSelector, window: number, who: string): EpisodeRows {
-  if (!(window >= 1) || !Number.isInteger(window)) throw new Error(`${who}: window must be a positive integer, got ${window}`);
+  if (!(window >= 1) || !Number.isInteger(window))
+    throw new Error(`${who}: window must be a positive integer, got ${window}`);
   const T = fs.dates.length;
   const range: RowRange = typeof split === 'string' ? fs.splits[split] : split;
   const label = typeof split === 'string' ? `split '${split}'` : `rows [${split.start}, ${split.end})`;
   if (!range) throw new Error(`${who}: unknown split '${String(split)}'`);
-  if (!Number.isInteger(range.start) || !Number.isInteger(range.end) || range.start < 0 || range.end > T || range.start > range.end) {
+  if (
+    !Number.isInteger(range.start) ||
+    !Number.isInteger(range.end) ||
+    range.start < 0 ||
+    range.end > T ||
+    range.start > range.end
+  ) {
     throw new Error(`${who}: ${label} = [${range.start}, ${range.end}) is not a row range inside [0, ${T})`);
   }
   const firstDecision = Math.max(range.start, window - 1);
@@ -85,7 +98,13 @@ export function marketObsSpace(l: MarketObsLayout, extrasLow: number, extrasHigh
  * Copies X[t−W+1..t, ·, ·] into obs[0 .. W·N·F). Rows are (t, asset, feature) contiguous, so the
  * window is one contiguous slice: a single memcpy, the costly part of an env step.
  */
-export function writeWindow(obs: Float32Array, X: Float32Array, t: number, window: number, rowLen: number): void {
+export function writeWindow(
+  obs: Float32Array,
+  X: Float32Array,
+  t: number,
+  window: number,
+  rowLen: number,
+): void {
   const start = (t - window + 1) * rowLen;
   obs.set(X.subarray(start, start + window * rowLen), 0);
 }
@@ -98,9 +117,12 @@ export function episodeStart(rows: EpisodeRows, length: number | null, pick: (n:
 
 export function checkEpisodeLength(rows: EpisodeRows, length: number | null, who: string): void {
   if (length === null) return;
-  if (!(length >= 1) || !Number.isInteger(length)) throw new Error(`${who}: episodeLength must be a positive integer or null, got ${length}`);
+  if (!(length >= 1) || !Number.isInteger(length))
+    throw new Error(`${who}: episodeLength must be a positive integer or null, got ${length}`);
   if (length > rows.maxSteps) {
-    throw new Error(`${who}: episodeLength ${length} exceeds the ${rows.maxSteps} steps this split allows (rows ${rows.firstDecision}..${rows.lastRow})`);
+    throw new Error(
+      `${who}: episodeLength ${length} exceeds the ${rows.maxSteps} steps this split allows (rows ${rows.firstDecision}..${rows.lastRow})`,
+    );
   }
 }
 

@@ -16,7 +16,9 @@ describe('portfolioLayer', () => {
   it('leaves a book with Σ|w| ≤ 1 unscaled; a lone strong signal gets exactly maxWeight', () => {
     expect(Array.from(portfolioLayer([0.1, -0.05, 0], [0, 0, 0]))).toEqual([0.1, -0.05, 0]);
     expect(Array.from(portfolioLayer([3, 0], [0, 0], { maxWeight: 0.25, holdDecay: 1 }))).toEqual([0.25, 0]);
-    expect(Array.from(portfolioLayer([NaN, NaN], [0.5, -0.1], { maxWeight: 1, holdDecay: 0 }))).toEqual([0, -0]);
+    expect(Array.from(portfolioLayer([NaN, NaN], [0.5, -0.1], { maxWeight: 1, holdDecay: 0 }))).toEqual([
+      0, -0,
+    ]);
   });
 
   it('writes into `out`, which may alias prevWeights, and rejects infinite signals', () => {
@@ -31,7 +33,10 @@ describe('portfolioLayer', () => {
     const signal = fc.oneof(fc.constant(NaN), fc.double({ min: -5, max: 5, noNaN: true }));
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(signal, fc.double({ min: -0.2, max: 0.2, noNaN: true })), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.tuple(signal, fc.double({ min: -0.2, max: 0.2, noNaN: true })), {
+          minLength: 1,
+          maxLength: 12,
+        }),
         fc.double({ min: 0.01, max: 1, noNaN: true }),
         fc.double({ min: 0, max: 1, noNaN: true }),
         fc.double({ min: 1, max: 50, noNaN: true }),
@@ -105,8 +110,15 @@ describe('PortfolioEnv', () => {
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 3, max: 20 }),
         fc.integer({ min: 0, max: 1000 }),
-        fc.array(fc.oneof(fc.constant(NaN), fc.double({ min: -2, max: 2, noNaN: true })), { minLength: 80, maxLength: 80 }),
-        fc.record({ maxWeight: fc.double({ min: 0.05, max: 1, noNaN: true }), holdDecay: fc.double({ min: 0, max: 1, noNaN: true }), costRate: fc.constantFrom(0, 0.0005, 0.01) }),
+        fc.array(fc.oneof(fc.constant(NaN), fc.double({ min: -2, max: 2, noNaN: true })), {
+          minLength: 80,
+          maxLength: 80,
+        }),
+        fc.record({
+          maxWeight: fc.double({ min: 0.05, max: 1, noNaN: true }),
+          holdDecay: fc.double({ min: 0, max: 1, noNaN: true }),
+          costRate: fc.constantFrom(0, 0.0005, 0.01),
+        }),
         (N, T, seed, signals, cfg) => {
           const fs = makeTestFeatureSet(randomWalkPrices(T, N, seed, 0.05), { nFeatures: 1 });
           const env = new PortfolioEnv(fs, { ...cfg, window: 1 });
@@ -146,11 +158,23 @@ describe('PortfolioEnv', () => {
 
   it('passes checkEnv (full split, and random starts as a stochastic env)', () => {
     const fs = makeTestFeatureSet(randomWalkPrices(50, 3, 4), { nFeatures: 3 });
-    const infoKeys = ['portfolioValue', 'weights', 'driftedWeights', 'turnover', 'cost', 'rewardParts', 'date'];
+    const infoKeys = [
+      'portfolioValue',
+      'weights',
+      'driftedWeights',
+      'turnover',
+      'cost',
+      'rewardParts',
+      'date',
+    ];
     const env = new PortfolioEnv(fs, { window: 5 });
     expect(env.layout).toEqual({ window: 5, nAssets: 3, nFeatures: 3, perAssetExtras: 1, globalExtras: 0 });
     checkEnv(env, { steps: 60, infoKeys });
-    checkEnv(new PortfolioEnv(fs, { window: 5, episodeLength: 8, holdDecay: 0.9 }), { steps: 40, infoKeys, stochastic: true });
+    checkEnv(new PortfolioEnv(fs, { window: 5, episodeLength: 8, holdDecay: 0.9 }), {
+      steps: 40,
+      infoKeys,
+      stochastic: true,
+    });
   });
 
   it('setObservationBuffer: writes into and returns the given buffer', () => {

@@ -1,7 +1,16 @@
 import type { FeatureSet, MarketObsLayout } from '../features/types.ts';
 import { Rng } from '../rng.ts';
 import type { EpisodeRows, SplitSelector } from './market.ts';
-import { Slab, checkEpisodeLength, checkFeatureSet, episodeStart, layoutSize, marketObsSpace, resolveRows, writeWindow } from './market.ts';
+import {
+  Slab,
+  checkEpisodeLength,
+  checkFeatureSet,
+  episodeStart,
+  layoutSize,
+  marketObsSpace,
+  resolveRows,
+  writeWindow,
+} from './market.ts';
 import type { BoxSpace, Env, Info, ResetOptions, ResetResult, StepResult } from './types.ts';
 
 /**
@@ -32,7 +41,10 @@ export interface PortfolioLayerConfig {
   holdDecay: number;
 }
 
-export const DEFAULT_PORTFOLIO_LAYER: Readonly<PortfolioLayerConfig> = Object.freeze({ maxWeight: 0.2, holdDecay: 1 });
+export const DEFAULT_PORTFOLIO_LAYER: Readonly<PortfolioLayerConfig> = Object.freeze({
+  maxWeight: 0.2,
+  holdDecay: 1,
+});
 
 /**
  * Signals → weights, in this order:
@@ -52,12 +64,15 @@ export function portfolioLayer(
 ): Float64Array {
   const n = signals.length;
   if (prevWeights.length !== n || out.length !== n) {
-    throw new Error(`portfolioLayer: ${n} signals but ${prevWeights.length} previous weights and ${out.length} outputs`);
+    throw new Error(
+      `portfolioLayer: ${n} signals but ${prevWeights.length} previous weights and ${out.length} outputs`,
+    );
   }
   let gross = 0;
   for (let i = 0; i < n; i++) {
     const s = signals[i];
-    if (s === Infinity || s === -Infinity) throw new Error(`portfolioLayer: signal ${i} is ${s}; use NaN for "no signal"`);
+    if (s === Infinity || s === -Infinity)
+      throw new Error(`portfolioLayer: signal ${i} is ${s}; use NaN for "no signal"`);
     const w = Number.isNaN(s) ? prevWeights[i] * cfg.holdDecay : s;
     out[i] = w;
     gross += Math.abs(w);
@@ -148,7 +163,8 @@ export class PortfolioEnv implements Env<Float32Array, PortfolioInfo> {
     const bad = (field: keyof PortfolioEnvConfig, why: string): never => {
       throw new Error(`PortfolioEnv config: ${field} = ${JSON.stringify(cfg[field])}: ${why}`);
     };
-    if (!(cfg.initialValue > 0) || !Number.isFinite(cfg.initialValue)) bad('initialValue', 'must be a finite number > 0');
+    if (!(cfg.initialValue > 0) || !Number.isFinite(cfg.initialValue))
+      bad('initialValue', 'must be a finite number > 0');
     if (!(cfg.costRate >= 0 && cfg.costRate < 1)) bad('costRate', 'must be in [0, 1)');
     if (!(cfg.maxWeight > 0 && cfg.maxWeight <= 1)) bad('maxWeight', 'must be in (0, 1]');
     if (!(cfg.holdDecay >= 0 && cfg.holdDecay <= 1)) bad('holdDecay', 'must be in [0, 1]');
@@ -165,7 +181,13 @@ export class PortfolioEnv implements Env<Float32Array, PortfolioInfo> {
     this.X = features.X;
     this.close = features.close;
     this.rowLen = N * F;
-    this.layout = Object.freeze({ window: cfg.window, nAssets: N, nFeatures: F, perAssetExtras: cfg.includeWeights ? 1 : 0, globalExtras: 0 });
+    this.layout = Object.freeze({
+      window: cfg.window,
+      nAssets: N,
+      nFeatures: F,
+      perAssetExtras: cfg.includeWeights ? 1 : 0,
+      globalExtras: 0,
+    });
     // Drifted weights are unbounded in principle (a short that loses grows without limit).
     this.observationSpace = marketObsSpace(this.layout, -Infinity, Infinity);
     this.actionSpace = { kind: 'box', shape: [N], low: -1, high: 1 };
@@ -193,9 +215,13 @@ export class PortfolioEnv implements Env<Float32Array, PortfolioInfo> {
   }
 
   step(action: Float32Array): StepResult<PortfolioInfo> {
-    if (this.needsReset) throw new Error('PortfolioEnv.step() called before reset() or after the episode ended; call reset()');
+    if (this.needsReset)
+      throw new Error('PortfolioEnv.step() called before reset() or after the episode ended; call reset()');
     const N = this.nAssets;
-    if (action.length !== N) throw new Error(`PortfolioEnv.step: action has ${action.length} entries, expected one weight per asset (${N})`);
+    if (action.length !== N)
+      throw new Error(
+        `PortfolioEnv.step: action has ${action.length} entries, expected one weight per asset (${N})`,
+      );
     const drifted = this.drifted;
     const weights = portfolioLayer(action, drifted, this.config, this.slab.take(N));
     let turnover = 0;
@@ -211,18 +237,28 @@ export class PortfolioEnv implements Env<Float32Array, PortfolioInfo> {
     const growth = 1 + reward;
     const ruined = !(growth > 0);
     this.value = ruined ? 0 : this.value * growth;
-    for (let i = 0; i < N; i++) drifted[i] = ruined ? 0 : (weights[i] * (this.close[nextRow + i] / this.close[row + i])) / growth;
+    for (let i = 0; i < N; i++)
+      drifted[i] = ruined ? 0 : (weights[i] * (this.close[nextRow + i] / this.close[row + i])) / growth;
 
     const terminated = ruined || this.t >= this.rows.lastRow;
     const truncated = !terminated && this.t >= this.episodeEnd;
     if (terminated || truncated) this.needsReset = true;
     this.writeObs();
-    return { obs: this.obs, reward, terminated, truncated, info: this.makeInfo(weights, turnover, gross, cost) };
+    return {
+      obs: this.obs,
+      reward,
+      terminated,
+      truncated,
+      info: this.makeInfo(weights, turnover, gross, cost),
+    };
   }
 
   /** See Env.setObservationBuffer: reset/step write into and return `target` from now on. */
   setObservationBuffer(target: Float32Array): void {
-    if (target.length !== this.obs.length) throw new Error(`PortfolioEnv.setObservationBuffer: ${target.length} values, the observation has ${this.obs.length}`);
+    if (target.length !== this.obs.length)
+      throw new Error(
+        `PortfolioEnv.setObservationBuffer: ${target.length} values, the observation has ${this.obs.length}`,
+      );
     this.obs = target;
     if (this.t >= 0) this.writeObs();
   }

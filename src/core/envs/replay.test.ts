@@ -46,35 +46,53 @@ describe('replayActions', () => {
     expect(r.totals.trades).toBe(0);
     expect(Array.from(r.value)).toEqual([1e6, 1e6, 1e6]);
     expect(r.unusedDates).toEqual(['2020-01-01', '2020-01-06']);
-    expect(() => replayActions(panel, new Map([['2020-01-02', [BUY]]]))).toThrow(/2020-01-02 has 1 actions, expected one per asset \(2\)/);
+    expect(() => replayActions(panel, new Map([['2020-01-02', [BUY]]]))).toThrow(
+      /2020-01-02 has 1 actions, expected one per asset \(2\)/,
+    );
   });
 
   it('compounds to the same total as the env rewards and ends at the env value (any actions)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 2, max: 15 }), fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 45, maxLength: 45 }), (N, T, codes) => {
-        const fs = makeTestFeatureSet(randomWalkPrices(T, N, T * 7 + N), { nFeatures: 1 });
-        const actions = new Map(fs.dates.map((d, t) => [d, codes.slice(t * N, t * N + N).concat(new Array(N).fill(HOLD)).slice(0, N)]));
-        const r = replayActions(fs, actions, { feeRate: 0.001 });
-        const env = new TradingEnv(fs, { window: 1, feeRate: 0.001 });
-        env.reset();
-        let final = 0;
-        let growth = 1;
-        for (let t = 0; t < T - 1; t++) {
-          const s = env.step(Int32Array.from(actions.get(fs.dates[t])!));
-          final = s.info.portfolioValue;
-          growth *= 1 + s.reward;
-        }
-        expect(r.value[T - 1]).toBeCloseTo(final, 6);
-        const compounded = r.returns.reduce((g, x) => g * (1 + x), 1);
-        expect(compounded).toBeCloseTo(growth, 12);
-        expect(compounded).toBeCloseTo(final / 1e6, 12);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 2, max: 15 }),
+        fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 45, maxLength: 45 }),
+        (N, T, codes) => {
+          const fs = makeTestFeatureSet(randomWalkPrices(T, N, T * 7 + N), { nFeatures: 1 });
+          const actions = new Map(
+            fs.dates.map((d, t) => [
+              d,
+              codes
+                .slice(t * N, t * N + N)
+                .concat(new Array(N).fill(HOLD))
+                .slice(0, N),
+            ]),
+          );
+          const r = replayActions(fs, actions, { feeRate: 0.001 });
+          const env = new TradingEnv(fs, { window: 1, feeRate: 0.001 });
+          env.reset();
+          let final = 0;
+          let growth = 1;
+          for (let t = 0; t < T - 1; t++) {
+            const s = env.step(Int32Array.from(actions.get(fs.dates[t])!));
+            final = s.info.portfolioValue;
+            growth *= 1 + s.reward;
+          }
+          expect(r.value[T - 1]).toBeCloseTo(final, 6);
+          const compounded = r.returns.reduce((g, x) => g * (1 + x), 1);
+          expect(compounded).toBeCloseTo(growth, 12);
+          expect(compounded).toBeCloseTo(final / 1e6, 12);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('replays a FeatureSet split (row range) from its first row', () => {
-    const fs = makeTestFeatureSet(randomWalkPrices(10, 2, 1), { nFeatures: 3, splits: { test: { start: 6, end: 10 } } });
+    const fs = makeTestFeatureSet(randomWalkPrices(10, 2, 1), {
+      nFeatures: 3,
+      splits: { test: { start: 6, end: 10 } },
+    });
     const r = replayActions(fs, new Map([[fs.dates[6], [BUY, BUY]]]), { split: 'test' });
     expect(r.dates).toEqual(fs.dates.slice(6));
     expect(r.trades[0]).toBe(2);

@@ -26,7 +26,9 @@ export interface ClosePanel {
 export type ReplayActions = Map<string, ArrayLike<number>>;
 
 /** TradingEnv options that make sense for a replay; window and episode length are fixed. */
-export type ReplayConfig = Partial<Omit<TradingEnvConfig, 'window' | 'episodeLength' | 'includePosition' | 'includeCash' | 'seed' | 'split'>> & {
+export type ReplayConfig = Partial<
+  Omit<TradingEnvConfig, 'window' | 'episodeLength' | 'includePosition' | 'includeCash' | 'seed' | 'split'>
+> & {
   /** Rows to replay; default every row of the data. */
   split?: TradingEnvConfig['split'];
 };
@@ -76,7 +78,11 @@ function isFeatureSet(source: FeatureSet | ClosePanel): source is FeatureSet {
   return 'X' in source && 'featureNames' in source;
 }
 
-export function replayActions(source: FeatureSet | ClosePanel, actions: ReplayActions, cfg: ReplayConfig = {}): ReplayResult {
+export function replayActions(
+  source: FeatureSet | ClosePanel,
+  actions: ReplayActions,
+  cfg: ReplayConfig = {},
+): ReplayResult {
   const fs = isFeatureSet(source) ? source : featureSetFromClose(source);
   const N = fs.assets.length;
   const env = new TradingEnv(fs, {
@@ -117,7 +123,8 @@ export function replayActions(source: FeatureSet | ClosePanel, actions: ReplayAc
     const date = out.dates[k];
     const given = actions.get(date);
     if (given) {
-      if (given.length !== N) throw new Error(`replayActions: ${date} has ${given.length} actions, expected one per asset (${N})`);
+      if (given.length !== N)
+        throw new Error(`replayActions: ${date} has ${given.length} actions, expected one per asset (${N})`);
       for (let i = 0; i < N; i++) action[i] = given[i];
       used.add(date);
     }

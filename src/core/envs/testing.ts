@@ -26,10 +26,12 @@ export function makeTestFeatureSet(closePrices: number[][], opts: TestFeatureSet
   const N = T > 0 ? closePrices[0].length : (opts.assets?.length ?? 0);
   const F = opts.nFeatures ?? 2;
   const assets = opts.assets ?? Array.from({ length: N }, (_, i) => `A${i}`);
-  if (assets.length !== N) throw new Error(`makeTestFeatureSet: ${assets.length} asset names for ${N} price columns`);
+  if (assets.length !== N)
+    throw new Error(`makeTestFeatureSet: ${assets.length} asset names for ${N} price columns`);
   const close = new Float64Array(T * N);
   for (let t = 0; t < T; t++) {
-    if (closePrices[t].length !== N) throw new Error(`makeTestFeatureSet: row ${t} has ${closePrices[t].length} prices, expected ${N}`);
+    if (closePrices[t].length !== N)
+      throw new Error(`makeTestFeatureSet: row ${t} has ${closePrices[t].length} prices, expected ${N}`);
     for (let i = 0; i < N; i++) close[t * N + i] = closePrices[t][i];
   }
   const rng = new Rng(opts.seed ?? 1);
@@ -38,12 +40,15 @@ export function makeTestFeatureSet(closePrices: number[][], opts: TestFeatureSet
     for (let i = 0; i < N; i++) {
       const base = (t * N + i) * F;
       for (let f = 0; f < F; f++) {
-        X[base + f] = f === 0 ? (t === 0 ? 0 : Math.log(close[t * N + i] / close[(t - 1) * N + i])) : rng.normal();
+        X[base + f] =
+          f === 0 ? (t === 0 ? 0 : Math.log(close[t * N + i] / close[(t - 1) * N + i])) : rng.normal();
       }
     }
   }
   const start = Date.parse(`${opts.startDate ?? '2020-01-01'}T00:00:00Z`);
-  const dates = Array.from({ length: T }, (_, t) => new Date(start + t * 86_400_000).toISOString().slice(0, 10));
+  const dates = Array.from({ length: T }, (_, t) =>
+    new Date(start + t * 86_400_000).toISOString().slice(0, 10),
+  );
   const empty: RowRange = { start: T, end: T };
   return {
     dates,
@@ -51,7 +56,11 @@ export function makeTestFeatureSet(closePrices: number[][], opts: TestFeatureSet
     featureNames: Array.from({ length: F }, (_, f) => (f === 0 ? 'log_return' : `noise_${f}`)),
     X,
     close,
-    splits: { train: opts.splits?.train ?? { start: 0, end: T }, valid: opts.splits?.valid ?? empty, test: opts.splits?.test ?? empty },
+    splits: {
+      train: opts.splits?.train ?? { start: 0, end: T },
+      valid: opts.splits?.valid ?? empty,
+      test: opts.splits?.test ?? empty,
+    },
     normalization: { mean: new Float32Array(F), std: new Float32Array(F).fill(1) },
   };
 }

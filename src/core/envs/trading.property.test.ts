@@ -17,9 +17,15 @@ const panelArb = fc
   .record({ nAssets: fc.integer({ min: 1, max: 4 }), nRows: fc.integer({ min: 3, max: 24 }) })
   .chain(({ nAssets, nRows }) =>
     fc.record({
-      start: fc.array(fc.double({ min: 1, max: 1000, noNaN: true }), { minLength: nAssets, maxLength: nAssets }),
+      start: fc.array(fc.double({ min: 1, max: 1000, noNaN: true }), {
+        minLength: nAssets,
+        maxLength: nAssets,
+      }),
       moves: fc.array(
-        fc.array(fc.oneof(fc.constantFrom(0.9, 1.1, 1), fc.double({ min: 0.8, max: 1.25, noNaN: true })), { minLength: nAssets, maxLength: nAssets }),
+        fc.array(fc.oneof(fc.constantFrom(0.9, 1.1, 1), fc.double({ min: 0.8, max: 1.25, noNaN: true })), {
+          minLength: nAssets,
+          maxLength: nAssets,
+        }),
         { minLength: nRows - 1, maxLength: nRows - 1 },
       ),
     }),
@@ -85,14 +91,16 @@ describe('TradingEnv invariants (fast-check)', () => {
               expectedCash -= q * pe * (1 + c.feeRate);
               notional += q * pe;
               buysDone++;
-              if (c.limitPct !== null && t > 0) expect(price < close[(t - 1) * N + i] * (1 + c.limitPct)).toBe(true);
+              if (c.limitPct !== null && t > 0)
+                expect(price < close[(t - 1) * N + i] * (1 + c.limitPct)).toBe(true);
             } else if (q < 0) {
               expect(action[i]).toBe(SELL);
               const pe = price * (1 - c.slippageBps / 1e4);
               expectedCash += -q * pe * (1 - c.feeRate);
               sellProceeds += -q * pe * (1 - c.feeRate);
               notional += -q * pe;
-              if (c.limitPct !== null && t > 0) expect(price > close[(t - 1) * N + i] * (1 - c.limitPct)).toBe(true);
+              if (c.limitPct !== null && t > 0)
+                expect(price > close[(t - 1) * N + i] * (1 - c.limitPct)).toBe(true);
             }
             // Masks are sound: a masked order never runs; an allowed SELL always does.
             if (action[i] === SELL && prev.actionMask[3 * i + SELL]) expect(q).toBeLessThan(0);
@@ -101,7 +109,9 @@ describe('TradingEnv invariants (fast-check)', () => {
           }
           // With nothing to sell, the BUY mask is exact for a lone buy.
           const lone = action.filter((a) => a === BUY).length === 1 && prev.positions.every((p) => p === 0);
-          for (let i = 0; i < N; i++) if (lone && action[i] === BUY && prev.actionMask[3 * i + BUY]) expect(info.executedQty[i]).toBeGreaterThan(0);
+          for (let i = 0; i < N; i++)
+            if (lone && action[i] === BUY && prev.actionMask[3 * i + BUY])
+              expect(info.executedQty[i]).toBeGreaterThan(0);
 
           expect(info.cash).toBeGreaterThanOrEqual(0);
           expect(near(info.cash, expectedCash, prev.portfolioValue)).toBe(true);
@@ -111,13 +121,20 @@ describe('TradingEnv invariants (fast-check)', () => {
           expect(info.trades + info.skipped).toBe(requested);
           if (c.fractionalShares && c.minOrderValue === 0 && c.buyPct < 1) {
             // k fee-inclusive buys leave (1 − buyPct)^k of the cash after sells, in either allocation.
-            expect(near(info.cash, (prev.cash + sellProceeds) * Math.pow(1 - c.buyPct, buysDone), prev.portfolioValue)).toBe(true);
+            expect(
+              near(
+                info.cash,
+                (prev.cash + sellProceeds) * Math.pow(1 - c.buyPct, buysDone),
+                prev.portfolioValue,
+              ),
+            ).toBe(true);
           }
 
           let value = info.cash;
           for (let i = 0; i < N; i++) value += info.positions[i] * close[info.t * N + i];
           expect(near(info.portfolioValue, value, value)).toBe(true);
-          const expectedReward = c.reward === 'log' ? Math.log(value / prev.portfolioValue) : value / prev.portfolioValue - 1;
+          const expectedReward =
+            c.reward === 'log' ? Math.log(value / prev.portfolioValue) : value / prev.portfolioValue - 1;
           expect(reward).toBeCloseTo(expectedReward, 10);
           const p = info.rewardParts;
           expect(p.market + p.fee + p.slippage).toBeCloseTo(reward, 10);
@@ -136,32 +153,38 @@ describe('TradingEnv invariants (fast-check)', () => {
 
   it('HOLD-only: value stays initialCash; after trading, cash and shares freeze and P is them marked to market', () => {
     fc.assert(
-      fc.property(panelArb, configArb, actionsArb, fc.integer({ min: 0, max: 6 }), (prices, cfg, codes, tradeSteps) => {
-        const { env, close, N } = setup(prices, cfg);
-        const start = env.reset().info;
-        expect(start.portfolioValue).toBe(env.config.initialCash);
-        const hold = new Int32Array(N);
-        let info = start;
-        let done = false;
-        for (let k = 0; k < tradeSteps && !done; k++) {
-          const r = env.step(Int32Array.from({ length: N }, (_, i) => codes[k * N + i]));
-          info = r.info;
-          done = r.terminated;
-        }
-        const frozenCash = info.cash;
-        const frozen = Float64Array.from(info.positions);
-        while (!done) {
-          const r = env.step(hold);
-          done = r.terminated;
-          expect(r.info.cash).toBe(frozenCash);
-          expect(Array.from(r.info.positions)).toEqual(Array.from(frozen));
-          expect(r.info.fees).toBe(0);
-          let value = frozenCash;
-          for (let i = 0; i < N; i++) value += frozen[i] * close[r.info.t * N + i];
-          expect(near(r.info.portfolioValue, value, value)).toBe(true);
-          if (tradeSteps === 0) expect(r.info.portfolioValue).toBe(env.config.initialCash);
-        }
-      }),
+      fc.property(
+        panelArb,
+        configArb,
+        actionsArb,
+        fc.integer({ min: 0, max: 6 }),
+        (prices, cfg, codes, tradeSteps) => {
+          const { env, close, N } = setup(prices, cfg);
+          const start = env.reset().info;
+          expect(start.portfolioValue).toBe(env.config.initialCash);
+          const hold = new Int32Array(N);
+          let info = start;
+          let done = false;
+          for (let k = 0; k < tradeSteps && !done; k++) {
+            const r = env.step(Int32Array.from({ length: N }, (_, i) => codes[k * N + i]));
+            info = r.info;
+            done = r.terminated;
+          }
+          const frozenCash = info.cash;
+          const frozen = Float64Array.from(info.positions);
+          while (!done) {
+            const r = env.step(hold);
+            done = r.terminated;
+            expect(r.info.cash).toBe(frozenCash);
+            expect(Array.from(r.info.positions)).toEqual(Array.from(frozen));
+            expect(r.info.fees).toBe(0);
+            let value = frozenCash;
+            for (let i = 0; i < N; i++) value += frozen[i] * close[r.info.t * N + i];
+            expect(near(r.info.portfolioValue, value, value)).toBe(true);
+            if (tradeSteps === 0) expect(r.info.portfolioValue).toBe(env.config.initialCash);
+          }
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -219,7 +242,10 @@ describe('TradingEnv invariants (fast-check)', () => {
           const rb = b.step(Int32Array.from(perm, (j) => act[j]));
           // Sums in a different order round differently: compare to 1e-9, not bit for bit.
           expect(near(ra.info.portfolioValue, rb.info.portfolioValue, ra.info.portfolioValue)).toBe(true);
-          for (let i = 0; i < N; i++) expect(near(ra.info.positions[perm[i]], rb.info.positions[i], ra.info.positions[perm[i]])).toBe(true);
+          for (let i = 0; i < N; i++)
+            expect(near(ra.info.positions[perm[i]], rb.info.positions[i], ra.info.positions[perm[i]])).toBe(
+              true,
+            );
           if (ra.terminated) break;
         }
       }),

@@ -43,7 +43,10 @@ describe('TradingEnv: the two-asset example of seed 003, by hand', () => {
     expect(s2.info.fees).toBeCloseTo(0.14598900549725136, 12);
     expect(s2.info.tradedNotional).toBeCloseTo(110 + 181.97801099450274, 10);
     expect(s2.info.cash).toBeCloseTo(728.276, 10);
-    expect(Array.from(s2.info.positions)).toEqual([expect.closeTo(10, 12), expect.closeTo(9.098900549725137, 12)]);
+    expect(Array.from(s2.info.positions)).toEqual([
+      expect.closeTo(10, 12),
+      expect.closeTo(9.098900549725137, 12),
+    ]);
     // Marked at row 2: 728.276 + 10 × 12 + 9.0989… × 25.
     expect(s2.info.portfolioValue).toBeCloseTo(1075.7485137431283, 9);
     expect(s2.reward).toBeCloseTo(0.0542419774040851, 13);
@@ -109,8 +112,22 @@ describe('TradingEnv options', () => {
   });
 
   it('regression (fast-check): a BUY with no cash left stays allowed when a SELL in the same step can fund it', () => {
-    const fs = makeTestFeatureSet([[1, 1], [1, 1], [1, 1]], { nFeatures: 1 });
-    const env = new TradingEnv(fs, { window: 1, initialCash: 100, buyPct: 1, sellPct: 1, feeRate: 0, fractionalShares: false });
+    const fs = makeTestFeatureSet(
+      [
+        [1, 1],
+        [1, 1],
+        [1, 1],
+      ],
+      { nFeatures: 1 },
+    );
+    const env = new TradingEnv(fs, {
+      window: 1,
+      initialCash: 100,
+      buyPct: 1,
+      sellPct: 1,
+      feeRate: 0,
+      fractionalShares: false,
+    });
     env.reset();
     const s1 = env.step(act(BUY, HOLD)).info;
     expect(s1.cash).toBe(0);
@@ -131,7 +148,10 @@ describe('TradingEnv options', () => {
     expect(info.slippageCost).toBeCloseTo((notional / 100.1) * 0.1, 12);
     expect(info.rewardParts.fee).toBeCloseTo(-info.fees / 1000, 15);
     expect(info.rewardParts.slippage).toBeCloseTo(-info.slippageCost / 1000, 15);
-    expect(info.rewardParts.market + info.rewardParts.fee + info.rewardParts.slippage).toBeCloseTo(reward, 15);
+    expect(info.rewardParts.market + info.rewardParts.fee + info.rewardParts.slippage).toBeCloseTo(
+      reward,
+      15,
+    );
   });
 
   it('limit-up blocks buys, limit-down blocks sells, both counted and masked', () => {
@@ -192,9 +212,12 @@ describe('TradingEnv observation', () => {
     for (let k = 0; k < 6; k++) ({ obs, info } = env.step(act(BUY, k % 2 ? SELL : HOLD, BUY)));
     const t = info.t;
     const rowLen = 3 * 4;
-    expect(Array.from(obs.subarray(0, 5 * rowLen))).toEqual(Array.from(fs.X.subarray((t - 4) * rowLen, (t + 1) * rowLen)));
+    expect(Array.from(obs.subarray(0, 5 * rowLen))).toEqual(
+      Array.from(fs.X.subarray((t - 4) * rowLen, (t + 1) * rowLen)),
+    );
     const extras = obs.subarray(5 * rowLen);
-    for (let i = 0; i < 3; i++) expect(extras[i]).toBeCloseTo((info.positions[i] * fs.close[t * 3 + i]) / info.portfolioValue, 6);
+    for (let i = 0; i < 3; i++)
+      expect(extras[i]).toBeCloseTo((info.positions[i] * fs.close[t * 3 + i]) / info.portfolioValue, 6);
     expect(extras[3]).toBeCloseTo(info.cash / info.portfolioValue, 6);
     expect(extras.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
   });
@@ -291,8 +314,12 @@ describe('TradingEnv episodes', () => {
     expect(() => new TradingEnv(fs, { buyPct: 0 })).toThrow(/buyPct/);
     expect(() => new TradingEnv(fs, { limitPct: 1.5 })).toThrow(/limitPct/);
     expect(() => new TradingEnv(fs, { window: 0 })).toThrow(/window/);
-    expect(() => new TradingEnv(fs, { split: 'test', episodeLength: 50 })).toThrow(/episodeLength 50 exceeds/);
-    expect(() => new TradingEnv(fs, { split: { start: 10, end: 11 }, window: 1 })).toThrow(/at least one step/);
+    expect(() => new TradingEnv(fs, { split: 'test', episodeLength: 50 })).toThrow(
+      /episodeLength 50 exceeds/,
+    );
+    expect(() => new TradingEnv(fs, { split: { start: 10, end: 11 }, window: 1 })).toThrow(
+      /at least one step/,
+    );
     const bad = makeTestFeatureSet([[1], [0], [1]], { nFeatures: 1 });
     expect(() => new TradingEnv(bad, { window: 1 })).toThrow(/A0 on 2020-01-02 \(row 1\) is 0/);
     const env = new TradingEnv(fs, { window: 1 });
@@ -302,8 +329,26 @@ describe('TradingEnv episodes', () => {
   });
 
   it('passes checkEnv: full split (deterministic) and random starts (stochastic)', () => {
-    const infoKeys = ['portfolioValue', 'cash', 'positions', 'fees', 'trades', 'executedQty', 'skipped', 'rewardParts', 'date', 'actionMask'];
-    checkEnv(new TradingEnv(fs, { window: 4, limitPct: 0.02, fractionalShares: false, initialCash: 5000 }), { steps: 80, infoKeys });
-    checkEnv(new TradingEnv(fs, { window: 4, episodeLength: 6, reward: 'log' }), { steps: 40, infoKeys, stochastic: true });
+    const infoKeys = [
+      'portfolioValue',
+      'cash',
+      'positions',
+      'fees',
+      'trades',
+      'executedQty',
+      'skipped',
+      'rewardParts',
+      'date',
+      'actionMask',
+    ];
+    checkEnv(new TradingEnv(fs, { window: 4, limitPct: 0.02, fractionalShares: false, initialCash: 5000 }), {
+      steps: 80,
+      infoKeys,
+    });
+    checkEnv(new TradingEnv(fs, { window: 4, episodeLength: 6, reward: 'log' }), {
+      steps: 40,
+      infoKeys,
+      stochastic: true,
+    });
   });
 });

@@ -1,8 +1,25 @@
 import type { FeatureSet, MarketObsLayout } from '../features/types.ts';
 import { Rng } from '../rng.ts';
 import type { EpisodeRows, SplitSelector } from './market.ts';
-import { Slab, checkEpisodeLength, checkFeatureSet, episodeStart, layoutSize, marketObsSpace, resolveRows, writeWindow } from './market.ts';
-import type { BoxSpace, Env, Info, MultiDiscreteSpace, ResetOptions, ResetResult, StepResult } from './types.ts';
+import {
+  Slab,
+  checkEpisodeLength,
+  checkFeatureSet,
+  episodeStart,
+  layoutSize,
+  marketObsSpace,
+  resolveRows,
+  writeWindow,
+} from './market.ts';
+import type {
+  BoxSpace,
+  Env,
+  Info,
+  MultiDiscreteSpace,
+  ResetOptions,
+  ResetResult,
+  StepResult,
+} from './types.ts';
 
 /**
  * QTMRL's multi-asset trading env (seed 003 §3): a shared cash pool, one BUY/SELL/HOLD head per
@@ -255,9 +272,11 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
   }
 
   step(action: Int32Array): StepResult<TradingInfo> {
-    if (this.needsReset) throw new Error('TradingEnv.step() called before reset() or after the episode ended; call reset()');
+    if (this.needsReset)
+      throw new Error('TradingEnv.step() called before reset() or after the episode ended; call reset()');
     const N = this.nAssets;
-    if (action.length !== N) throw new Error(`TradingEnv.step: action has ${action.length} entries, expected one per asset (${N})`);
+    if (action.length !== N)
+      throw new Error(`TradingEnv.step: action has ${action.length} entries, expected one per asset (${N})`);
     const cfg = this.config;
     const close = this.close;
     const positions = this.positions;
@@ -282,7 +301,8 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
       const a = action[i];
       buyOrders[i] = 0;
       if (a === HOLD) continue;
-      if (a !== BUY && a !== SELL) throw new Error(`TradingEnv.step: action[${i}] = ${a}; expected 0 (hold), 1 (buy) or 2 (sell)`);
+      if (a !== BUY && a !== SELL)
+        throw new Error(`TradingEnv.step: action[${i}] = ${a}; expected 0 (hold), 1 (buy) or 2 (sell)`);
       const price = close[row + i];
       if (limited) {
         const prev = close[row - N + i];
@@ -378,7 +398,18 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
     if (terminated || truncated) this.needsReset = true;
     this.writeObs();
     this.mask = this.computeMask();
-    const info = this.makeInfo(fees, slippage, notionalSum, trades, executed, skipped, skippedByLimit, market, feePart, slippagePart);
+    const info = this.makeInfo(
+      fees,
+      slippage,
+      notionalSum,
+      trades,
+      executed,
+      skipped,
+      skippedByLimit,
+      market,
+      feePart,
+      slippagePart,
+    );
     return { obs: this.obs, reward, terminated, truncated, info };
   }
 
@@ -403,7 +434,10 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
 
   /** See Env.setObservationBuffer: reset/step write into and return `target` from now on. */
   setObservationBuffer(target: Float32Array): void {
-    if (target.length !== this.obs.length) throw new Error(`TradingEnv.setObservationBuffer: ${target.length} values, the observation has ${this.obs.length}`);
+    if (target.length !== this.obs.length)
+      throw new Error(
+        `TradingEnv.setObservationBuffer: ${target.length} values, the observation has ${this.obs.length}`,
+      );
     this.obs = target;
     if (this.t >= 0) this.writeObs();
   }
@@ -440,7 +474,10 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
       const pos = this.positions[i];
       const qty = this.sellQty(pos);
       const notional = qty * price * this.sellDown;
-      const canSell = qty > 0 && notional > cfg.minOrderValue && !(limited && price <= this.close[row - N + i] * this.downLimit);
+      const canSell =
+        qty > 0 &&
+        notional > cfg.minOrderValue &&
+        !(limited && price <= this.close[row - N + i] * this.downLimit);
       mask[3 * i + HOLD] = 1;
       mask[3 * i + SELL] = canSell ? 1 : 0;
       proceeds[i] = canSell ? notional * (1 - cfg.feeRate) : 0;
@@ -453,7 +490,10 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
       const buyPrice = price * this.buyUp;
       const raw = budget / (buyPrice * (1 + cfg.feeRate));
       const qty = cfg.fractionalShares ? raw : Math.floor(raw);
-      const canBuy = qty > 0 && qty * buyPrice > cfg.minOrderValue && !(limited && price >= this.close[row - N + i] * this.upLimit);
+      const canBuy =
+        qty > 0 &&
+        qty * buyPrice > cfg.minOrderValue &&
+        !(limited && price >= this.close[row - N + i] * this.upLimit);
       mask[3 * i + BUY] = canBuy ? 1 : 0;
     }
     return mask;
@@ -499,14 +539,18 @@ function validateConfig(c: TradingEnvConfig): void {
   const fail = (field: keyof TradingEnvConfig, why: string): never => {
     throw new Error(`TradingEnv config: ${field} = ${JSON.stringify(c[field])}: ${why}`);
   };
-  if (!(c.initialCash > 0) || !Number.isFinite(c.initialCash)) fail('initialCash', 'must be a finite number > 0');
+  if (!(c.initialCash > 0) || !Number.isFinite(c.initialCash))
+    fail('initialCash', 'must be a finite number > 0');
   if (!(c.buyPct > 0 && c.buyPct <= 1)) fail('buyPct', 'must be in (0, 1]');
   if (!(c.sellPct > 0 && c.sellPct <= 1)) fail('sellPct', 'must be in (0, 1]');
   if (!(c.feeRate >= 0 && c.feeRate < 1)) fail('feeRate', 'must be in [0, 1)');
   if (!(c.slippageBps >= 0 && c.slippageBps < 1e4)) fail('slippageBps', 'must be in [0, 10000)');
-  if (!(c.minOrderValue >= 0) || !Number.isFinite(c.minOrderValue)) fail('minOrderValue', 'must be a finite number ≥ 0');
-  if (c.limitPct !== null && !(c.limitPct > 0 && c.limitPct < 1)) fail('limitPct', 'must be null or in (0, 1)');
-  if (c.buyAllocation !== 'equal-split' && c.buyAllocation !== 'sequential') fail('buyAllocation', "must be 'equal-split' or 'sequential'");
+  if (!(c.minOrderValue >= 0) || !Number.isFinite(c.minOrderValue))
+    fail('minOrderValue', 'must be a finite number ≥ 0');
+  if (c.limitPct !== null && !(c.limitPct > 0 && c.limitPct < 1))
+    fail('limitPct', 'must be null or in (0, 1)');
+  if (c.buyAllocation !== 'equal-split' && c.buyAllocation !== 'sequential')
+    fail('buyAllocation', "must be 'equal-split' or 'sequential'");
   if (c.reward !== 'return' && c.reward !== 'log') fail('reward', "must be 'return' or 'log'");
   if (typeof c.fractionalShares !== 'boolean') fail('fractionalShares', 'must be a boolean');
   if (!Number.isFinite(c.seed)) fail('seed', 'must be a finite number');

@@ -8,7 +8,8 @@ import { SyncVectorEnv } from './vector.ts';
 
 const fs = makeTestFeatureSet(randomWalkPrices(80, 3, 9), { nFeatures: 2 });
 const K = 4;
-const make = (length: number | null) => (i: number) => new TradingEnv(fs, { window: 3, episodeLength: length, seed: 1000 + i });
+const make = (length: number | null) => (i: number) =>
+  new TradingEnv(fs, { window: 3, episodeLength: length, seed: 1000 + i });
 
 describe('SyncVectorEnv over TradingEnv', () => {
   it('seeds env i with seed + i: different starts, each equal to a lone env seeded seed + i', () => {
@@ -28,7 +29,10 @@ describe('SyncVectorEnv over TradingEnv', () => {
     const { obs } = vec.reset({ seed: 1 });
     const size = vec.obsSize;
     expect(obs.length).toBe(K * size);
-    for (let i = 0; i < K; i++) expect(Array.from(obs.subarray(i * size, (i + 1) * size))).toEqual(Array.from(lone[i].reset({ seed: 1 + i }).obs));
+    for (let i = 0; i < K; i++)
+      expect(Array.from(obs.subarray(i * size, (i + 1) * size))).toEqual(
+        Array.from(lone[i].reset({ seed: 1 + i }).obs),
+      );
     // Flat action path: [K × N] Int32Array, row i goes to env i.
     const N = 3;
     const flat = Int32Array.from({ length: K * N }, (_, k) => [BUY, SELL, HOLD][(k * 7) % 3]);
@@ -82,7 +86,9 @@ describe('SyncVectorEnv over TradingEnv', () => {
         expect((info.finalInfo as TradingInfo).portfolioValue).toBe(expected[i].info.portfolioValue);
         // The batch row and the top-level info already belong to the new episode.
         const next = shadow[i].reset();
-        expect(Array.from(res.obs.subarray(i * vec.obsSize, (i + 1) * vec.obsSize))).toEqual(Array.from(next.obs));
+        expect(Array.from(res.obs.subarray(i * vec.obsSize, (i + 1) * vec.obsSize))).toEqual(
+          Array.from(next.obs),
+        );
         expect(info.portfolioValue).toBe(next.info.portfolioValue);
         expect(info.t).toBe(next.info.t);
       }

@@ -39,7 +39,8 @@ export class SyncVectorEnv<A extends Action = Action> {
   private readonly obsRows: Float32Array[];
 
   constructor(makeEnv: (index: number) => Env<A>, numEnvs: number) {
-    if (!(numEnvs >= 1) || !Number.isInteger(numEnvs)) throw new Error(`numEnvs must be a positive integer, got ${numEnvs}`);
+    if (!(numEnvs >= 1) || !Number.isInteger(numEnvs))
+      throw new Error(`numEnvs must be a positive integer, got ${numEnvs}`);
     this.numEnvs = numEnvs;
     this.envs = Array.from({ length: numEnvs }, (_, i) => makeEnv(i));
     this.observationSpace = this.envs[0].observationSpace;
@@ -120,7 +121,11 @@ export class SyncVectorEnv<A extends Action = Action> {
     if (this.actionSpace.kind === 'discrete') return flat[i] as A;
     // Reuse subarray views: no per-step allocation after the first step.
     let view = this.actionViews[i] as Int32Array | Float32Array | undefined;
-    if (!view || view.buffer !== flat.buffer || view.byteOffset !== flat.byteOffset + i * this.actionSize * flat.BYTES_PER_ELEMENT) {
+    if (
+      !view ||
+      view.buffer !== flat.buffer ||
+      view.byteOffset !== flat.byteOffset + i * this.actionSize * flat.BYTES_PER_ELEMENT
+    ) {
       view = flat.subarray(i * this.actionSize, (i + 1) * this.actionSize);
       this.actionViews[i] = view as A;
     }

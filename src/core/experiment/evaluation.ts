@@ -23,7 +23,12 @@ import type { MetricsRecordView, SplitEvaluation, Trade } from './types.ts';
 
 /** What the evaluators need of a trained agent (every Learner is one). */
 export interface Predictor {
-  predict(obs: Float32Array, rows: number, masks: Uint8Array | null, deterministic: boolean): Promise<Int32Array | Float32Array>;
+  predict(
+    obs: Float32Array,
+    rows: number,
+    masks: Uint8Array | null,
+    deterministic: boolean,
+  ): Promise<Int32Array | Float32Array>;
 }
 
 export const BASELINE_SPECS: Record<BaselineName, StrategySpec> = {
@@ -254,7 +259,6 @@ export function benchmarkEquity(
 
 // ---- episode returns: the run loop's periodic evaluation and the sanity envs -------------------
 
-
 export interface EvalOptions {
   /** Episodes to run. Default 10. */
   episodes?: number;
@@ -300,7 +304,11 @@ function maskOf(env: Env<Action>, info: Info): Uint8Array | null {
   return info.actionMask ?? env.actionMask?.() ?? null;
 }
 
-export async function evaluatePolicy(predictor: Predictor, env: Env<Action>, opts: EvalOptions = {}): Promise<EvalResult> {
+export async function evaluatePolicy(
+  predictor: Predictor,
+  env: Env<Action>,
+  opts: EvalOptions = {},
+): Promise<EvalResult> {
   const episodes = opts.episodes ?? 10;
   const deterministic = opts.deterministic ?? true;
   const seed = opts.seed ?? EVAL_SEED;
@@ -358,7 +366,11 @@ export async function evaluatePolicy(predictor: Predictor, env: Env<Action>, opt
   const meanReturn = returns.reduce((s, r) => s + r, 0) / returns.length;
   const stdReturn = Math.sqrt(returns.reduce((s, r) => s + (r - meanReturn) ** 2, 0) / returns.length);
   const meanLength = lengths.reduce((s, l) => s + l, 0) / lengths.length;
-  const metrics: Record<string, number> = { 'eval/mean_return': meanReturn, 'eval/std_return': stdReturn, 'eval/mean_length': meanLength };
+  const metrics: Record<string, number> = {
+    'eval/mean_return': meanReturn,
+    'eval/std_return': stdReturn,
+    'eval/mean_length': meanLength,
+  };
   if (market) {
     metrics['eval/total_return'] = market.totalReturn;
     metrics['eval/sharpe'] = market.sharpe;

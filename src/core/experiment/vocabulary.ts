@@ -803,7 +803,12 @@ export const AGENT_PRESETS: Record<AlgoId, Record<string, Values>> = {
  * The step budget an experiment gets when it names none: 20,000 env steps, but IQL counts gradient
  * updates (~750 small kernels each) and 2,000 of them fit a minute on two cores with wasm.
  */
-export const DEFAULT_TOTAL_STEPS: Record<AlgoId, number> = { a2c: 20_000, ppo: 20_000, bc: 20_000, iql: 2_000 };
+export const DEFAULT_TOTAL_STEPS: Record<AlgoId, number> = {
+  a2c: 20_000,
+  ppo: 20_000,
+  bc: 20_000,
+  iql: 2_000,
+};
 
 export function defaultTotalSteps(algo: string): number {
   return DEFAULT_TOTAL_STEPS[algo as AlgoId] ?? 20_000;

@@ -417,7 +417,11 @@ export interface BuildFeaturesOptions {
   normalization?: SavedNormalization;
 }
 
-export function buildFeatures(panel: Panel, config: FeatureConfig, opts: BuildFeaturesOptions = {}): FeatureSet {
+export function buildFeatures(
+  panel: Panel,
+  config: FeatureConfig,
+  opts: BuildFeaturesOptions = {},
+): FeatureSet {
   const block = computeBlock(panel, config);
   const { columns, T, N, F, data } = block;
   const f0 = block.firstValidRow;
@@ -456,7 +460,11 @@ export function buildFeatures(panel: Panel, config: FeatureConfig, opts: BuildFe
     splits[name] = { start: Math.min(Math.max(r.start, window - 1), r.end), end: r.end };
   }
   const saved = opts.normalization;
-  if (saved) checkSavedNormalization(saved, columns.map((c) => c.name));
+  if (saved)
+    checkSavedNormalization(
+      saved,
+      columns.map((c) => c.name),
+    );
   if (!saved && trainRows.end <= trainRows.start) {
     const { start, end } = config.split.train;
     throw new FeatureError(
@@ -515,11 +523,15 @@ export function buildFeatures(panel: Panel, config: FeatureConfig, opts: BuildFe
 }
 
 function checkSavedNormalization(saved: SavedNormalization, names: string[]): void {
-  const same = saved.featureNames.length === names.length && names.every((n, i) => n === saved.featureNames[i]);
+  const same =
+    saved.featureNames.length === names.length && names.every((n, i) => n === saved.featureNames[i]);
   if (!same) {
     const missing = saved.featureNames.filter((n) => !names.includes(n));
     const extra = names.filter((n) => !saved.featureNames.includes(n));
-    const diff = [missing.length ? `missing here: ${missing.join(', ')}` : '', extra.length ? `not in the model: ${extra.join(', ')}` : '']
+    const diff = [
+      missing.length ? `missing here: ${missing.join(', ')}` : '',
+      extra.length ? `not in the model: ${extra.join(', ')}` : '',
+    ]
       .filter(Boolean)
       .join('; ');
     throw new FeatureError(
@@ -528,7 +540,9 @@ function checkSavedNormalization(saved: SavedNormalization, names: string[]): vo
   }
   for (let f = 0; f < names.length; f++) {
     if (!Number.isFinite(saved.mean[f]) || !(saved.std[f] > 0) || !Number.isFinite(saved.std[f])) {
-      throw new FeatureError(`features: saved normalisation of '${names[f]}' is not usable (mean ${saved.mean[f]}, std ${saved.std[f]})`);
+      throw new FeatureError(
+        `features: saved normalisation of '${names[f]}' is not usable (mean ${saved.mean[f]}, std ${saved.std[f]})`,
+      );
     }
   }
 }

@@ -277,10 +277,16 @@ describe('buildFeatures', () => {
     expect(() => buildFeatures(panel, lateSplit)).toThrow(/train split/);
     expect(buildFeatures(panel, lateSplit, { normalization: saved }).X.length).toBe(fs.X.length);
 
-    expect(() => buildFeatures(panel, config, { normalization: { ...saved, featureNames: saved.featureNames.slice(1) } })).toThrow(/saved normalisation is for columns/);
+    expect(() =>
+      buildFeatures(panel, config, {
+        normalization: { ...saved, featureNames: saved.featureNames.slice(1) },
+      }),
+    ).toThrow(/saved normalisation is for columns/);
     const badStd = Float32Array.from(saved.std);
     badStd[saved.featureNames.indexOf('sma_10')] = 0;
-    expect(() => buildFeatures(panel, config, { normalization: { ...saved, std: badStd } })).toThrow(/'sma_10' is not usable/);
+    expect(() => buildFeatures(panel, config, { normalization: { ...saved, std: badStd } })).toThrow(
+      /'sma_10' is not usable/,
+    );
   });
 
   it('fails clearly: empty train split, too little data, non-positive prices', () => {

@@ -51,12 +51,38 @@ registerAlgorithm('ppo', {
 });
 
 // Offline algorithms: their module (and its dataset code) loads only when one is used.
-const offline = (algo: 'bc' | 'iql' | 'iql-residual', summary: string, presets = ['standard']): AlgorithmEntry => ({
+const offline = (
+  algo: 'bc' | 'iql' | 'iql-residual',
+  summary: string,
+  presets = ['standard'],
+): AlgorithmEntry => ({
   summary,
   presets,
-  defaults: async (preset) => (await import('../agents/offline/learners.ts')).offlineAlgorithmEntry(algo).defaults(preset),
-  create: async (args) => (await import('../agents/offline/learners.ts')).offlineAlgorithmEntry(algo).create(args),
+  defaults: async (preset) =>
+    (await import('../agents/offline/learners.ts')).offlineAlgorithmEntry(algo).defaults(preset),
+  create: async (args) =>
+    (await import('../agents/offline/learners.ts')).offlineAlgorithmEntry(algo).create(args),
 });
-registerAlgorithm('bc', offline('bc', 'Behaviour cloning (seed 004): action + strength heads, class imbalance handling, early stopping; offline dataset'));
-registerAlgorithm('iql', offline('iql', 'Implicit Q-learning (CORL/d3rlpy; categorical actor for discrete actions); presets: standard (64-wide, batch 64), corl (256, 256); offline dataset', ['standard', 'corl']));
-registerAlgorithm('iql-residual', offline('iql-residual', "Residual IQL (seed 000): rescales a provided baseline rule's Box actions, fidelity penalty on its own residual; offline dataset with baseline", ['standard', 'corl']));
+registerAlgorithm(
+  'bc',
+  offline(
+    'bc',
+    'Behaviour cloning (seed 004): action + strength heads, class imbalance handling, early stopping; offline dataset',
+  ),
+);
+registerAlgorithm(
+  'iql',
+  offline(
+    'iql',
+    'Implicit Q-learning (CORL/d3rlpy; categorical actor for discrete actions); presets: standard (64-wide, batch 64), corl (256, 256); offline dataset',
+    ['standard', 'corl'],
+  ),
+);
+registerAlgorithm(
+  'iql-residual',
+  offline(
+    'iql-residual',
+    "Residual IQL (seed 000): rescales a provided baseline rule's Box actions, fidelity penalty on its own residual; offline dataset with baseline",
+    ['standard', 'corl'],
+  ),
+);

@@ -47,7 +47,10 @@ export class RunControl {
   }
 }
 
-const g = globalThis as { setImmediate?: (cb: () => void) => unknown; MessageChannel?: typeof MessageChannel };
+const g = globalThis as {
+  setImmediate?: (cb: () => void) => unknown;
+  MessageChannel?: typeof MessageChannel;
+};
 
 /**
  * Let queued messages and timers run. setImmediate in Node; a MessageChannel round trip in browsers

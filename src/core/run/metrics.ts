@@ -58,7 +58,10 @@ export function metricRowsToCsv(rows: readonly MetricRow[]): string {
     return (ia < 0 ? 1e6 : ia) - (ib < 0 ? 1e6 : ib) || a.localeCompare(b);
   });
   const lines = [['step', ...cols].join(',')];
-  for (const r of rows) lines.push([String(r.step), ...cols.map((c) => (c in r.values ? formatNumber(r.values[c]) : ''))].join(','));
+  for (const r of rows)
+    lines.push(
+      [String(r.step), ...cols.map((c) => (c in r.values ? formatNumber(r.values[c]) : ''))].join(','),
+    );
   return lines.join('\n') + '\n';
 }
 

@@ -19,7 +19,11 @@ describe('MetricThrottle', () => {
   it('emits at most maxPerSecond batches per second of the injected clock, and flushes the rest', () => {
     let now = 0;
     const batches: MetricRow[][] = [];
-    const t = new MetricThrottle((b) => batches.push(b), () => now, 10);
+    const t = new MetricThrottle(
+      (b) => batches.push(b),
+      () => now,
+      10,
+    );
     for (let i = 0; i < 1000; i++) {
       now = i; // 1 ms apart: 1 s of pushes
       t.push({ step: i, values: { 'perf/sps': i } });
@@ -32,10 +36,24 @@ describe('MetricThrottle', () => {
 
 describe('metric schema', () => {
   it('documents every key the agents emit', async () => {
-    const res = await runTraining({ algo: 'ppo', config: small, makeEnv: () => new CartPoleEnv(), keepRows: true });
+    const res = await runTraining({
+      algo: 'ppo',
+      config: small,
+      makeEnv: () => new CartPoleEnv(),
+      keepRows: true,
+    });
     const keys = new Set(res.rows!.flatMap((r) => Object.keys(r.values)));
     for (const k of keys) expect(Object.keys(metricKeys), k).toContain(k);
-    for (const k of ['losses/policy', 'losses/value', 'losses/entropy', 'losses/approx_kl', 'losses/clipfrac', 'charts/episodic_return', 'charts/learning_rate', 'perf/sps'])
+    for (const k of [
+      'losses/policy',
+      'losses/value',
+      'losses/entropy',
+      'losses/approx_kl',
+      'losses/clipfrac',
+      'charts/episodic_return',
+      'charts/learning_rate',
+      'perf/sps',
+    ])
       expect(keys, k).toContain(k);
     res.learner?.dispose();
   });
@@ -74,8 +92,13 @@ describe('runTraining', () => {
     expect(res.globalStep).toBe(400);
     expect(res.episodes).toBe(400); // one-step episodes
     const rows = batches.flat();
-    expect(rows.filter((r) => 'losses/policy' in r.values).map((r) => r.step)).toEqual(Array.from({ length: 20 }, (_, i) => 20 * (i + 1)));
-    expect(evals).toEqual([...[100, 200, 300, 400].map((step) => ({ step, final: false })), { step: 400, final: true }]);
+    expect(rows.filter((r) => 'losses/policy' in r.values).map((r) => r.step)).toEqual(
+      Array.from({ length: 20 }, (_, i) => 20 * (i + 1)),
+    );
+    expect(evals).toEqual([
+      ...[100, 200, 300, 400].map((step) => ({ step, final: false })),
+      { step: 400, final: true },
+    ]);
     expect(rows.some((r) => 'eval/mean_return' in r.values)).toBe(true);
     expect(ckpts).toEqual(['periodic@200', 'periodic@400', 'final@400']);
     expect(statuses[0]).toBe('running');
@@ -139,7 +162,9 @@ describe('runTraining', () => {
     });
     expect(res.status).toBe('failed');
     // Each of the 2 envs turns NaN after its 100th step: global step 200, the 21st update.
-    expect(res.error).toMatch(/A2C: non-finite .* at global step 200 \(update 21\); the update was not applied/);
+    expect(res.error).toMatch(
+      /A2C: non-finite .* at global step 200 \(update 21\); the update was not applied/,
+    );
     expect(saved!.reason).toBe('non-finite');
     expect(saved!.ckpt.modelTopology.meta.globalStep).toBe(200);
     res.learner?.dispose();
@@ -149,7 +174,11 @@ describe('runTraining', () => {
     const bad = await runTraining({ algo: 'dqn', makeEnv: () => new CartPoleEnv() });
     expect(bad.status).toBe('failed');
     expect(bad.error).toMatch(/unknown algorithm 'dqn' \(known: a2c, ppo/);
-    const typo = await runTraining({ algo: 'ppo', config: { learningrate: 1 }, makeEnv: () => new CartPoleEnv() });
+    const typo = await runTraining({
+      algo: 'ppo',
+      config: { learningrate: 1 },
+      makeEnv: () => new CartPoleEnv(),
+    });
     expect(typo.error).toMatch(/unknown ppo config key 'learningrate' \(known: seed, totalSteps/);
   });
 
@@ -162,7 +191,13 @@ describe('runTraining', () => {
       callbacks: { onCheckpoint: (c) => void (ckpt = c) },
     });
     first.learner?.dispose();
-    const second = await runTraining({ algo: 'ppo', config: { ...small, totalSteps: 64 * 5 }, makeEnv: () => new CartPoleEnv(), resumeFrom: ckpt!, keepRows: true });
+    const second = await runTraining({
+      algo: 'ppo',
+      config: { ...small, totalSteps: 64 * 5 },
+      makeEnv: () => new CartPoleEnv(),
+      resumeFrom: ckpt!,
+      keepRows: true,
+    });
     expect(second.status).toBe('completed');
     expect(second.rows!.filter((r) => 'losses/policy' in r.values).map((r) => r.step)).toEqual([256, 320]);
     second.learner?.dispose();

@@ -41,7 +41,10 @@ export interface TrainingCallbacks {
   /** Every evaluation (periodic and final). */
   onEval?(result: EvalResult & { step: number; final: boolean }): void;
   /** Checkpoints: periodic, at the end, on stop, and after a non-finite loss (last good weights). */
-  onCheckpoint?(checkpoint: CheckpointArtifacts, info: { step: number; reason: CheckpointReason }): void | Promise<void>;
+  onCheckpoint?(
+    checkpoint: CheckpointArtifacts,
+    info: { step: number; reason: CheckpointReason },
+  ): void | Promise<void>;
   /** State changes and progress. */
   onStatus?(status: TrainingStatus): void;
 }
@@ -104,7 +107,11 @@ export async function runTraining(opts: TrainingOptions): Promise<TrainingResult
   const cb = opts.callbacks ?? {};
   const control = opts.control ?? new RunControl();
   const rows: MetricRow[] | undefined = opts.keepRows ? [] : undefined;
-  const throttle = new MetricThrottle((batch) => cb.onMetrics?.(batch), clock, opts.maxBatchesPerSecond ?? 10);
+  const throttle = new MetricThrottle(
+    (batch) => cb.onMetrics?.(batch),
+    clock,
+    opts.maxBatchesPerSecond ?? 10,
+  );
   const emit = (row: MetricRow) => {
     rows?.push(row);
     throttle.push(row);
@@ -117,7 +124,12 @@ export async function runTraining(opts: TrainingOptions): Promise<TrainingResult
   const evalEnv = opts.makeEvalEnv?.();
 
   const status = (state: TrainingStatus['state'], message?: string) =>
-    cb.onStatus?.({ state, step: learner?.globalStep ?? 0, totalSteps: learner?.totalSteps ?? 0, ...(message ? { message } : {}) });
+    cb.onStatus?.({
+      state,
+      step: learner?.globalStep ?? 0,
+      totalSteps: learner?.totalSteps ?? 0,
+      ...(message ? { message } : {}),
+    });
   const evaluate = async (final: boolean) => {
     if (!learner || !evalEnv) return;
     const res = await evaluatePolicy(learner, evalEnv, { episodes: opts.evalEpisodes ?? 10 });
@@ -183,7 +195,10 @@ export async function runTraining(opts: TrainingOptions): Promise<TrainingResult
         episodes++;
         recent.push(ep.return);
         if (recent.length > 20) recent.shift();
-        emit({ step: ep.step, values: { 'charts/episodic_return': ep.return, 'charts/episodic_length': ep.length } });
+        emit({
+          step: ep.step,
+          values: { 'charts/episodic_return': ep.return, 'charts/episodic_length': ep.length },
+        });
       }
       emit({ step: report.globalStep, values: report.metrics });
       if (report.globalStep >= nextEval) {

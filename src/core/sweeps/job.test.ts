@@ -42,7 +42,15 @@ describe('runSweepJob', () => {
     expect(a.backend).toBe('wasm');
     expect(a.metrics).toEqual(again.metrics);
     expect(other.metrics).not.toEqual(a.metrics);
-    for (const k of ['train/sharpe', 'valid/sharpe', 'test/sharpe', 'valid/total_return', 'valid/max_drawdown', 'valid/bh_total_return', 'valid/excess_return']) {
+    for (const k of [
+      'train/sharpe',
+      'valid/sharpe',
+      'test/sharpe',
+      'valid/total_return',
+      'valid/max_drawdown',
+      'valid/bh_total_return',
+      'valid/excess_return',
+    ]) {
       expect(Number.isFinite(a.metrics[k]), k).toBe(true);
     }
     expect(a.metrics['valid/periods']).toBeUndefined();
@@ -55,13 +63,18 @@ describe('runSweepJob', () => {
 
     const summary = summarizeSweep([a, other], 'valid/sharpe');
     expect(summary.points).toHaveLength(1);
-    expect(summary.best!.test['test/sharpe'].mean).toBeCloseTo((a.metrics['test/sharpe'] + other.metrics['test/sharpe']) / 2, 12);
+    expect(summary.best!.test['test/sharpe'].mean).toBeCloseTo(
+      (a.metrics['test/sharpe'] + other.metrics['test/sharpe']) / 2,
+      12,
+    );
     expect(Object.keys(summary.best!.valid).every((k) => k.startsWith('valid/'))).toBe(true);
     expect(() => summarizeSweep([a], 'test/sharpe')).toThrow(/validation split/);
   });
 
   it('turns a bad config into a failed result naming the field, never a throw', async () => {
-    const [run] = expandSweep(parseSweepSpec({ base: { data: { kind: 'synthetic' }, features: { window: 0 } } }));
+    const [run] = expandSweep(
+      parseSweepSpec({ base: { data: { kind: 'synthetic' }, features: { window: 0 } } }),
+    );
     const r = await runSweepJob(run, cachedPanelProvider(loadExperimentPanel));
     expect(r.status).toBe('failed');
     expect(r.error).toMatch(/features\.window/);

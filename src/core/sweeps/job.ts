@@ -78,7 +78,12 @@ function overlayOf(ev: RunEvaluation, max: number): EquityOverlay | undefined {
   const s = ev.splits.find((x) => x.split === 'valid') ?? ev.splits[0];
   if (!s) return undefined;
   const bh = s.equity['buy-and-hold'];
-  return { split: s.split, dates: thin(s.dates, max), agent: thin(s.equity.agent, max), ...(bh ? { benchmark: thin(bh, max) } : {}) };
+  return {
+    split: s.split,
+    dates: thin(s.dates, max),
+    agent: thin(s.equity.agent, max),
+    ...(bh ? { benchmark: thin(bh, max) } : {}),
+  };
 }
 
 /** Caches one panel per data source (a worker loads the panel once for all its runs). */
@@ -97,13 +102,26 @@ export function cachedPanelProvider(load: PanelProvider): PanelProvider {
 }
 
 /** Runs one sweep run; never throws: a bad config or a failed training is a result with `error`. */
-export async function runSweepJob(run: SweepRun, panelProvider: PanelProvider, opts: SweepJobOptions = {}): Promise<SweepRunResult> {
+export async function runSweepJob(
+  run: SweepRun,
+  panelProvider: PanelProvider,
+  opts: SweepJobOptions = {},
+): Promise<SweepRunResult> {
   const clock = opts.clock ?? (() => performance.now());
   const t0 = clock();
-  const base: SweepRunResult = { index: run.index, id: run.id, pointIndex: run.pointIndex, point: run.point, seed: run.seed, metrics: {}, ...(opts.backend ? { backend: opts.backend } : {}) };
+  const base: SweepRunResult = {
+    index: run.index,
+    id: run.id,
+    pointIndex: run.pointIndex,
+    point: run.point,
+    seed: run.seed,
+    metrics: {},
+    ...(opts.backend ? { backend: opts.backend } : {}),
+  };
   let total = 0;
   let step = 0;
-  const progress = (phase: SweepJobProgress['phase']) => opts.onProgress?.({ runIndex: run.index, phase, step, total });
+  const progress = (phase: SweepJobProgress['phase']) =>
+    opts.onProgress?.({ runIndex: run.index, phase, step, total });
   try {
     const config = parseExperimentConfig(run.config);
     total = config.totalSteps;
@@ -142,9 +160,18 @@ export async function runSweepJob(run: SweepRun, panelProvider: PanelProvider, o
       steps: res.steps,
       wallSeconds: (clock() - t0) / 1000,
       ...(equity ? { equity } : {}),
-      ...(res.status === 'failed' ? { error: res.error ?? 'training failed' } : res.status === 'stopped' ? { error: `stopped at step ${res.steps}` } : {}),
+      ...(res.status === 'failed'
+        ? { error: res.error ?? 'training failed' }
+        : res.status === 'stopped'
+          ? { error: `stopped at step ${res.steps}` }
+          : {}),
     };
   } catch (e) {
-    return { ...base, status: 'failed', wallSeconds: (clock() - t0) / 1000, error: e instanceof Error ? e.message : String(e) };
+    return {
+      ...base,
+      status: 'failed',
+      wallSeconds: (clock() - t0) / 1000,
+      error: e instanceof Error ? e.message : String(e),
+    };
   }
 }

@@ -7,7 +7,11 @@ import { resolveExperimentConfig } from '../experiment/config.ts';
 describe('tied parameters', () => {
   const input = {
     params: [
-      { key: 'env.buyPct', values: { kind: 'list', values: [0.2, 0.1] }, tied: { 'env.sellPct': [0.5, 0.3] } },
+      {
+        key: 'env.buyPct',
+        values: { kind: 'list', values: [0.2, 0.1] },
+        tied: { 'env.sellPct': [0.5, 0.3] },
+      },
       { key: 'agent.entCoef', values: { kind: 'list', values: [0, 0.05] } },
     ],
   };
@@ -26,9 +30,22 @@ describe('tied parameters', () => {
   });
 
   it('must match the list length and cannot repeat a key', () => {
-    expect(() => parseSweepSpec({ params: [{ key: 'a', values: { kind: 'list', values: [1, 2] }, tied: { b: [1] } }] })).toThrow(/params\.a\.tied\.b: 1 values for 2/);
-    expect(() => parseSweepSpec({ params: [{ key: 'a', values: { kind: 'range', min: 0, max: 1, steps: 2 }, tied: { b: [1, 2] } }] })).toThrow(/only list/);
-    expect(() => parseSweepSpec({ params: [{ key: 'a', values: { kind: 'list', values: [1] }, tied: { b: [1] } }, { key: 'b', values: { kind: 'list', values: [2] } }] })).toThrow(/'b' appears twice/);
+    expect(() =>
+      parseSweepSpec({ params: [{ key: 'a', values: { kind: 'list', values: [1, 2] }, tied: { b: [1] } }] }),
+    ).toThrow(/params\.a\.tied\.b: 1 values for 2/);
+    expect(() =>
+      parseSweepSpec({
+        params: [{ key: 'a', values: { kind: 'range', min: 0, max: 1, steps: 2 }, tied: { b: [1, 2] } }],
+      }),
+    ).toThrow(/only list/);
+    expect(() =>
+      parseSweepSpec({
+        params: [
+          { key: 'a', values: { kind: 'list', values: [1] }, tied: { b: [1] } },
+          { key: 'b', values: { kind: 'list', values: [2] } },
+        ],
+      }),
+    ).toThrow(/'b' appears twice/);
   });
 });
 
@@ -42,7 +59,8 @@ describe('sweep presets', () => {
       // The swept values reach the resolved config of a run.
       const last = runs[runs.length - 1];
       const resolved = await resolveExperimentConfig(last.config);
-      for (const [k, v] of Object.entries(last.point)) expect(getPath(resolved, k), `${preset.id} ${k}`).toEqual(v);
+      for (const [k, v] of Object.entries(last.point))
+        expect(getPath(resolved, k), `${preset.id} ${k}`).toEqual(v);
       expect(base.algo).toBe(preset.id.startsWith('ppo') ? 'ppo' : 'a2c');
     }
   });
@@ -61,14 +79,29 @@ describe('sweep presets', () => {
   });
 
   it('a preset on a user base keeps the data but not hyperparameters of another algorithm; a typo key is refused', async () => {
-    const spec = getSweepPreset('qtmrl-entropy').spec({ data: { kind: 'embedded', name: 'sp500' }, algo: 'ppo', agent: { numMinibatches: 8 } });
+    const spec = getSweepPreset('qtmrl-entropy').spec({
+      data: { kind: 'embedded', name: 'sp500' },
+      algo: 'ppo',
+      agent: { numMinibatches: 8 },
+    });
     expect(spec.base.data).toEqual({ kind: 'embedded', name: 'sp500' });
     await expect(validateSweep(spec)).resolves.toBeTruthy();
-    const bad = parseSweepSpec({ base: PRESET_DATA, params: [{ key: 'agent.entropy', values: { kind: 'list', values: [0, 1] } }] });
+    const bad = parseSweepSpec({
+      base: PRESET_DATA,
+      params: [{ key: 'agent.entropy', values: { kind: 'list', values: [0, 1] } }],
+    });
     await expect(validateSweep(bad)).rejects.toThrow(/'agent\.entropy' is not a key/);
-    const nested = parseSweepSpec({ base: PRESET_DATA, params: [{ key: 'agent.network.encodr', values: { kind: 'list', values: ['mlp'] } }] });
+    const nested = parseSweepSpec({
+      base: PRESET_DATA,
+      params: [{ key: 'agent.network.encodr', values: { kind: 'list', values: ['mlp'] } }],
+    });
     await expect(validateSweep(nested)).rejects.toThrow(/agent\.network\.encodr/);
-    const badValue = parseSweepSpec({ base: PRESET_DATA, params: [{ key: 'features.preset', values: { kind: 'list', values: ['all', 'none'] } }] });
-    await expect(validateSweep(badValue)).rejects.toThrow(/point 1 \(features\.preset=none\).*features\.preset/);
+    const badValue = parseSweepSpec({
+      base: PRESET_DATA,
+      params: [{ key: 'features.preset', values: { kind: 'list', values: ['all', 'none'] } }],
+    });
+    await expect(validateSweep(badValue)).rejects.toThrow(
+      /point 1 \(features\.preset=none\).*features\.preset/,
+    );
   });
 });

@@ -49,19 +49,41 @@ export interface SweepPreset {
 
 type Params = SweepSpecInput['params'];
 
-const WINDOW: NonNullable<Params>[number] = { key: 'features.window', values: { kind: 'list', values: [20, 30, 60] } };
-const FEATURES: NonNullable<Params>[number] = { key: 'features.preset', values: { kind: 'list', values: ['all', 'ohlcv'] } };
-const ENCODER: NonNullable<Params>[number] = { key: 'agent.network.encoder', values: { kind: 'list', values: ['timecnn', 'transformer'] } };
-const REWARD: NonNullable<Params>[number] = { key: 'env.reward', values: { kind: 'list', values: ['return', 'log'] } };
-const FRACTIONS: NonNullable<Params>[number] = { key: 'env.buyPct', values: { kind: 'list', values: [0.2, 0.1] }, tied: { 'env.sellPct': [0.5, 0.3] } };
-const ENTROPY: NonNullable<Params>[number] = { key: 'agent.entCoef', values: { kind: 'list', values: [0, 0.05] } };
+const WINDOW: NonNullable<Params>[number] = {
+  key: 'features.window',
+  values: { kind: 'list', values: [20, 30, 60] },
+};
+const FEATURES: NonNullable<Params>[number] = {
+  key: 'features.preset',
+  values: { kind: 'list', values: ['all', 'ohlcv'] },
+};
+const ENCODER: NonNullable<Params>[number] = {
+  key: 'agent.network.encoder',
+  values: { kind: 'list', values: ['timecnn', 'transformer'] },
+};
+const REWARD: NonNullable<Params>[number] = {
+  key: 'env.reward',
+  values: { kind: 'list', values: ['return', 'log'] },
+};
+const FRACTIONS: NonNullable<Params>[number] = {
+  key: 'env.buyPct',
+  values: { kind: 'list', values: [0.2, 0.1] },
+  tied: { 'env.sellPct': [0.5, 0.3] },
+};
+const ENTROPY: NonNullable<Params>[number] = {
+  key: 'agent.entCoef',
+  values: { kind: 'list', values: [0, 0.05] },
+};
 
 /**
  * The preset's settings over a base experiment. The base keeps its data, assets, splits and env
  * costs; when the preset picks an algorithm and preset, the base's hyperparameters are dropped
  * (they belong to another configuration, or to another algorithm where they would not exist).
  */
-export function presetBase(base: ExperimentConfigInput, overrides: ExperimentConfigInput): Record<string, unknown> {
+export function presetBase(
+  base: ExperimentConfigInput,
+  overrides: ExperimentConfigInput,
+): Record<string, unknown> {
   const b = { ...(base as Record<string, unknown>) };
   if (overrides.algo !== undefined || overrides.preset !== undefined) {
     delete b.agent;
@@ -70,27 +92,59 @@ export function presetBase(base: ExperimentConfigInput, overrides: ExperimentCon
   return deepMerge(b, overrides as Record<string, unknown>);
 }
 
-function qtmrl(id: string, title: string, description: string, params: Params, seedsPerPoint: number): SweepPreset {
+function qtmrl(
+  id: string,
+  title: string,
+  description: string,
+  params: Params,
+  seedsPerPoint: number,
+): SweepPreset {
   return {
     id,
     title,
     description,
-    spec: (base = PRESET_DATA) => parseSweepSpec({ name: id, base: presetBase(base, QTMRL_BASE), params, seedsPerPoint }),
+    spec: (base = PRESET_DATA) =>
+      parseSweepSpec({ name: id, base: presetBase(base, QTMRL_BASE), params, seedsPerPoint }),
   };
 }
 
 export const SWEEP_PRESETS: readonly SweepPreset[] = [
-  qtmrl('qtmrl-window', 'QTMRL ablation: window', 'Observation window W ∈ {20, 30, 60} days, everything else as QTMRL.', [WINDOW], 3),
-  qtmrl('qtmrl-features', 'QTMRL ablation: indicators', 'OHLCV only vs OHLCV + every indicator.', [FEATURES], 3),
+  qtmrl(
+    'qtmrl-window',
+    'QTMRL ablation: window',
+    'Observation window W ∈ {20, 30, 60} days, everything else as QTMRL.',
+    [WINDOW],
+    3,
+  ),
+  qtmrl(
+    'qtmrl-features',
+    'QTMRL ablation: indicators',
+    'OHLCV only vs OHLCV + every indicator.',
+    [FEATURES],
+    3,
+  ),
   qtmrl('qtmrl-encoder', 'QTMRL ablation: encoder', 'TimeCNN vs Transformer encoder.', [ENCODER], 3),
   qtmrl('qtmrl-reward', 'QTMRL ablation: reward', 'Simple return vs log return as the reward.', [REWARD], 3),
-  qtmrl('qtmrl-fractions', 'QTMRL ablation: trade sizes', 'BUY/SELL fractions 20%/50% vs 10%/30%.', [FRACTIONS], 3),
+  qtmrl(
+    'qtmrl-fractions',
+    'QTMRL ablation: trade sizes',
+    'BUY/SELL fractions 20%/50% vs 10%/30%.',
+    [FRACTIONS],
+    3,
+  ),
   qtmrl('qtmrl-entropy', 'QTMRL ablation: entropy', 'Entropy coefficient 0 vs 0.05.', [ENTROPY], 3),
-  qtmrl('qtmrl-matrix', 'QTMRL ablation matrix (full factorial)', 'All six factors crossed: 3 × 2 × 2 × 2 × 2 × 2 = 96 points, one seed each.', [WINDOW, FEATURES, ENCODER, REWARD, FRACTIONS, ENTROPY], 1),
+  qtmrl(
+    'qtmrl-matrix',
+    'QTMRL ablation matrix (full factorial)',
+    'All six factors crossed: 3 × 2 × 2 × 2 × 2 × 2 = 96 points, one seed each.',
+    [WINDOW, FEATURES, ENCODER, REWARD, FRACTIONS, ENTROPY],
+    1,
+  ),
   {
     id: 'ppo-lr-entropy',
     title: 'PPO: learning rate × entropy',
-    description: 'PPO (CleanRL defaults) on a log grid of learning rates 1e-5 … 1e-3 × entropy coefficients {0, 0.001, 0.01, 0.05}.',
+    description:
+      'PPO (CleanRL defaults) on a log grid of learning rates 1e-5 … 1e-3 × entropy coefficients {0, 0.001, 0.01, 0.05}.',
     spec: (base = PRESET_DATA) =>
       parseSweepSpec({
         name: 'ppo-lr-entropy',
@@ -106,6 +160,7 @@ export const SWEEP_PRESETS: readonly SweepPreset[] = [
 
 export function getSweepPreset(id: string): SweepPreset {
   const p = SWEEP_PRESETS.find((x) => x.id === id);
-  if (!p) throw new Error(`unknown sweep preset '${id}' (known: ${SWEEP_PRESETS.map((x) => x.id).join(', ')})`);
+  if (!p)
+    throw new Error(`unknown sweep preset '${id}' (known: ${SWEEP_PRESETS.map((x) => x.id).join(', ')})`);
   return p;
 }

@@ -78,8 +78,13 @@ export function aggregateByPoint(results: SweepRunResult[]): PointSummary[] {
  * Choose the best point by a validation metric (never the test split: selecting on test
  * would leak it). `higherIsBetter` false for drawdown-like metrics stored as positive losses.
  */
-export function selectBest(summaries: PointSummary[], metric: string, higherIsBetter = true): PointSummary | null {
-  if (metric.startsWith('test/')) throw new Error(`model selection must use the validation split, not '${metric}'`);
+export function selectBest(
+  summaries: PointSummary[],
+  metric: string,
+  higherIsBetter = true,
+): PointSummary | null {
+  if (metric.startsWith('test/'))
+    throw new Error(`model selection must use the validation split, not '${metric}'`);
   let best: PointSummary | null = null;
   for (const s of summaries) {
     const v = s.mean[metric];
@@ -126,7 +131,15 @@ export function resultsToCsv(results: SweepRunResult[]): string {
   const lines = [header.join(',')];
   for (const r of results) {
     lines.push(
-      [r.index, r.id, r.pointIndex, r.seed, ...paramKeys.map((k) => r.point[k]), ...metricKeys.map((k) => r.metrics[k]), r.error ?? '']
+      [
+        r.index,
+        r.id,
+        r.pointIndex,
+        r.seed,
+        ...paramKeys.map((k) => r.point[k]),
+        ...metricKeys.map((k) => r.metrics[k]),
+        r.error ?? '',
+      ]
         .map(esc)
         .join(','),
     );
@@ -156,7 +169,13 @@ export interface SweepSummary {
 }
 
 /** Metrics whose smaller values are better (when a selection metric is one of these, minimise it). */
-export const LOWER_IS_BETTER = new Set(['annual_volatility', 'downside_risk', 'max_drawdown_duration', 'turnover', 'annual_turnover']);
+export const LOWER_IS_BETTER = new Set([
+  'annual_volatility',
+  'downside_risk',
+  'max_drawdown_duration',
+  'turnover',
+  'annual_turnover',
+]);
 
 /** Default direction of a `<split>/<metric>` key (max_drawdown is ≤ 0, so higher is better). */
 export function higherIsBetterFor(metric: string): boolean {
@@ -164,13 +183,18 @@ export function higherIsBetterFor(metric: string): boolean {
 }
 
 /** Per-point mean ± std, and the best point chosen on a validation metric with its test metrics beside it. */
-export function summarizeSweep(results: SweepRunResult[], metric = 'valid/sharpe', higherIsBetter = higherIsBetterFor(metric)): SweepSummary {
+export function summarizeSweep(
+  results: SweepRunResult[],
+  metric = 'valid/sharpe',
+  higherIsBetter = higherIsBetterFor(metric),
+): SweepSummary {
   const points = aggregateByPoint(results);
   const best = selectBest(points, metric, higherIsBetter);
   const pick = (prefix: string) => {
     const out: Record<string, { mean: number; std: number }> = {};
     if (!best) return out;
-    for (const k of Object.keys(best.mean).sort()) if (k.startsWith(prefix)) out[k] = { mean: best.mean[k], std: best.std[k] };
+    for (const k of Object.keys(best.mean).sort())
+      if (k.startsWith(prefix)) out[k] = { mean: best.mean[k], std: best.std[k] };
     return out;
   };
   return {
@@ -178,6 +202,14 @@ export function summarizeSweep(results: SweepRunResult[], metric = 'valid/sharpe
     runs: results.length,
     failed: results.filter((r) => r.error).length,
     points,
-    best: best ? { pointIndex: best.pointIndex, point: best.point, n: best.n, valid: pick('valid/'), test: pick('test/') } : null,
+    best: best
+      ? {
+          pointIndex: best.pointIndex,
+          point: best.point,
+          n: best.n,
+          valid: pick('valid/'),
+          test: pick('test/'),
+        }
+      : null,
   };
 }

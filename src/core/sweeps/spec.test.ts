@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { countRuns, expandSweep, getPath, gridValues, parseShard, parseSweepSpec, shardRuns } from './spec.ts';
+import {
+  countRuns,
+  expandSweep,
+  getPath,
+  gridValues,
+  parseShard,
+  parseSweepSpec,
+  shardRuns,
+} from './spec.ts';
 import { aggregateByPoint, mergeResults, selectBest, type SweepRunResult } from './results.ts';
 
 describe('sweep spec expansion', () => {
@@ -19,7 +27,11 @@ describe('sweep spec expansion', () => {
     expect(countRuns(spec)).toBe(12);
     expect(new Set(runs.map((r) => r.id)).size).toBe(12);
     expect(runs.map((r) => r.index)).toEqual([...Array(12).keys()]);
-    expect(runs[0].config).toEqual({ agent: { algo: 'ppo', lr: 1e-4, entCoef: 0 }, env: { fee: 0.001 }, seed: 10 });
+    expect(runs[0].config).toEqual({
+      agent: { algo: 'ppo', lr: 1e-4, entCoef: 0 },
+      env: { fee: 0.001 },
+      seed: 10,
+    });
     expect(runs[1].seed).toBe(11);
     expect(runs.map((r) => getPath(r.config, 'agent.lr'))).toContain(0.001);
     // the base object is never mutated
@@ -55,28 +67,47 @@ describe('sweep spec expansion', () => {
   });
 
   it('rejects bad specs with the field named', () => {
-    expect(() => parseSweepSpec({ params: [{ key: 'a', values: { kind: 'range', min: 2, max: 1, steps: 3 } }] })).toThrow(/params\.a/);
-    expect(() => parseSweepSpec({ params: [{ key: 'a', values: { kind: 'list', values: [] } }] })).toThrow(/params\.0\.values/);
+    expect(() =>
+      parseSweepSpec({ params: [{ key: 'a', values: { kind: 'range', min: 2, max: 1, steps: 3 } }] }),
+    ).toThrow(/params\.a/);
+    expect(() => parseSweepSpec({ params: [{ key: 'a', values: { kind: 'list', values: [] } }] })).toThrow(
+      /params\.0\.values/,
+    );
     expect(() => parseSweepSpec({ seedsPerPoint: 0 })).toThrow(/seedsPerPoint/);
-    expect(() => parseSweepSpec({ params: [{ key: 'x', values: { kind: 'list', values: [1] } }, { key: 'x', values: { kind: 'list', values: [2] } }] })).toThrow(/twice/);
+    expect(() =>
+      parseSweepSpec({
+        params: [
+          { key: 'x', values: { kind: 'list', values: [1] } },
+          { key: 'x', values: { kind: 'list', values: [2] } },
+        ],
+      }),
+    ).toThrow(/twice/);
   });
 
   it('shards cover every run exactly once (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 9 }), (nA, nB, seeds, shards) => {
-        const spec = parseSweepSpec({
-          params: [
-            { key: 'a', values: { kind: 'range', min: 0, max: 1, steps: nA } },
-            { key: 'b', values: { kind: 'list', values: Array.from({ length: nB }, (_, i) => `v${i}`) } },
-          ],
-          seedsPerPoint: seeds,
-        });
-        const runs = expandSweep(spec);
-        const seen = new Map<number, number>();
-        for (let i = 0; i < shards; i++) for (const r of shardRuns(runs, { index: i, count: shards })) seen.set(r.index, (seen.get(r.index) ?? 0) + 1);
-        expect(seen.size).toBe(runs.length);
-        for (const c of seen.values()) expect(c).toBe(1);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 9 }),
+        (nA, nB, seeds, shards) => {
+          const spec = parseSweepSpec({
+            params: [
+              { key: 'a', values: { kind: 'range', min: 0, max: 1, steps: nA } },
+              { key: 'b', values: { kind: 'list', values: Array.from({ length: nB }, (_, i) => `v${i}`) } },
+            ],
+            seedsPerPoint: seeds,
+          });
+          const runs = expandSweep(spec);
+          const seen = new Map<number, number>();
+          for (let i = 0; i < shards; i++)
+            for (const r of shardRuns(runs, { index: i, count: shards }))
+              seen.set(r.index, (seen.get(r.index) ?? 0) + 1);
+          expect(seen.size).toBe(runs.length);
+          for (const c of seen.values()) expect(c).toBe(1);
+        },
+      ),
     );
     expect(parseShard('2/5')).toEqual({ index: 2, count: 5 });
     expect(() => parseShard('5/5')).toThrow();
@@ -85,7 +116,13 @@ describe('sweep spec expansion', () => {
 });
 
 describe('sweep results', () => {
-  const result = (index: number, pointIndex: number, seed: number, sharpe: number, extra: Partial<SweepRunResult> = {}): SweepRunResult => ({
+  const result = (
+    index: number,
+    pointIndex: number,
+    seed: number,
+    sharpe: number,
+    extra: Partial<SweepRunResult> = {},
+  ): SweepRunResult => ({
     index,
     id: `p${pointIndex}-s${seed}`,
     pointIndex,
@@ -96,7 +133,12 @@ describe('sweep results', () => {
   });
 
   it('aggregates mean and sample std over seeds, skipping failed runs', () => {
-    const s = aggregateByPoint([result(0, 0, 1, 1), result(1, 0, 2, 3), result(2, 1, 1, 5), result(3, 1, 2, 99, { error: 'NaN loss' })]);
+    const s = aggregateByPoint([
+      result(0, 0, 1, 1),
+      result(1, 0, 2, 3),
+      result(2, 1, 1, 5),
+      result(3, 1, 2, 99, { error: 'NaN loss' }),
+    ]);
     expect(s[0].mean['valid/sharpe']).toBe(2);
     expect(s[0].std['valid/sharpe']).toBeCloseTo(Math.SQRT2, 12);
     expect(s[1]).toMatchObject({ n: 1, failed: 1 });

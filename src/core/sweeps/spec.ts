@@ -32,7 +32,10 @@ export const paramValuesSchema = z.union([
 ]);
 export type ParamValues = z.infer<typeof paramValuesSchema>;
 
-const dottedPath = z.string().min(1).regex(/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/, 'a dotted path like agent.lr');
+const dottedPath = z
+  .string()
+  .min(1)
+  .regex(/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/, 'a dotted path like agent.lr');
 
 export const sweepParamSchema = z.object({
   /** Dotted path into the run config, e.g. `agent.lr`. */
@@ -97,8 +100,14 @@ export function parseSweepSpec(input: unknown): SweepSpec {
     if (seen.has(p.key)) throw new Error(`invalid sweep spec at params: key '${p.key}' appears twice`);
     seen.add(p.key);
     for (const [k, vs] of Object.entries(p.tied ?? {})) {
-      if (p.values.kind !== 'list') throw new Error(`invalid sweep spec at params.${p.key}.tied: only list parameters can have tied keys`);
-      if (vs.length !== p.values.values.length) throw new Error(`invalid sweep spec at params.${p.key}.tied.${k}: ${vs.length} values for ${p.values.values.length} values of ${p.key}`);
+      if (p.values.kind !== 'list')
+        throw new Error(
+          `invalid sweep spec at params.${p.key}.tied: only list parameters can have tied keys`,
+        );
+      if (vs.length !== p.values.values.length)
+        throw new Error(
+          `invalid sweep spec at params.${p.key}.tied.${k}: ${vs.length} values for ${p.values.values.length} values of ${p.key}`,
+        );
       if (seen.has(k)) throw new Error(`invalid sweep spec at params: key '${k}' appears twice`);
       seen.add(k);
     }
@@ -127,7 +136,9 @@ export function gridValues(v: ParamValues): Scalar[] {
       if (v.steps === 1) return [v.min];
       const lo = Math.log(v.min);
       const hi = Math.log(v.max);
-      return Array.from({ length: v.steps }, (_, i) => roundNice(Math.exp(lo + ((hi - lo) * i) / (v.steps - 1))));
+      return Array.from({ length: v.steps }, (_, i) =>
+        roundNice(Math.exp(lo + ((hi - lo) * i) / (v.steps - 1))),
+      );
     }
   }
 }
@@ -191,7 +202,12 @@ export function sweptKeys(spec: SweepSpec): string[] {
 
 /** Number of runs a spec expands to, without building them (for the "N runs, ~T min" estimate). */
 export function countRuns(spec: SweepSpec): number {
-  const points = spec.params.length === 0 ? 1 : spec.mode === 'random' ? spec.samples : spec.params.reduce((n, p) => n * gridValues(p.values).length, 1);
+  const points =
+    spec.params.length === 0
+      ? 1
+      : spec.mode === 'random'
+        ? spec.samples
+        : spec.params.reduce((n, p) => n * gridValues(p.values).length, 1);
   return points * spec.seedsPerPoint;
 }
 

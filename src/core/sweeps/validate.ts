@@ -3,7 +3,11 @@
  * seed key) must exist in the resolved base config — a typo like `agent.entropy` must not run a
  * sweep that varies nothing — and every point's config must resolve (values of the right kind).
  */
-import { checkConfigKeys, resolveExperimentConfig, type ResolvedExperimentConfig } from '../experiment/config.ts';
+import {
+  checkConfigKeys,
+  resolveExperimentConfig,
+  type ResolvedExperimentConfig,
+} from '../experiment/config.ts';
 import { expandSweep, sweptKeys, type SweepRun, type SweepSpec } from './spec.ts';
 
 export interface ValidatedSweep {
@@ -18,7 +22,9 @@ export async function validateSweep(spec: SweepSpec): Promise<ValidatedSweep> {
   try {
     base = await resolveExperimentConfig(spec.base);
   } catch (e) {
-    throw new Error(`invalid sweep spec at base: ${e instanceof Error ? e.message.replace(/^invalid experiment config at /, '') : String(e)}`);
+    throw new Error(
+      `invalid sweep spec at base: ${e instanceof Error ? e.message.replace(/^invalid experiment config at /, '') : String(e)}`,
+    );
   }
   try {
     checkConfigKeys(base, [...sweptKeys(spec), spec.seedKey]);
@@ -33,8 +39,12 @@ export async function validateSweep(spec: SweepSpec): Promise<ValidatedSweep> {
     try {
       await resolveExperimentConfig(r.config);
     } catch (e) {
-      const where = Object.entries(r.point).map(([k, v]) => `${k}=${String(v)}`).join(', ');
-      throw new Error(`invalid sweep spec: point ${r.pointIndex} (${where}): ${e instanceof Error ? e.message : String(e)}`);
+      const where = Object.entries(r.point)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(', ');
+      throw new Error(
+        `invalid sweep spec: point ${r.pointIndex} (${where}): ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
   return { base, runs };

@@ -11,10 +11,28 @@
  * a runner in runners.ts, and, where it shows something new, a result section in the lab.
  */
 import type { FieldSpec, Values } from '../experiment/fields.ts';
-import { ALGO_IDS, DATA_FIELDS, ENV_FIELDS, FEATURE_FIELDS, RUN_FIELDS, SPLIT_FIELDS, SYNTHETIC_FIELDS, type AlgoId } from '../experiment/vocabulary.ts';
+import {
+  ALGO_IDS,
+  DATA_FIELDS,
+  ENV_FIELDS,
+  FEATURE_FIELDS,
+  RUN_FIELDS,
+  SPLIT_FIELDS,
+  SYNTHETIC_FIELDS,
+  type AlgoId,
+} from '../experiment/vocabulary.ts';
 
 /** Result sections the lab knows how to draw (src/ui/results). */
-export const RESULT_SECTIONS = ['equity', 'drawdown', 'metrics', 'rolling-sharpe', 'monthly', 'positions', 'trades', 'learning'] as const;
+export const RESULT_SECTIONS = [
+  'equity',
+  'drawdown',
+  'metrics',
+  'rolling-sharpe',
+  'monthly',
+  'positions',
+  'trades',
+  'learning',
+] as const;
 export type ResultSection = (typeof RESULT_SECTIONS)[number];
 
 export interface WorkflowSection {
@@ -52,7 +70,10 @@ const market: WorkflowDef = {
   seed: '003',
   summary:
     'Multi-asset trading with a shared cash pool: an actor-critic (A2C or PPO) with factorized BUY/SELL/HOLD heads reads a window of indicators through an MLP, TimeCNN or Transformer; BC and IQL learn offline from a collected dataset. Evaluated on train/valid/test against buy-and-hold, equal weight and moving-average baselines.',
-  data: { needs: 'daily (or monthly) OHLCV bars of one or more assets', kinds: ['embedded', 'synthetic', 'panel'] },
+  data: {
+    needs: 'daily (or monthly) OHLCV bars of one or more assets',
+    kinds: ['embedded', 'synthetic', 'panel'],
+  },
   setup: [
     { id: 'data', title: 'Data', fields: [...DATA_FIELDS, ...SYNTHETIC_FIELDS] },
     { id: 'splits', title: 'Splits', fields: SPLIT_FIELDS },

@@ -7,14 +7,22 @@ import { parseExperimentConfig } from '../experiment/config.ts';
 import { runExperiment, type ExperimentResult, type RunExperimentOptions } from '../experiment/run.ts';
 import { getWorkflow } from './registry.ts';
 
-export type WorkflowRunner = (config: unknown, panel: Panel, opts?: RunExperimentOptions) => Promise<ExperimentResult>;
+export type WorkflowRunner = (
+  config: unknown,
+  panel: Panel,
+  opts?: RunExperimentOptions,
+) => Promise<ExperimentResult>;
 
 const RUNNERS: Record<string, WorkflowRunner> = {
   market: runExperiment,
 };
 
 /** Runs an experiment through its workflow's runner (the config names the workflow; default market). */
-export async function runWorkflow(config: unknown, panel: Panel, opts: RunExperimentOptions = {}): Promise<ExperimentResult> {
+export async function runWorkflow(
+  config: unknown,
+  panel: Panel,
+  opts: RunExperimentOptions = {},
+): Promise<ExperimentResult> {
   const { workflow } = parseExperimentConfig(config);
   getWorkflow(workflow);
   const runner = RUNNERS[workflow];

@@ -169,12 +169,10 @@ export async function importFiles(rt: LabRuntime, files: File[]): Promise<void> 
   });
   const sizes = new Map(files.map((f) => [f.name, f.size]));
   const onProgress = (p: ImportProgressMessage) => {
-    useLab
-      .getState()
-      .setDataLoad({
-        progress: (p.index + p.fraction) / p.count,
-        phase: `Importing ${p.file} (${p.index + 1}/${p.count})…`,
-      });
+    useLab.getState().setDataLoad({
+      progress: (p.index + p.fraction) / p.count,
+      phase: `Importing ${p.file} (${p.index + 1}/${p.count})…`,
+    });
   };
   try {
     const r = await rt.importer().call((w) => w.addFiles(files, Comlink.proxy(onProgress)));
@@ -184,15 +182,13 @@ export async function importFiles(rt: LabRuntime, files: File[]): Promise<void> 
     else if (rt.panel && rt.currentPanelId?.startsWith('csv:'))
       useLab.getState().setDataLoad({ status: 'ready', progress: 1, phase: '' });
     else
-      useLab
-        .getState()
-        .setDataLoad({
-          status: 'error',
-          progress: 0,
-          phase: '',
-          error: r.problem ?? 'no usable data in these files',
-          meta: null,
-        });
+      useLab.getState().setDataLoad({
+        status: 'error',
+        progress: 0,
+        phase: '',
+        error: r.problem ?? 'no usable data in these files',
+        meta: null,
+      });
   } catch (err) {
     useLab.getState().setDataLoad({ status: 'error', progress: 0, phase: '', error: message(err) });
   }

@@ -211,24 +211,24 @@ function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; cho
   return (
     <>
       {sections.includes('equity') && (
-      <section className="panel chart-card" aria-labelledby="equity-h">
-        <h2 id="equity-h">
-          Equity <LearnButton id="equity" />
-        </h2>
-        {stage >= 2 && (
-          <TimeSeriesChart
-            title="Equity of the agent and the baselines"
-            x={equityChart.x}
-            series={equityChart.series}
-            maxPoints={CHART_ROWS * 2}
-            markers={combined.markers}
-            yFormat={(v) => fmtNum(v, 2)}
-            yLabel="value (start = 1)"
-            baseline={1}
-            height={340}
-          />
-        )}
-      </section>
+        <section className="panel chart-card" aria-labelledby="equity-h">
+          <h2 id="equity-h">
+            Equity <LearnButton id="equity" />
+          </h2>
+          {stage >= 2 && (
+            <TimeSeriesChart
+              title="Equity of the agent and the baselines"
+              x={equityChart.x}
+              series={equityChart.series}
+              maxPoints={CHART_ROWS * 2}
+              markers={combined.markers}
+              yFormat={(v) => fmtNum(v, 2)}
+              yLabel="value (start = 1)"
+              baseline={1}
+              height={340}
+            />
+          )}
+        </section>
       )}
       {stage >= 3 && sections.includes('drawdown') && (
         <section className="panel chart-card" aria-labelledby="drawdown-h">
@@ -257,29 +257,29 @@ function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; cho
       {stage >= 5 && (
         <div className="chart-grid">
           {sections.includes('rolling-sharpe') && (
-          <section className="panel chart-card" aria-labelledby="rs-h">
-            <h3 id="rs-h">
-              Rolling Sharpe <LearnButton id="rolling-sharpe" />
-            </h3>
-            <TimeSeriesChart
-              title="Rolling 63-day Sharpe ratio of the agent"
-              x={sharpeChart.x}
-              series={sharpeChart.series}
-              maxPoints={CHART_ROWS * 2}
-              markers={combined.markers}
-              yFormat={(v) => fmtNum(v, 1)}
-              baseline={0}
-              height={220}
-            />
-          </section>
+            <section className="panel chart-card" aria-labelledby="rs-h">
+              <h3 id="rs-h">
+                Rolling Sharpe <LearnButton id="rolling-sharpe" />
+              </h3>
+              <TimeSeriesChart
+                title="Rolling 63-day Sharpe ratio of the agent"
+                x={sharpeChart.x}
+                series={sharpeChart.series}
+                maxPoints={CHART_ROWS * 2}
+                markers={combined.markers}
+                yFormat={(v) => fmtNum(v, 1)}
+                baseline={0}
+                height={220}
+              />
+            </section>
           )}
           {sections.includes('monthly') && (
-          <section className="panel chart-card" aria-labelledby="monthly-h">
-            <h3 id="monthly-h">
-              Monthly returns <LearnButton id="monthly-returns" />
-            </h3>
-            {stage >= 6 && splits.map((s) => <MonthlyReturns key={s.split} split={s} />)}
-          </section>
+            <section className="panel chart-card" aria-labelledby="monthly-h">
+              <h3 id="monthly-h">
+                Monthly returns <LearnButton id="monthly-returns" />
+              </h3>
+              {stage >= 6 && splits.map((s) => <MonthlyReturns key={s.split} split={s} />)}
+            </section>
           )}
         </div>
       )}

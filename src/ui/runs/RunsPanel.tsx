@@ -153,7 +153,9 @@ function RunsTable({ runs, onNavigate }: { runs: RunSummary[]; onNavigate: Panel
                     type="button"
                     aria-label={`Copy CLI command of ${r.name}`}
                     title="npx lab train --config <the run's config file> --out runs/<name>"
-                    onClick={() => void copyText(cliCommand(experimentOfHash(r.hash).experiment, r.name), 'command')}
+                    onClick={() =>
+                      void copyText(cliCommand(experimentOfHash(r.hash).experiment, r.name), 'command')
+                    }
                   >
                     CLI
                   </button>

@@ -55,7 +55,8 @@ export async function evaluateModelFile(rt: LabRuntime, file: File): Promise<voi
     status: 'complete',
     endReason: [`model ${checkpoint.algo} at step ${checkpoint.step}, evaluated only`, ...notes].join('; '),
     algo: (checkpoint.algo as RunSummary['algo']) ?? algoOf(experiment),
-    dataLabel: s.dataLoad.meta?.label ?? String(experiment.values['data.name'] ?? experiment.values['data.kind']),
+    dataLabel:
+      s.dataLoad.meta?.label ?? String(experiment.values['data.name'] ?? experiment.values['data.kind']),
     backend: useLab.getState().backend?.backend ?? 'unknown',
     steps: checkpoint.step,
     seed: experiment.values.seed as number,

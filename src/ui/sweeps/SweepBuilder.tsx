@@ -44,12 +44,10 @@ export function Builder() {
   };
   const loadPreset = () => {
     const base = configOfExperiment(experiment);
-    useLab
-      .getState()
-      .setSweep({
-        draft: specToDraft(getSweepPreset(preset).spec(base), draft.totalSteps),
-        draftError: null,
-      });
+    useLab.getState().setSweep({
+      draft: specToDraft(getSweepPreset(preset).spec(base), draft.totalSteps),
+      draftError: null,
+    });
   };
 
   return (

@@ -5,7 +5,17 @@
  * heatmap cells are a table so screen readers can read the numbers).
  */
 import { memo, useMemo } from 'react';
-import { CartesianGrid, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import {
+  CartesianGrid,
+  Legend,
+  ResponsiveContainer,
+  Scatter,
+  ScatterChart,
+  Tooltip,
+  XAxis,
+  YAxis,
+  ZAxis,
+} from 'recharts';
 import type { PointSummary, SweepRunResult } from '../../core/sweeps/results.ts';
 import type { Scalar } from '../../core/sweeps/spec.ts';
 import { fmtCompact } from '../charts/format.ts';
@@ -14,22 +24,45 @@ import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx'
 import { labelOf } from './keys.ts';
 
 /** Category positions for non-numeric parameter values (strings, booleans) in first-seen order. */
-function axisOf(values: Scalar[]): { numeric: boolean; pos: (v: Scalar) => number; ticks: { value: number; label: string }[] } {
+function axisOf(values: Scalar[]): {
+  numeric: boolean;
+  pos: (v: Scalar) => number;
+  ticks: { value: number; label: string }[];
+} {
   const numeric = values.every((v) => typeof v === 'number');
   if (numeric) return { numeric, pos: (v) => v as number, ticks: [] };
   const cats = [...new Set(values.map(String))];
-  return { numeric, pos: (v) => cats.indexOf(String(v)), ticks: cats.map((c, i) => ({ value: i, label: c })) };
+  return {
+    numeric,
+    pos: (v) => cats.indexOf(String(v)),
+    ticks: cats.map((c, i) => ({ value: i, label: c })),
+  };
 }
 
-export const MetricScatter = memo(function MetricScatter(props: { results: SweepRunResult[]; points: PointSummary[]; param: string; metric: string; logX: boolean }) {
+export const MetricScatter = memo(function MetricScatter(props: {
+  results: SweepRunResult[];
+  points: PointSummary[];
+  param: string;
+  metric: string;
+  logX: boolean;
+}) {
   const { results, points, param, metric, logX } = props;
-  const ok = results.filter((r) => !r.error && Number.isFinite(r.metrics[metric]) && r.point[param] !== undefined);
+  const ok = results.filter(
+    (r) => !r.error && Number.isFinite(r.metrics[metric]) && r.point[param] !== undefined,
+  );
   const axis = axisOf(ok.map((r) => r.point[param]));
   const runs = ok.map((r) => ({ x: axis.pos(r.point[param]), y: r.metrics[metric], id: r.id }));
-  const means = points.filter((p) => Number.isFinite(p.mean[metric]) && p.point[param] !== undefined).map((p) => ({ x: axis.pos(p.point[param]), y: p.mean[metric], id: `point ${p.pointIndex} mean` }));
+  const means = points
+    .filter((p) => Number.isFinite(p.mean[metric]) && p.point[param] !== undefined)
+    .map((p) => ({ x: axis.pos(p.point[param]), y: p.mean[metric], id: `point ${p.pointIndex} mean` }));
   const useLog = logX && axis.numeric && runs.every((r) => r.x > 0);
   return (
-    <figure className="chart" role="figure" aria-label={`Scatter of ${metric} against ${labelOf(param)}`} data-points={runs.length}>
+    <figure
+      className="chart"
+      role="figure"
+      aria-label={`Scatter of ${metric} against ${labelOf(param)}`}
+      data-points={runs.length}
+    >
       {runs.length === 0 ? (
         <div className="chart-empty" style={{ height: 260 }}>
           No finished runs yet
@@ -49,12 +82,34 @@ export const MetricScatter = memo(function MetricScatter(props: { results: Sweep
               tick={{ fontSize: 11 }}
               label={{ value: labelOf(param), position: 'insideBottom', offset: -10, fontSize: 11 }}
             />
-            <YAxis type="number" dataKey="y" name={metric} tick={{ fontSize: 11 }} width={64} tickFormatter={(v: number) => fmtCompact(v)} />
+            <YAxis
+              type="number"
+              dataKey="y"
+              name={metric}
+              tick={{ fontSize: 11 }}
+              width={64}
+              tickFormatter={(v: number) => fmtCompact(v)}
+            />
             <ZAxis range={[40, 40]} />
-            <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? fmtCompact(v) : String(v))} />
+            <Tooltip
+              isAnimationActive={false}
+              formatter={(v) => (typeof v === 'number' ? fmtCompact(v) : String(v))}
+            />
             <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12 }} />
-            <Scatter name="runs (one dot per seed)" data={runs} fill={colorAt(0)} fillOpacity={0.55} isAnimationActive={false} />
-            <Scatter name="mean over seeds" data={means} fill={colorAt(5)} shape="diamond" isAnimationActive={false} />
+            <Scatter
+              name="runs (one dot per seed)"
+              data={runs}
+              fill={colorAt(0)}
+              fillOpacity={0.55}
+              isAnimationActive={false}
+            />
+            <Scatter
+              name="mean over seeds"
+              data={means}
+              fill={colorAt(5)}
+              shape="diamond"
+              isAnimationActive={false}
+            />
           </ScatterChart>
         </ResponsiveContainer>
       )}
@@ -63,7 +118,11 @@ export const MetricScatter = memo(function MetricScatter(props: { results: Sweep
 });
 
 /** Parallel coordinates: an axis per parameter and one for the metric; one line per point, coloured by the metric. */
-export const ParallelCoordinates = memo(function ParallelCoordinates(props: { points: PointSummary[]; params: string[]; metric: string }) {
+export const ParallelCoordinates = memo(function ParallelCoordinates(props: {
+  points: PointSummary[];
+  params: string[];
+  metric: string;
+}) {
   const { points, params, metric } = props;
   // Drawn at about the size it is shown in a chart card, so the labels stay readable.
   const W = 440;
@@ -82,10 +141,18 @@ export const ParallelCoordinates = memo(function ParallelCoordinates(props: { po
           const hi = Math.max(...ns);
           const log = i < axes.length - 1 && lo > 0 && hi / lo > 20;
           const f = (v: number) => (log ? Math.log(v) : v);
-          return { y: (v: Scalar) => (hi === lo ? 0.5 : (f(v as number) - f(lo)) / (f(hi) - f(lo))), lo: fmtCompact(lo), hi: fmtCompact(hi) };
+          return {
+            y: (v: Scalar) => (hi === lo ? 0.5 : (f(v as number) - f(lo)) / (f(hi) - f(lo))),
+            lo: fmtCompact(lo),
+            hi: fmtCompact(hi),
+          };
         }
         const cats = [...new Set(vals.map(String))];
-        return { y: (v: Scalar) => (cats.length === 1 ? 0.5 : cats.indexOf(String(v)) / (cats.length - 1)), lo: cats[0] ?? '', hi: cats.at(-1) ?? '' };
+        return {
+          y: (v: Scalar) => (cats.length === 1 ? 0.5 : cats.indexOf(String(v)) / (cats.length - 1)),
+          lo: cats[0] ?? '',
+          hi: cats.at(-1) ?? '',
+        };
       }),
     [axes, data, metric],
   );
@@ -99,7 +166,12 @@ export const ParallelCoordinates = memo(function ParallelCoordinates(props: { po
     return `hsl(${Math.round(10 + 200 * u)}, 70%, 42%)`;
   };
   return (
-    <figure className="chart" role="figure" aria-label={`Parallel coordinates of the parameters and ${metric}`} data-points={data.length}>
+    <figure
+      className="chart"
+      role="figure"
+      aria-label={`Parallel coordinates of the parameters and ${metric}`}
+      data-points={data.length}
+    >
       <svg viewBox={`0 0 ${W} ${H}`} width="100%" height={H} role="img" aria-label={`${data.length} points`}>
         {data.map((p) => (
           <polyline
@@ -108,7 +180,9 @@ export const ParallelCoordinates = memo(function ParallelCoordinates(props: { po
             stroke={color(p.mean[metric])}
             strokeWidth={1.8}
             strokeOpacity={0.8}
-            points={axes.map((a, i) => `${x(i)},${y(scales[i].y(i === axes.length - 1 ? p.mean[metric] : p.point[a]))}`).join(' ')}
+            points={axes
+              .map((a, i) => `${x(i)},${y(scales[i].y(i === axes.length - 1 ? p.mean[metric] : p.point[a]))}`)
+              .join(' ')}
           >
             <title>{`point ${p.pointIndex}: ${params.map((k) => `${labelOf(k)}=${String(p.point[k])}`).join(', ')} → ${metric} ${fmtCompact(p.mean[metric])}`}</title>
           </polyline>
@@ -147,7 +221,11 @@ export function Heatmap(props: { points: PointSummary[]; rowKey: string; colKey:
     return `hsl(${Math.round(10 + 200 * u)}, 65%, ${Math.round(88 - 30 * Math.abs(u - 0.5))}%)`;
   };
   return (
-    <figure className="chart" role="figure" aria-label={`Heatmap of ${metric} over ${labelOf(rowKey)} × ${labelOf(colKey)}`}>
+    <figure
+      className="chart"
+      role="figure"
+      aria-label={`Heatmap of ${metric} over ${labelOf(rowKey)} × ${labelOf(colKey)}`}
+    >
       <table className="heatmap" aria-label={`Heatmap of ${metric}`}>
         <thead>
           <tr>
@@ -169,7 +247,11 @@ export function Heatmap(props: { points: PointSummary[]; rowKey: string; colKey:
                 const p = cell.get(`${r}|${c}`);
                 const v = p ? p.mean[metric] : NaN;
                 return (
-                  <td key={c} style={{ background: bg(v), textAlign: 'center', padding: '6px 10px' }} data-value={Number.isFinite(v) ? v : ''}>
+                  <td
+                    key={c}
+                    style={{ background: bg(v), textAlign: 'center', padding: '6px 10px' }}
+                    data-value={Number.isFinite(v) ? v : ''}
+                  >
                     {p && Number.isFinite(v) ? `${fmtCompact(v)} ± ${fmtCompact(p.std[metric])}` : '—'}
                   </td>
                 );
@@ -190,19 +272,40 @@ export function EquityOverlay(props: { results: SweepRunResult[]; top: PointSumm
     const series: LineSeries[] = [];
     let bh: number[] | undefined;
     top.forEach((p, i) => {
-      const curves = results.filter((r) => r.pointIndex === p.pointIndex && !r.error && r.equity).map((r) => r.equity!);
+      const curves = results
+        .filter((r) => r.pointIndex === p.pointIndex && !r.error && r.equity)
+        .map((r) => r.equity!);
       if (curves.length === 0) return;
       const n = Math.min(...curves.map((c) => c.agent.length));
       if (dates.length === 0) dates = curves[0].dates.slice(0, n);
       bh ??= curves[0].benchmark?.slice(0, n);
-      const mean = Array.from({ length: Math.min(n, dates.length) }, (_, t) => curves.reduce((s, c) => s + c.agent[t], 0) / curves.length);
+      const mean = Array.from(
+        { length: Math.min(n, dates.length) },
+        (_, t) => curves.reduce((s, c) => s + c.agent[t], 0) / curves.length,
+      );
       const label = `#${i + 1} ${Object.entries(p.point)
         .map(([k, v]) => `${labelOf(k)}=${String(v)}`)
         .join(', ')}`;
       series.push({ key: `p${p.pointIndex}`, label, values: mean, color: colorAt(i) });
     });
-    if (bh) series.push({ key: 'bh', label: 'buy-and-hold', values: bh.slice(0, dates.length), color: '#777', dashed: true });
+    if (bh)
+      series.push({
+        key: 'bh',
+        label: 'buy-and-hold',
+        values: bh.slice(0, dates.length),
+        color: '#777',
+        dashed: true,
+      });
     return { dates, series };
   }, [results, top]);
-  return <TimeSeriesChart title="Validation equity of the top points (mean over seeds) and buy-and-hold" x={dates} series={series} yLabel="equity (×)" yFormat={(v) => v.toFixed(2)} baseline={1} />;
+  return (
+    <TimeSeriesChart
+      title="Validation equity of the top points (mean over seeds) and buy-and-hold"
+      x={dates}
+      series={series}
+      yLabel="equity (×)"
+      yFormat={(v) => v.toFixed(2)}
+      baseline={1}
+    />
+  );
 }

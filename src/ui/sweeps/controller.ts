@@ -25,14 +25,21 @@ function message(e: unknown): string {
 /** The spec of the form over the current experiment, or a readable problem. */
 export function currentSpec(): { spec: SweepSpec | null; error: string | null } {
   const e = useLab.getState().experiment;
-  if (!SWEEPABLE_ALGOS.includes(algoOf(e))) return { spec: null, error: `Sweeps train ${SWEEPABLE_ALGOS.map((a) => a.toUpperCase()).join(' and ')}; pick one of them on the Agent tab.` };
+  if (!SWEEPABLE_ALGOS.includes(algoOf(e)))
+    return {
+      spec: null,
+      error: `Sweeps train ${SWEEPABLE_ALGOS.map((a) => a.toUpperCase()).join(' and ')}; pick one of them on the Agent tab.`,
+    };
   const d = useLab.getState().sweep.draft;
   if (d.params.length === 0) return { spec: null, error: 'Add at least one parameter to sweep.' };
   try {
     return { spec: draftToSpec(d, configOfExperiment(e)), error: null };
   } catch (err) {
     // Spec paths are params.<i>…: say which parameter the user is looking at.
-    const msg = message(err).replace(/params\.(\d+)/, (_m, i: string) => `parameter ${Number(i) + 1} (${d.params[Number(i)]?.key || 'no key'})`);
+    const msg = message(err).replace(
+      /params\.(\d+)/,
+      (_m, i: string) => `parameter ${Number(i) + 1} (${d.params[Number(i)]?.key || 'no key'})`,
+    );
     return { spec: null, error: msg };
   }
 }
@@ -42,14 +49,18 @@ export function runCount(): number | null {
   return spec ? countRuns(spec) : null;
 }
 
-
 function point(run: SweepRun): string {
   return Object.entries(run.point)
     .map(([k, v]) => `${labelOf(k)}=${String(v)}`)
     .join(', ');
 }
 
-async function saveRun(spec: SweepSpec, run: SweepRun, result: SweepRunResult, evaluation: RunEvaluation | null): Promise<void> {
+async function saveRun(
+  spec: SweepSpec,
+  run: SweepRun,
+  result: SweepRunResult,
+  evaluation: RunEvaluation | null,
+): Promise<void> {
   const lab = useLab.getState();
   const experiment = experimentOfPoint(lab.experiment, run.point, run.seed);
   const metrics: Partial<Record<SplitName, MetricsRow>> = {};
@@ -61,7 +72,8 @@ async function saveRun(spec: SweepSpec, run: SweepRun, result: SweepRunResult, e
     status: result.status === 'completed' ? 'complete' : result.status === 'stopped' ? 'stopped' : 'failed',
     ...(result.error ? { endReason: result.error } : {}),
     algo: algoOf(experiment),
-    dataLabel: lab.dataLoad.meta?.label ?? String(experiment.values['data.name'] ?? experiment.values['data.kind']),
+    dataLabel:
+      lab.dataLoad.meta?.label ?? String(experiment.values['data.name'] ?? experiment.values['data.kind']),
     backend: result.backend ?? 'unknown',
     steps: result.steps ?? 0,
     seed: run.seed,
@@ -76,7 +88,8 @@ async function saveRun(spec: SweepSpec, run: SweepRun, result: SweepRunResult, e
 
 export async function startSweep(rt: LabRuntime): Promise<void> {
   const st = useLab.getState();
-  if (st.sweep.status === 'running' || st.sweep.status === 'paused' || st.sweep.status === 'validating') return;
+  if (st.sweep.status === 'running' || st.sweep.status === 'paused' || st.sweep.status === 'validating')
+    return;
   const { spec, error } = currentSpec();
   if (!spec) {
     st.setSweep({ draftError: error });
@@ -90,7 +103,11 @@ export async function startSweep(rt: LabRuntime): Promise<void> {
   }
   st.setSweep({ status: 'validating', draftError: null, error: null });
   pool?.dispose();
-  const p = new SweepPool(st.sweep.workers, lab.experiment.values.backend as BackendPref, dataKind === 'panel' ? rt.panel : null);
+  const p = new SweepPool(
+    st.sweep.workers,
+    lab.experiment.values.backend as BackendPref,
+    dataKind === 'panel' ? rt.panel : null,
+  );
   pool = p;
   try {
     await p.validate(spec);
@@ -106,19 +123,27 @@ export async function startSweep(rt: LabRuntime): Promise<void> {
     spec,
     runs,
     results: [],
-    progress: Object.fromEntries(runs.map((r) => [r.index, { state: 'queued', phase: 'queued', step: 0, total: 0 }])),
+    progress: Object.fromEntries(
+      runs.map((r) => [r.index, { state: 'queued', phase: 'queued', step: 0, total: 0 }]),
+    ),
     startedAt: Date.now(),
     finishedAt: null,
     backend: p.backendName,
   });
   await p.run(runs, {
-    onStart: (run, lane) => useLab.getState().setSweepProgress(run.index, { state: 'running', phase: 'starting', lane }),
-    onProgress: (run, pr) => useLab.getState().setSweepProgress(run.index, { phase: pr.phase, step: pr.step, total: pr.total }),
+    onStart: (run, lane) =>
+      useLab.getState().setSweepProgress(run.index, { state: 'running', phase: 'starting', lane }),
+    onProgress: (run, pr) =>
+      useLab.getState().setSweepProgress(run.index, { phase: pr.phase, step: pr.step, total: pr.total }),
     onBackend: (b) => useLab.getState().setSweep({ backend: b }),
     onDone: async (run, { result, evaluation }) => {
       const s = useLab.getState();
       s.addSweepResult(result);
-      s.setSweepProgress(run.index, { state: result.error ? 'failed' : 'done', phase: result.error ?? 'done', step: result.steps ?? 0 });
+      s.setSweepProgress(run.index, {
+        state: result.error ? 'failed' : 'done',
+        phase: result.error ?? 'done',
+        step: result.steps ?? 0,
+      });
       try {
         await saveRun(spec, run, result, evaluation);
       } catch (err) {
@@ -127,7 +152,16 @@ export async function startSweep(rt: LabRuntime): Promise<void> {
     },
     onFail: (run, msg) => {
       const s = useLab.getState();
-      s.addSweepResult({ index: run.index, id: run.id, pointIndex: run.pointIndex, point: run.point, seed: run.seed, metrics: {}, status: 'failed', error: msg });
+      s.addSweepResult({
+        index: run.index,
+        id: run.id,
+        pointIndex: run.pointIndex,
+        point: run.point,
+        seed: run.seed,
+        metrics: {},
+        status: 'failed',
+        error: msg,
+      });
       s.setSweepProgress(run.index, { state: 'failed', phase: msg });
     },
   });
@@ -135,7 +169,8 @@ export async function startSweep(rt: LabRuntime): Promise<void> {
     p.dispose();
     pool = null;
     const s = useLab.getState();
-    if (s.sweep.status === 'running' || s.sweep.status === 'paused') s.setSweep({ status: 'done', finishedAt: Date.now() });
+    if (s.sweep.status === 'running' || s.sweep.status === 'paused')
+      s.setSweep({ status: 'done', finishedAt: Date.now() });
   }
 }
 
@@ -157,6 +192,8 @@ export function cancelSweep(): void {
   pool = null;
   const s = useLab.getState();
   const progress = { ...s.sweep.progress };
-  for (const [k, v] of Object.entries(progress)) if (v.state === 'queued' || v.state === 'running') progress[Number(k)] = { ...v, state: 'cancelled', phase: 'cancelled' };
+  for (const [k, v] of Object.entries(progress))
+    if (v.state === 'queued' || v.state === 'running')
+      progress[Number(k)] = { ...v, state: 'cancelled', phase: 'cancelled' };
   s.setSweep({ status: 'cancelled', progress, finishedAt: Date.now() });
 }

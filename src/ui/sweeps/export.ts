@@ -18,14 +18,25 @@ const safe = (s: string) => s.replace(/[^\w.-]+/g, '_').slice(0, 60) || 'sweep';
 /** JSON numbers cannot be NaN: write them as null, as the CLI does. */
 function toJson(v: unknown): string {
   // As `lab sweep` writes them (src/cli/output.ts): ±Infinity as "Infinity"/"-Infinity", NaN as null.
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? (Number.isNaN(x) ? null : String(x)) : x), 2);
+  return JSON.stringify(
+    v,
+    (_k, x: unknown) =>
+      typeof x === 'number' && !Number.isFinite(x) ? (Number.isNaN(x) ? null : String(x)) : x,
+    2,
+  );
 }
 
 export function exportCsv(spec: SweepSpec, results: SweepRunResult[]): void {
   download(`${safe(spec.name)}-results.csv`, resultsToCsv(results), 'text/csv');
 }
 
-export function exportJson(spec: SweepSpec, results: SweepRunResult[], metric: string, backend: string | null, totalRuns: number): void {
+export function exportJson(
+  spec: SweepSpec,
+  results: SweepRunResult[],
+  metric: string,
+  backend: string | null,
+  totalRuns: number,
+): void {
   const file = {
     format: 'rl-trading-lab/sweep-results@1',
     spec,
@@ -33,7 +44,13 @@ export function exportJson(spec: SweepSpec, results: SweepRunResult[], metric: s
     totalRuns,
     expected: Array.from({ length: totalRuns }, (_, i) => i),
     runs: results,
-    versions: { lab: 'browser', node: '', platform: typeof navigator === 'undefined' ? '' : navigator.userAgent, tfjs: '', backend: backend ?? 'unknown' },
+    versions: {
+      lab: 'browser',
+      node: '',
+      platform: typeof navigator === 'undefined' ? '' : navigator.userAgent,
+      tfjs: '',
+      backend: backend ?? 'unknown',
+    },
     dataFingerprint: null,
     createdAt: new Date().toISOString(),
     summary: summarizeSweep(results, metric),

@@ -15,7 +15,11 @@ import { WorkerHandle } from '../runtime/workerHandle.ts';
 export function createSweepWorker(i: number): WorkerHandle<SweepWorkerApi> {
   return new WorkerHandle<SweepWorkerApi>(
     `sweep ${i + 1}`,
-    () => new Worker(new URL('../../../workers/sweep.worker.ts', import.meta.url), { type: 'module', name: `sweep-${i + 1}` }),
+    () =>
+      new Worker(new URL('../../../workers/sweep.worker.ts', import.meta.url), {
+        type: 'module',
+        name: `sweep-${i + 1}`,
+      }),
   );
 }
 
@@ -78,7 +82,12 @@ export class SweepPool {
       h.onStart(run, i);
       try {
         const w = await this.worker(i, h);
-        const outcome = await w.call((r) => r.run(run, Comlink.proxy((p: SweepJobProgress) => h.onProgress(run, p))));
+        const outcome = await w.call((r) =>
+          r.run(
+            run,
+            Comlink.proxy((p: SweepJobProgress) => h.onProgress(run, p)),
+          ),
+        );
         await h.onDone(run, outcome);
       } catch (e) {
         if (this.cancelled) return;

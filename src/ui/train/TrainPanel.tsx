@@ -192,7 +192,5 @@ function RunSettings() {
   const workflow = useWorkflow();
   const status = useLab((s) => s.status);
   const busy = status === 'starting' || status === 'running' || status === 'paused' || status === 'stopping';
-  return (
-<ExperimentFields fields={sectionFields(workflow, 'run')} disabled={busy} />
-  );
+  return <ExperimentFields fields={sectionFields(workflow, 'run')} disabled={busy} />;
 }

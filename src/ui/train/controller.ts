@@ -179,14 +179,12 @@ export async function startTraining(rt: LabRuntime): Promise<void> {
     const crash = e instanceof WorkerCrash;
     const step = useLab.getState().progress?.step ?? 0;
     const checkpoint: CheckpointData | null = rt.lastCheckpoint;
-    useLab
-      .getState()
-      .fail({
-        kind: crash ? 'crash' : 'error',
-        message: message(e),
-        step,
-        checkpointKept: checkpoint !== null,
-      });
+    useLab.getState().fail({
+      kind: crash ? 'crash' : 'error',
+      message: message(e),
+      step,
+      checkpointKept: checkpoint !== null,
+    });
     if (crash) rt.killTrainer('crashed');
     const summary: RunSummary = {
       ...summaryBase,

@@ -1,5 +1,8 @@
 /** (A − mean) / (std + 1e-8) with the unbiased std (torch's .std(), as CleanRL normalises). */
-export function normalizeAdvantages(adv: ArrayLike<number>, out = new Float32Array(adv.length)): Float32Array {
+export function normalizeAdvantages(
+  adv: ArrayLike<number>,
+  out = new Float32Array(adv.length),
+): Float32Array {
   const n = adv.length;
   let mean = 0;
   for (let i = 0; i < n; i++) mean += adv[i];

@@ -56,7 +56,8 @@ export class RolloutBuffer {
   constructor(spec: RolloutBufferSpec) {
     const { numSteps, numEnvs, obsSize, actionSize, actionKind, maskSize } = spec;
     for (const [name, v] of Object.entries({ numSteps, numEnvs, obsSize, actionSize })) {
-      if (!Number.isInteger(v) || v < 1) throw new Error(`RolloutBuffer: ${name} must be a positive integer, got ${v}`);
+      if (!Number.isInteger(v) || v < 1)
+        throw new Error(`RolloutBuffer: ${name} must be a positive integer, got ${v}`);
     }
     const n = numSteps * numEnvs;
     this.numSteps = numSteps;

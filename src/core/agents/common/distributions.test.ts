@@ -29,7 +29,10 @@ function refLogSoftmax(logits: number[], allowed: boolean[]): number[] {
 describe('policyHeadFor', () => {
   it('maps Discrete, MultiDiscrete and Box spaces', () => {
     expect(policyHeadFor({ kind: 'discrete', n: 4 })).toEqual({ kind: 'categorical', nvec: [4] });
-    expect(policyHeadFor({ kind: 'multi-discrete', nvec: [3, 3] })).toEqual({ kind: 'categorical', nvec: [3, 3] });
+    expect(policyHeadFor({ kind: 'multi-discrete', nvec: [3, 3] })).toEqual({
+      kind: 'categorical',
+      nvec: [3, 3],
+    });
     const g = policyHeadFor({ kind: 'box', shape: [2], low: -1, high: Float32Array.from([1, 2]) });
     expect(g.kind).toBe('gaussian');
     if (g.kind === 'gaussian') {
@@ -48,7 +51,18 @@ describe('sampleCategorical (CPU side)', () => {
     const actions = new Int32Array(2);
     const logprobs = new Float32Array(1);
     const entropies = new Float32Array(1);
-    sampleCategorical({ logits, stride: 5, rows: 1, nvec, masks: null, rng: new Rng(3), deterministic: false, actions, logprobs, entropies });
+    sampleCategorical({
+      logits,
+      stride: 5,
+      rows: 1,
+      nvec,
+      masks: null,
+      rng: new Rng(3),
+      deterministic: false,
+      actions,
+      logprobs,
+      entropies,
+    });
     const h0 = refLogSoftmax([0.5, -1, 2], [true, true, true]);
     const h1 = refLogSoftmax([0.3, 0.1], [true, true]);
     expect(logprobs[0]).toBeCloseTo(h0[actions[0]] + h1[actions[1]], 6);
@@ -61,7 +75,17 @@ describe('sampleCategorical (CPU side)', () => {
     const tiled = new Float32Array(rows * 5);
     for (let r = 0; r < rows; r++) tiled.set(logits, r * 5);
     const actions = new Int32Array(rows * 2);
-    sampleCategorical({ logits: tiled, stride: 5, rows, nvec, masks: null, rng: new Rng(11), deterministic: false, actions, logprobs: new Float32Array(rows) });
+    sampleCategorical({
+      logits: tiled,
+      stride: 5,
+      rows,
+      nvec,
+      masks: null,
+      rng: new Rng(11),
+      deterministic: false,
+      actions,
+      logprobs: new Float32Array(rows),
+    });
     const counts = [0, 0, 0];
     for (let r = 0; r < rows; r++) counts[actions[r * 2]]++;
     const p = refLogSoftmax([0.5, -1, 2], [true, true, true]).map(Math.exp);
@@ -80,7 +104,18 @@ describe('sampleCategorical (CPU side)', () => {
     const actions = new Int32Array(rows * 2);
     const logprobs = new Float32Array(rows);
     const entropies = new Float32Array(rows);
-    sampleCategorical({ logits: tiled, stride: 5, rows, nvec, masks: tiledMasks, rng: new Rng(5), deterministic: false, actions, logprobs, entropies });
+    sampleCategorical({
+      logits: tiled,
+      stride: 5,
+      rows,
+      nvec,
+      masks: tiledMasks,
+      rng: new Rng(5),
+      deterministic: false,
+      actions,
+      logprobs,
+      entropies,
+    });
     for (let r = 0; r < rows; r++) {
       expect(actions[r * 2]).not.toBe(2);
       expect(actions[r * 2 + 1]).toBe(1);
@@ -88,7 +123,17 @@ describe('sampleCategorical (CPU side)', () => {
     const h0 = refLogSoftmax([0.5, -1, 2], [true, true, false]);
     expect(entropies[0]).toBeCloseTo(-(Math.exp(h0[0]) * h0[0] + Math.exp(h0[1]) * h0[1]), 6);
     const det = new Int32Array(2);
-    sampleCategorical({ logits, stride: 5, rows: 1, nvec, masks, rng: new Rng(1), deterministic: true, actions: det, logprobs: new Float32Array(1) });
+    sampleCategorical({
+      logits,
+      stride: 5,
+      rows: 1,
+      nvec,
+      masks,
+      rng: new Rng(1),
+      deterministic: true,
+      actions: det,
+      logprobs: new Float32Array(1),
+    });
     expect(Array.from(det)).toEqual([0, 1]);
   });
 
@@ -111,7 +156,17 @@ describe('sampleCategorical (CPU side)', () => {
   it('reads rows at a stride (logits followed by the value column)', () => {
     const packed = Float32Array.from([0, 5, 99, 5, 0, -99]); // two rows of [2 logits, value]
     const actions = new Int32Array(2);
-    sampleCategorical({ logits: packed, stride: 3, rows: 2, nvec: [2], masks: null, rng: new Rng(1), deterministic: true, actions, logprobs: new Float32Array(2) });
+    sampleCategorical({
+      logits: packed,
+      stride: 3,
+      rows: 2,
+      nvec: [2],
+      masks: null,
+      rng: new Rng(1),
+      deterministic: true,
+      actions,
+      logprobs: new Float32Array(2),
+    });
     expect(Array.from(actions)).toEqual([1, 0]);
   });
 });
@@ -138,11 +193,27 @@ describe('categoricalLogProbEntropy (tensor side)', () => {
         const actions = new Int32Array(rows * nvec.length);
         const logprobs = new Float32Array(rows);
         const entropies = new Float32Array(rows);
-        sampleCategorical({ logits, stride: width, rows, nvec, masks, rng, deterministic: false, actions, logprobs, entropies });
+        sampleCategorical({
+          logits,
+          stride: width,
+          rows,
+          nvec,
+          masks,
+          rng,
+          deterministic: false,
+          actions,
+          logprobs,
+          entropies,
+        });
         const oneHot = actionsToOneHot(actions, rows, nvec);
         const res = tf.tidy(() => {
           const maskT = masks ? tf.tensor2d(Float32Array.from(masks), [rows, width]) : null;
-          const { logProb, entropy } = categoricalLogProbEntropy(tf.tensor2d(logits, [rows, width]), tf.tensor2d(oneHot, [rows, width]), nvec, maskT);
+          const { logProb, entropy } = categoricalLogProbEntropy(
+            tf.tensor2d(logits, [rows, width]),
+            tf.tensor2d(oneHot, [rows, width]),
+            nvec,
+            maskT,
+          );
           return tf.concat([logProb, entropy]);
         });
         const data = res.dataSync();
@@ -162,7 +233,9 @@ describe('categoricalLogProbEntropy (tensor side)', () => {
     const v = lsm.dataSync();
     expect(v[1]).toBeLessThan(MASKED_LOGIT / 2);
     expect(Math.exp(v[0]) + Math.exp(v[2])).toBeCloseTo(1, 6);
-    const g = tf.grad((l: tf.Tensor) => categoricalLogProbEntropy(l as tf.Tensor2D, tf.tensor2d([[1, 0, 0]]), [3], mask).entropy.sum())(logits);
+    const g = tf.grad((l: tf.Tensor) =>
+      categoricalLogProbEntropy(l as tf.Tensor2D, tf.tensor2d([[1, 0, 0]]), [3], mask).entropy.sum(),
+    )(logits);
     expect(g.dataSync()[1]).toBe(0);
     tf.dispose([logits, mask, lsm, g]);
   });
@@ -186,9 +259,24 @@ describe('diagonal Gaussian', () => {
     const logStd = Float32Array.from([-0.5, 0, 0.7]);
     const actions = new Float32Array(rows * dim);
     const logprobs = new Float32Array(rows);
-    sampleGaussian({ means, logStds: logStd, stride: dim, logStdStride: 0, rows, dim, rng, deterministic: false, actions, logprobs });
+    sampleGaussian({
+      means,
+      logStds: logStd,
+      stride: dim,
+      logStdStride: 0,
+      rows,
+      dim,
+      rng,
+      deterministic: false,
+      actions,
+      logprobs,
+    });
     const out = tf.tidy(() => {
-      const { logProb, entropy } = gaussianLogProbEntropy(tf.tensor2d(means, [rows, dim]), tf.tensor1d(logStd), tf.tensor2d(actions, [rows, dim]));
+      const { logProb, entropy } = gaussianLogProbEntropy(
+        tf.tensor2d(means, [rows, dim]),
+        tf.tensor1d(logStd),
+        tf.tensor2d(actions, [rows, dim]),
+      );
       return tf.concat([logProb, entropy]);
     });
     const data = out.dataSync();
@@ -203,7 +291,18 @@ describe('diagonal Gaussian', () => {
   it('deterministic returns the mean; standard normal log-density at 0 is −½ log 2π per dim', () => {
     const actions = new Float32Array(2);
     const logprobs = new Float32Array(1);
-    sampleGaussian({ means: [0.3, -0.2], logStds: [0, 0], stride: 2, logStdStride: 0, rows: 1, dim: 2, rng: new Rng(1), deterministic: true, actions, logprobs });
+    sampleGaussian({
+      means: [0.3, -0.2],
+      logStds: [0, 0],
+      stride: 2,
+      logStdStride: 0,
+      rows: 1,
+      dim: 2,
+      rng: new Rng(1),
+      deterministic: true,
+      actions,
+      logprobs,
+    });
     expect(Array.from(actions)).toEqual([Math.fround(0.3), Math.fround(-0.2)]);
     expect(logprobs[0]).toBeCloseTo(-Math.log(2 * Math.PI), 6);
   });
@@ -212,7 +311,18 @@ describe('diagonal Gaussian', () => {
     const packed = Float32Array.from([1, Math.log(2), 9, -1, 0, 9]);
     const actions = new Float32Array(2);
     const logprobs = new Float32Array(2);
-    sampleGaussian({ means: packed, logStds: packed, stride: 3, logStdOffset: 1, rows: 2, dim: 1, rng: new Rng(1), deterministic: true, actions, logprobs });
+    sampleGaussian({
+      means: packed,
+      logStds: packed,
+      stride: 3,
+      logStdOffset: 1,
+      rows: 2,
+      dim: 1,
+      rng: new Rng(1),
+      deterministic: true,
+      actions,
+      logprobs,
+    });
     expect(Array.from(actions)).toEqual([1, -1]);
     expect(logprobs[0]).toBeCloseTo(-Math.log(2) - 0.5 * Math.log(2 * Math.PI), 6);
     expect(logprobs[1]).toBeCloseTo(-0.5 * Math.log(2 * Math.PI), 6);
@@ -231,13 +341,19 @@ describe('diagonal Gaussian', () => {
   });
 
   it('clipToBounds clips per dimension', () => {
-    const out = clipToBounds(Float32Array.from([-5, 5, 0.5, -0.5]), Float32Array.from([-1, 0]), Float32Array.from([1, 2]));
+    const out = clipToBounds(
+      Float32Array.from([-5, 5, 0.5, -0.5]),
+      Float32Array.from([-1, 0]),
+      Float32Array.from([1, 2]),
+    );
     expect(Array.from(out)).toEqual([-1, 2, 0.5, 0]);
   });
 });
 
 describe('actionsToOneHot', () => {
   it('marks one entry per head', () => {
-    expect(Array.from(actionsToOneHot(Int32Array.from([2, 0, 1, 1]), 2, [3, 2]))).toEqual([0, 0, 1, 1, 0, 0, 1, 0, 0, 1]);
+    expect(Array.from(actionsToOneHot(Int32Array.from([2, 0, 1, 1]), 2, [3, 2]))).toEqual([
+      0, 0, 1, 1, 0, 0, 1, 0, 0, 1,
+    ]);
   });
 });

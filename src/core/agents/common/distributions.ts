@@ -32,7 +32,8 @@ export function policyHeadFor(space: Space): PolicyHead {
       return { kind: 'categorical', nvec: [...space.nvec] };
     case 'box': {
       const dim = space.shape.reduce((a, b) => a * b, 1);
-      const bound = (b: number | Float32Array) => (typeof b === 'number' ? new Float32Array(dim).fill(b) : Float32Array.from(b));
+      const bound = (b: number | Float32Array) =>
+        typeof b === 'number' ? new Float32Array(dim).fill(b) : Float32Array.from(b);
       return { kind: 'gaussian', dim, low: bound(space.low), high: bound(space.high) };
     }
   }
@@ -97,7 +98,8 @@ export function sampleCategorical(args: CategoricalSampleArgs): void {
         }
       }
       if (arg < 0) throw new Error(`action mask of row ${r}, head ${h} allows no action`);
-      if (!Number.isFinite(max)) throw new Error(`policy produced a non-finite logit (${max}) in row ${r}, head ${h}`);
+      if (!Number.isFinite(max))
+        throw new Error(`policy produced a non-finite logit (${max}) in row ${r}, head ${h}`);
       let sum = 0;
       for (let j = 0; j < n; j++) {
         const e = masks && masks[maskBase + j] === 0 ? 0 : Math.exp(logits[base + j] - max);
@@ -149,7 +151,8 @@ export function sampleGaussian(args: GaussianSampleArgs): void {
     for (let d = 0; d < dim; d++) {
       const mu = means[r * stride + offset + d];
       const logStd = logStds[r * lsStride + lsOffset + d];
-      if (!Number.isFinite(mu) || !Number.isFinite(logStd)) throw new Error(`policy produced a non-finite mean/log-std (${mu}, ${logStd}) in row ${r}, dim ${d}`);
+      if (!Number.isFinite(mu) || !Number.isFinite(logStd))
+        throw new Error(`policy produced a non-finite mean/log-std (${mu}, ${logStd}) in row ${r}, dim ${d}`);
       const std = Math.exp(logStd);
       const z = deterministic ? 0 : rng.normal();
       actions[r * dim + d] = mu + std * z;
@@ -168,7 +171,13 @@ export type Squash = 'none' | 'tanh' | 'softmax';
  * u → env action: 'none' clips to the bounds (CleanRL's ClipAction), 'tanh' maps into them
  * (low + (tanh u + 1)/2 · (high − low)), 'softmax' gives weights on the simplex per row.
  */
-export function squashActions(u: Float32Array, squash: Squash, low: Float32Array, high: Float32Array, out: Float32Array = new Float32Array(u.length)): Float32Array {
+export function squashActions(
+  u: Float32Array,
+  squash: Squash,
+  low: Float32Array,
+  high: Float32Array,
+  out: Float32Array = new Float32Array(u.length),
+): Float32Array {
   const dim = low.length;
   if (squash === 'none') return clipToBounds(u, low, high, out);
   if (squash === 'tanh') {
@@ -189,7 +198,12 @@ export function squashActions(u: Float32Array, squash: Squash, low: Float32Array
 }
 
 /** Clip Box actions to the space's bounds before they reach the env (CleanRL's ClipAction wrapper). */
-export function clipToBounds(actions: Float32Array, low: Float32Array, high: Float32Array, out: Float32Array = new Float32Array(actions.length)): Float32Array {
+export function clipToBounds(
+  actions: Float32Array,
+  low: Float32Array,
+  high: Float32Array,
+  out: Float32Array = new Float32Array(actions.length),
+): Float32Array {
   const dim = low.length;
   for (let i = 0; i < actions.length; i++) {
     const d = i % dim;
@@ -199,7 +213,12 @@ export function clipToBounds(actions: Float32Array, low: Float32Array, high: Flo
 }
 
 /** One-hot over the flat logits of every head: [rows · Σ nvec]. */
-export function actionsToOneHot(actions: Int32Array, rows: number, nvec: number[], out?: Float32Array): Float32Array {
+export function actionsToOneHot(
+  actions: Int32Array,
+  rows: number,
+  nvec: number[],
+  out?: Float32Array,
+): Float32Array {
   const width = nvec.reduce((a, b) => a + b, 0);
   const heads = nvec.length;
   const oneHot = out ?? new Float32Array(rows * width);
@@ -243,7 +262,12 @@ export function headLogSoftmax(logits: tf.Tensor2D, nvec: number[], mask?: tf.Te
  * Factorized categorical log π(a|s) and entropy. `oneHot` [B, Σ nvec] marks the taken action of
  * every head (see actionsToOneHot); `mask` [B, Σ nvec] as float 0/1 or null.
  */
-export function categoricalLogProbEntropy(logits: tf.Tensor2D, oneHot: tf.Tensor2D, nvec: number[], mask?: tf.Tensor2D | null): LogProbEntropy {
+export function categoricalLogProbEntropy(
+  logits: tf.Tensor2D,
+  oneHot: tf.Tensor2D,
+  nvec: number[],
+  mask?: tf.Tensor2D | null,
+): LogProbEntropy {
   return tf.tidy(() => {
     const logp = headLogSoftmax(logits, nvec, mask);
     const logProb = tf.sum(tf.mul(logp, oneHot), 1) as tf.Tensor1D;
@@ -255,13 +279,20 @@ export function categoricalLogProbEntropy(logits: tf.Tensor2D, oneHot: tf.Tensor
 }
 
 /** Diagonal Gaussian log-prob and entropy; `logStd` [D] (shared by all rows) or [B, D]. */
-export function gaussianLogProbEntropy(mean: tf.Tensor2D, logStd: tf.Tensor, actions: tf.Tensor2D): LogProbEntropy {
+export function gaussianLogProbEntropy(
+  mean: tf.Tensor2D,
+  logStd: tf.Tensor,
+  actions: tf.Tensor2D,
+): LogProbEntropy {
   return tf.tidy(() => {
     const z = tf.div(tf.sub(actions, mean), tf.exp(logStd));
     const perDim = tf.sub(tf.sub(tf.mul(-0.5, tf.square(z)), logStd), HALF_LOG_2PI);
     const logProb = tf.sum(perDim, 1) as tf.Tensor1D;
     const entPerDim = tf.add(logStd, 0.5 + HALF_LOG_2PI);
-    const entRow = entPerDim.rank === 1 ? tf.tile(tf.reshape(tf.sum(entPerDim), [1]), [mean.shape[0]]) : tf.sum(entPerDim, 1);
+    const entRow =
+      entPerDim.rank === 1
+        ? tf.tile(tf.reshape(tf.sum(entPerDim), [1]), [mean.shape[0]])
+        : tf.sum(entPerDim, 1);
     return { logProb, entropy: entRow as tf.Tensor1D };
   });
 }

@@ -61,7 +61,18 @@ describe('computeGae', () => {
         (T, K, gamma, lambda, seed) => {
           const r = randomRollout(new Rng(seed), T, K, 0.2);
           const { advantages, returns } = computeGae({ numSteps: T, numEnvs: K, gamma, lambda, ...r });
-          const expected = gaeBySum(T, K, gamma, lambda, r.rewards, r.values, r.dones, r.timeouts, r.finalValues, r.lastValues);
+          const expected = gaeBySum(
+            T,
+            K,
+            gamma,
+            lambda,
+            r.rewards,
+            r.values,
+            r.dones,
+            r.timeouts,
+            r.finalValues,
+            r.lastValues,
+          );
           for (let i = 0; i < T * K; i++) {
             expect(advantages[i]).toBeCloseTo(expected[i], 4);
             expect(returns[i]).toBeCloseTo(expected[i] + r.values[i], 4);
@@ -77,7 +88,16 @@ describe('computeGae', () => {
     const rewards = [1, 2, 3, 4];
     const values = [0.5, -1, 2, 0.25];
     const lastV = 10;
-    const { returns, advantages } = computeGae({ numSteps: 4, numEnvs: 1, gamma, lambda: 1, rewards, values, dones: [0, 0, 0, 0], lastValues: [lastV] });
+    const { returns, advantages } = computeGae({
+      numSteps: 4,
+      numEnvs: 1,
+      gamma,
+      lambda: 1,
+      rewards,
+      values,
+      dones: [0, 0, 0, 0],
+      lastValues: [lastV],
+    });
     const g3 = 4 + gamma * lastV;
     const g2 = 3 + gamma * g3;
     const g1 = 2 + gamma * g2;
@@ -87,13 +107,31 @@ describe('computeGae', () => {
   });
 
   it('λ = 0 gives the one-step TD error', () => {
-    const { advantages } = computeGae({ numSteps: 2, numEnvs: 1, gamma: 0.5, lambda: 0, rewards: [1, 1], values: [2, 4], dones: [0, 0], lastValues: [8] });
+    const { advantages } = computeGae({
+      numSteps: 2,
+      numEnvs: 1,
+      gamma: 0.5,
+      lambda: 0,
+      rewards: [1, 1],
+      values: [2, 4],
+      dones: [0, 0],
+      lastValues: [8],
+    });
     expect(advantages[0]).toBeCloseTo(1 + 0.5 * 4 - 2, 6);
     expect(advantages[1]).toBeCloseTo(1 + 0.5 * 8 - 4, 6);
   });
 
   it('a terminal step bootstraps from 0 and cuts the chain; the next episode is independent', () => {
-    const { advantages } = computeGae({ numSteps: 3, numEnvs: 1, gamma: 0.9, lambda: 0.95, rewards: [1, 1, 1], values: [0, 0, 0], dones: [0, 1, 0], lastValues: [100] });
+    const { advantages } = computeGae({
+      numSteps: 3,
+      numEnvs: 1,
+      gamma: 0.9,
+      lambda: 0.95,
+      rewards: [1, 1, 1],
+      values: [0, 0, 0],
+      dones: [0, 1, 0],
+      lastValues: [100],
+    });
     // t=1 terminal: A = 1; t=0: δ0 = 1 + 0.9·0 − 0 = 1, A0 = 1 + 0.9·0.95·1
     expect(advantages[1]).toBeCloseTo(1, 6);
     expect(advantages[0]).toBeCloseTo(1 + 0.9 * 0.95, 6);
@@ -102,7 +140,15 @@ describe('computeGae', () => {
   });
 
   it('bootstraps from V(s_T) when the last step is not terminal and from 0 when it is', () => {
-    const base = { numSteps: 1, numEnvs: 2, gamma: 0.99, lambda: 0.95, rewards: [1, 1], values: [0.5, 0.5], lastValues: [3, 3] };
+    const base = {
+      numSteps: 1,
+      numEnvs: 2,
+      gamma: 0.99,
+      lambda: 0.95,
+      rewards: [1, 1],
+      values: [0.5, 0.5],
+      lastValues: [3, 3],
+    };
     const { advantages } = computeGae({ ...base, dones: [0, 1] });
     expect(advantages[0]).toBeCloseTo(1 + 0.99 * 3 - 0.5, 5);
     expect(advantages[1]).toBeCloseTo(1 - 0.5, 5);
@@ -124,7 +170,16 @@ describe('computeGae', () => {
     });
     expect(advantages[0]).toBeCloseTo(1 + gamma * 4, 5);
     // SB3's formulation — fold γ·V(final) into the reward and treat the step as done — is the same number.
-    const sb3 = computeGae({ numSteps: 2, numEnvs: 1, gamma, lambda: 1, rewards: [1 + gamma * 4, 5], values: [0, 7], dones: [1, 0], lastValues: [0] });
+    const sb3 = computeGae({
+      numSteps: 2,
+      numEnvs: 1,
+      gamma,
+      lambda: 1,
+      rewards: [1 + gamma * 4, 5],
+      values: [0, 7],
+      dones: [1, 0],
+      lastValues: [0],
+    });
     expect(Array.from(sb3.advantages)).toEqual(Array.from(advantages));
   });
 
@@ -150,9 +205,29 @@ describe('computeGae', () => {
   });
 
   it('rejects inconsistent sizes with a message naming the array', () => {
-    expect(() => computeGae({ numSteps: 2, numEnvs: 2, gamma: 0.9, lambda: 1, rewards: [1, 2, 3], values: [0, 0, 0, 0], dones: [0, 0, 0, 0], lastValues: [0, 0] })).toThrow(
-      /rewards has 3 entries/,
-    );
-    expect(() => computeGae({ numSteps: 1, numEnvs: 2, gamma: 0.9, lambda: 1, rewards: [1, 2], values: [0, 0], dones: [0, 0], lastValues: [0] })).toThrow(/lastValues/);
+    expect(() =>
+      computeGae({
+        numSteps: 2,
+        numEnvs: 2,
+        gamma: 0.9,
+        lambda: 1,
+        rewards: [1, 2, 3],
+        values: [0, 0, 0, 0],
+        dones: [0, 0, 0, 0],
+        lastValues: [0, 0],
+      }),
+    ).toThrow(/rewards has 3 entries/);
+    expect(() =>
+      computeGae({
+        numSteps: 1,
+        numEnvs: 2,
+        gamma: 0.9,
+        lambda: 1,
+        rewards: [1, 2],
+        values: [0, 0],
+        dones: [0, 0],
+        lastValues: [0],
+      }),
+    ).toThrow(/lastValues/);
   });
 });

@@ -36,16 +36,29 @@ export interface GaeOutput {
 
 /** Backward recursion, O(T·K); computed in float64, stored in float32. */
 export function computeGae(input: GaeInput, out?: GaeOutput): GaeOutput {
-  const { numSteps: T, numEnvs: K, gamma, lambda, rewards, values, dones, timeouts, finalValues, lastValues } = input;
+  const {
+    numSteps: T,
+    numEnvs: K,
+    gamma,
+    lambda,
+    rewards,
+    values,
+    dones,
+    timeouts,
+    finalValues,
+    lastValues,
+  } = input;
   const n = T * K;
   for (const [name, arr] of [
     ['rewards', rewards],
     ['values', values],
     ['dones', dones],
   ] as const) {
-    if (arr.length !== n) throw new Error(`computeGae: ${name} has ${arr.length} entries, expected numSteps·numEnvs = ${n}`);
+    if (arr.length !== n)
+      throw new Error(`computeGae: ${name} has ${arr.length} entries, expected numSteps·numEnvs = ${n}`);
   }
-  if (lastValues.length !== K) throw new Error(`computeGae: lastValues has ${lastValues.length} entries, expected numEnvs = ${K}`);
+  if (lastValues.length !== K)
+    throw new Error(`computeGae: lastValues has ${lastValues.length} entries, expected numEnvs = ${K}`);
   if (timeouts && !finalValues) throw new Error('computeGae: timeouts given without finalValues');
   const advantages = out?.advantages ?? new Float32Array(n);
   const returns = out?.returns ?? new Float32Array(n);

@@ -19,14 +19,28 @@ export function envLayout(env: Env<Action>): MarketObsLayout | undefined {
 }
 
 /** The full ActorCriticConfig for an env: the spec plus spaces, layout and seed. */
-export function actorCriticConfig(spec: NetworkSpec, ctx: { observationSpace: BoxSpace; actionSpace: Space; layout?: MarketObsLayout; seed: number }): ActorCriticConfig {
+export function actorCriticConfig(
+  spec: NetworkSpec,
+  ctx: { observationSpace: BoxSpace; actionSpace: Space; layout?: MarketObsLayout; seed: number },
+): ActorCriticConfig {
   const encoder = spec.encoder ?? 'mlp';
-  if (encoder !== 'mlp' && !ctx.layout) throw new Error(`network encoder '${encoder}' needs a market env (an observation layout); this env has none — use encoder 'mlp'`);
-  const config: ActorCriticConfig = { ...spec, obsSpace: { shape: [...ctx.observationSpace.shape] }, actionSpace: ctx.actionSpace, seed: ctx.seed };
+  if (encoder !== 'mlp' && !ctx.layout)
+    throw new Error(
+      `network encoder '${encoder}' needs a market env (an observation layout); this env has none — use encoder 'mlp'`,
+    );
+  const config: ActorCriticConfig = {
+    ...spec,
+    obsSpace: { shape: [...ctx.observationSpace.shape] },
+    actionSpace: ctx.actionSpace,
+    seed: ctx.seed,
+  };
   if (ctx.layout) config.layout = ctx.layout;
   return config;
 }
 
-export function buildActorCritic(spec: NetworkSpec, ctx: { observationSpace: BoxSpace; actionSpace: Space; layout?: MarketObsLayout; seed: number }): ActorCritic {
+export function buildActorCritic(
+  spec: NetworkSpec,
+  ctx: { observationSpace: BoxSpace; actionSpace: Space; layout?: MarketObsLayout; seed: number },
+): ActorCritic {
   return makeActorCritic(actorCriticConfig(spec, ctx));
 }

@@ -10,10 +10,21 @@ import { SyncVectorEnv } from '../../envs/vector.ts';
 import { RolloutBuffer } from './buffer.ts';
 import { actionsToOneHot, policyHeadFor, squashActions } from './distributions.ts';
 import { buildActorCritic, envLayout, type NetworkSpec } from './networks.ts';
-import { loadCheckpoint, readCheckpointMeta, saveCheckpoint, type CheckpointArtifacts } from '../checkpoint.ts';
+import {
+  loadCheckpoint,
+  readCheckpointMeta,
+  saveCheckpoint,
+  type CheckpointArtifacts,
+} from '../checkpoint.ts';
 import { serializableConfig } from '../nets/actorCritic.ts';
 import { ResidentMarket } from '../nets/resident.ts';
-import { clipByGlobalNorm, getLearningRate, makeOptimizer, setLearningRate, type OptimizerName } from './optim.ts';
+import {
+  clipByGlobalNorm,
+  getLearningRate,
+  makeOptimizer,
+  setLearningRate,
+  type OptimizerName,
+} from './optim.ts';
 import { Policy } from './policy.ts';
 import { RolloutCollector, emptyRolloutTimings, type EpisodeRecord, type RolloutTimings } from './rollout.ts';
 
@@ -139,14 +150,24 @@ export abstract class OnPolicyAgent<C extends OnPolicyCommonConfig> {
     const layout = envLayout(this.envs.envs[0]);
     const X = envFeatures(this.envs.envs[0]);
     // One shared feature array (the envs of a vector read the same FeatureSet) is uploaded once.
-    if ((options.residentMarket ?? true) && net.dayPath && layout && X && this.envs.envs.every((e) => envFeatures(e) === X)) {
+    if (
+      (options.residentMarket ?? true) &&
+      net.dayPath &&
+      layout &&
+      X &&
+      this.envs.envs.every((e) => envFeatures(e) === X)
+    ) {
       this.market = new ResidentMarket(X, layout.nAssets, layout.nFeatures);
       this.policy.attachMarket(this.market);
     }
     this.actRng = root.fork('act');
     this.minibatchRng = root.fork('minibatch');
     this.evalRng = root.fork('eval');
-    this.optimizer = makeOptimizer({ name: config.optimizer, learningRate: config.learningRate, eps: config.optimizerEps });
+    this.optimizer = makeOptimizer({
+      name: config.optimizer,
+      learningRate: config.learningRate,
+      eps: config.optimizerEps,
+    });
     const maskSize = config.useMasks && head.kind === 'categorical' ? this.policy.piSize : 0;
     this.collector = new RolloutCollector(this.envs, this.policy, maskSize > 0, config.seed);
     this.buffer = new RolloutBuffer({
@@ -218,15 +239,26 @@ export abstract class OnPolicyAgent<C extends OnPolicyCommonConfig> {
    * Env actions for `rows` observations (evaluation): argmax per head / the Gaussian mean when
    * deterministic; Box actions come back squashed into the env's space.
    */
-  async predict(obs: Float32Array, rows: number, masks: Uint8Array | null, deterministic: boolean, rng: Rng = this.evalRng): Promise<Int32Array | Float32Array> {
+  async predict(
+    obs: Float32Array,
+    rows: number,
+    masks: Uint8Array | null,
+    deterministic: boolean,
+    rng: Rng = this.evalRng,
+  ): Promise<Int32Array | Float32Array> {
     const head = this.policy.head;
     const out = {
-      actions: head.kind === 'categorical' ? new Int32Array(rows * this.policy.actionSize) : new Float32Array(rows * this.policy.actionSize),
+      actions:
+        head.kind === 'categorical'
+          ? new Int32Array(rows * this.policy.actionSize)
+          : new Float32Array(rows * this.policy.actionSize),
       logprobs: new Float32Array(rows),
       values: new Float32Array(rows),
     };
     await this.policy.act(obs, rows, this.config.useMasks ? masks : null, rng, deterministic, out);
-    return head.kind === 'gaussian' ? squashActions(out.actions as Float32Array, this.policy.net.squash, head.low, head.high) : out.actions;
+    return head.kind === 'gaussian'
+      ? squashActions(out.actions as Float32Array, this.policy.net.squash, head.low, head.high)
+      : out.actions;
   }
 
   /** Tensors of the whole batch (flattened [T·K]); the caller disposes them. */
@@ -235,7 +267,12 @@ export abstract class OnPolicyAgent<C extends OnPolicyCommonConfig> {
     const head = this.policy.head;
     let actions: tf.Tensor2D;
     if (head.kind === 'categorical') {
-      this.oneHotBuf = actionsToOneHot(this.buffer.actions as Int32Array, B, head.nvec, this.oneHotBuf ?? undefined);
+      this.oneHotBuf = actionsToOneHot(
+        this.buffer.actions as Int32Array,
+        B,
+        head.nvec,
+        this.oneHotBuf ?? undefined,
+      );
       actions = tf.tensor2d(this.oneHotBuf, [B, this.policy.piSize]);
     } else {
       actions = tf.tensor2d(this.buffer.actions as Float32Array, [B, head.dim]);
@@ -243,13 +280,16 @@ export abstract class OnPolicyAgent<C extends OnPolicyCommonConfig> {
     let mask: tf.Tensor2D | null = null;
     if (this.buffer.masks) {
       const m = this.buffer.masks;
-      if (!this.maskFloatBuf || this.maskFloatBuf.length !== m.length) this.maskFloatBuf = new Float32Array(m.length);
+      if (!this.maskFloatBuf || this.maskFloatBuf.length !== m.length)
+        this.maskFloatBuf = new Float32Array(m.length);
       for (let i = 0; i < m.length; i++) this.maskFloatBuf[i] = m[i];
       mask = tf.tensor2d(this.maskFloatBuf, [B, this.buffer.maskSize]);
     }
     const days = this.buffer.days;
     return {
-      obs: days ? tf.tensor2d(this.buffer.extras!, [B, this.buffer.extrasSize]) : tf.tensor2d(this.buffer.obs, [B, this.buffer.obsSize]),
+      obs: days
+        ? tf.tensor2d(this.buffer.extras!, [B, this.buffer.extrasSize])
+        : tf.tensor2d(this.buffer.obs, [B, this.buffer.obsSize]),
       days,
       actions,
       mask,
@@ -309,7 +349,11 @@ export abstract class OnPolicyAgent<C extends OnPolicyCommonConfig> {
    * slots and step, algorithm config, network config, global step, Rng streams.
    */
   async saveCheckpoint(extra: Record<string, unknown> = {}): Promise<CheckpointArtifacts> {
-    const onPolicy: OnPolicyExtra = { iteration: this.iteration, gradientSteps: this.gradientSteps, minibatchRng: this.minibatchRng.getState() };
+    const onPolicy: OnPolicyExtra = {
+      iteration: this.iteration,
+      gradientSteps: this.gradientSteps,
+      minibatchRng: this.minibatchRng.getState(),
+    };
     return saveCheckpoint(
       this.policy.net,
       {
@@ -333,7 +377,8 @@ export abstract class OnPolicyAgent<C extends OnPolicyCommonConfig> {
    */
   async loadCheckpoint(artifacts: CheckpointArtifacts): Promise<void> {
     const meta = readCheckpointMeta(artifacts);
-    if (meta.algo !== this.algo) throw new Error(`checkpoint is for '${String(meta.algo)}', this agent is '${this.algo}'`);
+    if (meta.algo !== this.algo)
+      throw new Error(`checkpoint is for '${String(meta.algo)}', this agent is '${this.algo}'`);
     await loadCheckpoint(artifacts, this.policy.net, this.optimizer);
     const extra = (meta.extra?.onPolicy ?? {}) as Partial<OnPolicyExtra>;
     if (meta.rngState) this.actRng.setState(meta.rngState);
@@ -341,7 +386,12 @@ export abstract class OnPolicyAgent<C extends OnPolicyCommonConfig> {
     this.globalStep = meta.globalStep ?? 0;
     this.iteration = extra.iteration ?? Math.round(this.globalStep / this.batchSize);
     this.gradientSteps = extra.gradientSteps ?? meta.optimizerStep ?? 0;
-    this.collector = new RolloutCollector(this.envs, this.policy, this.buffer.masks !== null, this.config.seed + 1_000_003 * this.iteration);
+    this.collector = new RolloutCollector(
+      this.envs,
+      this.policy,
+      this.buffer.masks !== null,
+      this.config.seed + 1_000_003 * this.iteration,
+    );
   }
 
   dispose(): void {
@@ -376,7 +426,8 @@ function validateCommon(c: OnPolicyCommonConfig): void {
   const positiveInts: (keyof OnPolicyCommonConfig)[] = ['numEnvs', 'numSteps', 'totalSteps'];
   for (const k of positiveInts) {
     const v = c[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`config.${k} must be a positive integer, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+      throw new Error(`config.${k} must be a positive integer, got ${String(v)}`);
   }
   const ranges: [keyof OnPolicyCommonConfig, number, number][] = [
     ['gamma', 0, 1],
@@ -388,8 +439,12 @@ function validateCommon(c: OnPolicyCommonConfig): void {
   ];
   for (const [k, lo, hi] of ranges) {
     const v = c[k];
-    if (typeof v !== 'number' || Number.isNaN(v) || v < lo || v > hi) throw new Error(`config.${k} must be a number in [${lo}, ${hi}], got ${String(v)}`);
+    if (typeof v !== 'number' || Number.isNaN(v) || v < lo || v > hi)
+      throw new Error(`config.${k} must be a number in [${lo}, ${hi}], got ${String(v)}`);
   }
-  if (typeof c.maxGradNorm !== 'number' || Number.isNaN(c.maxGradNorm)) throw new Error(`config.maxGradNorm must be a number (≤ 0 disables clipping), got ${String(c.maxGradNorm)}`);
+  if (typeof c.maxGradNorm !== 'number' || Number.isNaN(c.maxGradNorm))
+    throw new Error(
+      `config.maxGradNorm must be a number (≤ 0 disables clipping), got ${String(c.maxGradNorm)}`,
+    );
   if (!Number.isFinite(c.seed)) throw new Error(`config.seed must be a finite number, got ${String(c.seed)}`);
 }

@@ -62,7 +62,9 @@ describe('makeOptimizer / setLearningRate', () => {
   });
 
   it('rejects unknown optimizers and bad learning rates', () => {
-    expect(() => makeOptimizer({ name: 'adagrad' as 'adam', learningRate: 1 })).toThrow(/unknown optimizer 'adagrad'/);
+    expect(() => makeOptimizer({ name: 'adagrad' as 'adam', learningRate: 1 })).toThrow(
+      /unknown optimizer 'adagrad'/,
+    );
     expect(() => makeOptimizer({ name: 'adam', learningRate: NaN })).toThrow(/learning rate/);
   });
 });

@@ -21,10 +21,16 @@ export interface OptimizerSpec {
 }
 
 export function makeOptimizer(spec: OptimizerSpec): tf.Optimizer {
-  if (!(spec.learningRate >= 0) || !Number.isFinite(spec.learningRate)) throw new Error(`learning rate must be a finite number ≥ 0, got ${spec.learningRate}`);
+  if (!(spec.learningRate >= 0) || !Number.isFinite(spec.learningRate))
+    throw new Error(`learning rate must be a finite number ≥ 0, got ${spec.learningRate}`);
   switch (spec.name) {
     case 'adam':
-      return tf.train.adam(spec.learningRate, spec.adamBeta1 ?? 0.9, spec.adamBeta2 ?? 0.999, spec.eps ?? 1e-8);
+      return tf.train.adam(
+        spec.learningRate,
+        spec.adamBeta1 ?? 0.9,
+        spec.adamBeta2 ?? 0.999,
+        spec.eps ?? 1e-8,
+      );
     case 'rmsprop': {
       const eps = spec.eps ?? 1e-8;
       return tf.train.rmsprop(spec.learningRate, spec.rmsDecay ?? 0.99, 0, eps * eps, false);
@@ -43,7 +49,8 @@ export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): 
     o.setLearningRate(learningRate);
     return;
   }
-  if (typeof o.learningRate !== 'number') throw new Error(`setLearningRate: ${optimizer.getClassName()} has no learningRate field`);
+  if (typeof o.learningRate !== 'number')
+    throw new Error(`setLearningRate: ${optimizer.getClassName()} has no learningRate field`);
   o.learningRate = learningRate;
 }
 
@@ -63,7 +70,10 @@ export function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
  * Scale all gradients by min(1, maxNorm / (‖g‖ + 1e-6)) — torch's clip_grad_norm_. Returns new
  * tensors (the caller disposes the inputs) and the norm before clipping. maxNorm ≤ 0 or ∞ disables.
  */
-export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): { grads: tf.NamedTensorMap; norm: tf.Scalar } {
+export function clipByGlobalNorm(
+  grads: tf.NamedTensorMap,
+  maxNorm: number,
+): { grads: tf.NamedTensorMap; norm: tf.Scalar } {
   return tf.tidy(() => {
     const norm = globalNorm(grads);
     const out: tf.NamedTensorMap = {};

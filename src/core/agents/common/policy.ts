@@ -22,7 +22,14 @@ import type { Rng } from '../../rng.ts';
 import type { NamedVariable } from '../nets/module.ts';
 import type { ActorCritic, ActorCriticOutput } from '../nets/actorCritic.ts';
 import type { ResidentMarket } from '../nets/resident.ts';
-import { categoricalLogProbEntropy, gaussianLogProbEntropy, sampleCategorical, sampleGaussian, type LogProbEntropy, type PolicyHead } from './distributions.ts';
+import {
+  categoricalLogProbEntropy,
+  gaussianLogProbEntropy,
+  sampleCategorical,
+  sampleGaussian,
+  type LogProbEntropy,
+  type PolicyHead,
+} from './distributions.ts';
 
 /** Output buffers of Policy.act for K rows. */
 export interface ActOutput {
@@ -60,12 +67,17 @@ export class Policy {
     this.obsSize = net.obsSize;
     if (head.kind === 'categorical') {
       if (!net.nvec || net.nvec.join() !== head.nvec.join())
-        throw new Error(`network heads [${net.nvec?.join(', ') ?? 'Gaussian'}] do not match the action space [${head.nvec.join(', ')}]`);
+        throw new Error(
+          `network heads [${net.nvec?.join(', ') ?? 'Gaussian'}] do not match the action space [${head.nvec.join(', ')}]`,
+        );
       this.piSize = head.nvec.reduce((a, b) => a + b, 0);
       this.actionSize = head.nvec.length;
       this.rowSize = this.piSize + 1;
     } else {
-      if (net.policyKind !== 'gaussian' || net.actionDim !== head.dim) throw new Error(`network output (${net.policyKind}, ${net.actionDim}) does not match a Box action of ${head.dim} dims`);
+      if (net.policyKind !== 'gaussian' || net.actionDim !== head.dim)
+        throw new Error(
+          `network output (${net.policyKind}, ${net.actionDim}) does not match a Box action of ${head.dim} dims`,
+        );
       this.piSize = head.dim;
       this.actionSize = head.dim;
       this.rowSize = 2 * head.dim + 1;
@@ -86,7 +98,11 @@ export class Policy {
 
   /** Forward `rows` observations: packed [rows · rowSize]. One readback (async: never blocks a GPU backend). */
   async forward(obs: Float32Array, rows: number, timings?: ActTimings): Promise<Float32Array> {
-    return this.readPacked(() => this.net.forward(tf.tensor2d(obs.subarray(0, rows * this.obsSize), [rows, this.obsSize])), rows, timings);
+    return this.readPacked(
+      () => this.net.forward(tf.tensor2d(obs.subarray(0, rows * this.obsSize), [rows, this.obsSize])),
+      rows,
+      timings,
+    );
   }
 
   /** Whether states are referenced by day on a resident market (attachMarket). */
@@ -102,7 +118,10 @@ export class Policy {
 
   /** Use the per-(asset, day) path on `market` (the policy does not own it). Needs net.dayPath. */
   attachMarket(market: ResidentMarket): void {
-    if (!this.net.dayPath) throw new Error('Policy.attachMarket: this network has no per-(asset, day) path (a shared TimeCNN encoder)');
+    if (!this.net.dayPath)
+      throw new Error(
+        'Policy.attachMarket: this network has no per-(asset, day) path (a shared TimeCNN encoder)',
+      );
     this.market = market;
   }
 
@@ -152,7 +171,12 @@ export class Policy {
    * forward() of `rows` states given as window-end days and portfolio parts [rows · extrasSize]:
    * packed [rows · rowSize], from the rollout's embeddings (days missing from them are embedded first).
    */
-  async forwardDays(days: Int32Array, extras: Float32Array, rows: number, timings?: ActTimings): Promise<Float32Array> {
+  async forwardDays(
+    days: Int32Array,
+    extras: Float32Array,
+    rows: number,
+    timings?: ActTimings,
+  ): Promise<Float32Array> {
     if (!this.market) throw new Error('Policy.forwardDays: no resident market (attachMarket)');
     const t0 = performance.now();
     const d = days.subarray(0, rows);
@@ -178,17 +202,40 @@ export class Policy {
   }
 
   /** act() on the day path: states given by window-end day and portfolio part. */
-  async actDays(days: Int32Array, extras: Float32Array, rows: number, masks: Uint8Array | null, rng: Rng, deterministic: boolean, out: ActOutput, timings?: ActTimings): Promise<void> {
-    this.sample(await this.forwardDays(days, extras, rows, timings), rows, masks, rng, deterministic, out, timings);
+  async actDays(
+    days: Int32Array,
+    extras: Float32Array,
+    rows: number,
+    masks: Uint8Array | null,
+    rng: Rng,
+    deterministic: boolean,
+    out: ActOutput,
+    timings?: ActTimings,
+  ): Promise<void> {
+    this.sample(
+      await this.forwardDays(days, extras, rows, timings),
+      rows,
+      masks,
+      rng,
+      deterministic,
+      out,
+      timings,
+    );
   }
 
   /** Runs `fn` (a forward pass) in a tidy, packs pi, (log σ), value per row and reads it back once. */
-  private async readPacked(fn: () => ActorCriticOutput, rows: number, timings?: ActTimings): Promise<Float32Array> {
+  private async readPacked(
+    fn: () => ActorCriticOutput,
+    rows: number,
+    timings?: ActTimings,
+  ): Promise<Float32Array> {
     const t0 = performance.now();
     const out = tf.tidy(() => {
       const o = fn();
       const value = tf.reshape(o.value, [rows, 1]);
-      return this.head.kind === 'categorical' ? tf.concat([o.logits!, value], 1) : tf.concat([o.mean!, o.logStd!, value], 1);
+      return this.head.kind === 'categorical'
+        ? tf.concat([o.logits!, value], 1)
+        : tf.concat([o.mean!, o.logStd!, value], 1);
     });
     const t1 = performance.now();
     const data = (await out.data()) as Float32Array;
@@ -212,17 +259,43 @@ export class Policy {
   }
 
   /** Act in `rows` envs: one forward pass, one readback, CPU sampling with `rng`. */
-  async act(obs: Float32Array, rows: number, masks: Uint8Array | null, rng: Rng, deterministic: boolean, out: ActOutput, timings?: ActTimings): Promise<void> {
+  async act(
+    obs: Float32Array,
+    rows: number,
+    masks: Uint8Array | null,
+    rng: Rng,
+    deterministic: boolean,
+    out: ActOutput,
+    timings?: ActTimings,
+  ): Promise<void> {
     this.sample(await this.forward(obs, rows, timings), rows, masks, rng, deterministic, out, timings);
   }
 
   /** CPU sampling from a packed forward output. */
-  private sample(data: Float32Array, rows: number, masks: Uint8Array | null, rng: Rng, deterministic: boolean, out: ActOutput, timings?: ActTimings): void {
+  private sample(
+    data: Float32Array,
+    rows: number,
+    masks: Uint8Array | null,
+    rng: Rng,
+    deterministic: boolean,
+    out: ActOutput,
+    timings?: ActTimings,
+  ): void {
     const t0 = performance.now();
     const stride = this.rowSize;
     for (let r = 0; r < rows; r++) out.values[r] = data[r * stride + stride - 1];
     if (this.head.kind === 'categorical') {
-      sampleCategorical({ logits: data, stride, rows, nvec: this.head.nvec, masks, rng, deterministic, actions: out.actions as Int32Array, logprobs: out.logprobs });
+      sampleCategorical({
+        logits: data,
+        stride,
+        rows,
+        nvec: this.head.nvec,
+        masks,
+        rng,
+        deterministic,
+        actions: out.actions as Int32Array,
+        logprobs: out.logprobs,
+      });
     } else {
       sampleGaussian({
         means: data,
@@ -244,12 +317,21 @@ export class Policy {
    * Differentiable log π(a|s), entropy and V(s) for a batch. `actions` is the one-hot [B, Σ nvec]
    * for categorical heads (actionsToOneHot) or the stored pre-squash u [B, dim] for Gaussian ones.
    */
-  evaluateActions(obs: tf.Tensor2D, actions: tf.Tensor2D, mask: tf.Tensor2D | null, days: Int32Array | null = null): LogProbEntropy & { value: tf.Tensor1D } {
-    if (days && !this.market) throw new Error('Policy.evaluateActions: days given but no resident market (attachMarket)');
+  evaluateActions(
+    obs: tf.Tensor2D,
+    actions: tf.Tensor2D,
+    mask: tf.Tensor2D | null,
+    days: Int32Array | null = null,
+  ): LogProbEntropy & { value: tf.Tensor1D } {
+    if (days && !this.market)
+      throw new Error('Policy.evaluateActions: days given but no resident market (attachMarket)');
     return tf.tidy(() => {
       // With days, `obs` holds only the portfolio parts [B, extrasSize]: the per-(asset, day) path.
       const o = days ? this.net.forwardDays(this.market!, days, obs) : this.net.forward(obs);
-      const dist = this.head.kind === 'categorical' ? categoricalLogProbEntropy(o.logits!, actions, this.head.nvec, mask) : gaussianLogProbEntropy(o.mean!, o.logStd!, actions);
+      const dist =
+        this.head.kind === 'categorical'
+          ? categoricalLogProbEntropy(o.logits!, actions, this.head.nvec, mask)
+          : gaussianLogProbEntropy(o.mean!, o.logStd!, actions);
       return { ...dist, value: o.value };
     });
   }

@@ -16,22 +16,51 @@ beforeAll(async () => {
 
 function setup(maxEpisodeSteps: number, numEnvs: number, numSteps: number) {
   const envs = new SyncVectorEnv(() => new CartPoleEnv({ maxEpisodeSteps }), numEnvs);
-  const net = buildActorCritic(defaultNetwork, { observationSpace: envs.observationSpace as BoxSpace, actionSpace: envs.actionSpace, seed: 5 });
+  const net = buildActorCritic(defaultNetwork, {
+    observationSpace: envs.observationSpace as BoxSpace,
+    actionSpace: envs.actionSpace,
+    seed: 5,
+  });
   const policy = new Policy(net, policyHeadFor(envs.actionSpace));
   const collector = new RolloutCollector(envs, policy, false, 100);
-  const buffer = new RolloutBuffer({ numSteps, numEnvs, obsSize: 4, actionSize: 1, actionKind: 'int', maskSize: 0 });
+  const buffer = new RolloutBuffer({
+    numSteps,
+    numEnvs,
+    obsSize: 4,
+    actionSize: 1,
+    actionKind: 'int',
+    maskSize: 0,
+  });
   return { envs, policy, collector, buffer };
 }
 
 describe('RolloutBuffer', () => {
   it('preallocates (numSteps, numEnvs) storage under CleanRL names', () => {
-    const b = new RolloutBuffer({ numSteps: 3, numEnvs: 2, obsSize: 4, actionSize: 2, actionKind: 'int', maskSize: 6 });
+    const b = new RolloutBuffer({
+      numSteps: 3,
+      numEnvs: 2,
+      obsSize: 4,
+      actionSize: 2,
+      actionKind: 'int',
+      maskSize: 6,
+    });
     expect(b.obs.length).toBe(24);
     expect(b.actions).toBeInstanceOf(Int32Array);
     expect(b.actions.length).toBe(12);
-    for (const k of ['logprobs', 'rewards', 'dones', 'values', 'advantages', 'returns'] as const) expect(b[k].length).toBe(6);
+    for (const k of ['logprobs', 'rewards', 'dones', 'values', 'advantages', 'returns'] as const)
+      expect(b[k].length).toBe(6);
     expect(b.masks!.length).toBe(36);
-    expect(() => new RolloutBuffer({ numSteps: 0, numEnvs: 2, obsSize: 4, actionSize: 1, actionKind: 'int', maskSize: 0 })).toThrow(/numSteps/);
+    expect(
+      () =>
+        new RolloutBuffer({
+          numSteps: 0,
+          numEnvs: 2,
+          obsSize: 4,
+          actionSize: 1,
+          actionKind: 'int',
+          maskSize: 0,
+        }),
+    ).toThrow(/numSteps/);
   });
 });
 
@@ -53,7 +82,11 @@ describe('RolloutCollector', () => {
 
   it('bootstraps truncated episodes from V(final obs) and records them as timeouts; the rollout from V(s_T)', async () => {
     const { policy, collector, buffer } = setup(3, 2, 7);
-    const episodes = await collector.collect(buffer, policy, new Rng(1), { globalStep: 1000, gamma: 0.9, lambda: 1 });
+    const episodes = await collector.collect(buffer, policy, new Rng(1), {
+      globalStep: 1000,
+      gamma: 0.9,
+      lambda: 1,
+    });
     // maxEpisodeSteps 3: steps 2 and 5 truncate (the pole cannot fall in 3 steps).
     for (let t = 0; t < 7; t++) {
       for (let k = 0; k < 2; k++) {

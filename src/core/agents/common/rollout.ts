@@ -35,7 +35,12 @@ export function emptyRolloutTimings(): RolloutTimings {
 }
 
 /** The masks of the K envs after a reset/step: info.actionMask, else env.actionMask(); null if none gives one. */
-export function gatherMasks(envs: SyncVectorEnv, infos: Info[], maskSize: number, out: Uint8Array): Uint8Array | null {
+export function gatherMasks(
+  envs: SyncVectorEnv,
+  infos: Info[],
+  maskSize: number,
+  out: Uint8Array,
+): Uint8Array | null {
   let any = false;
   for (let k = 0; k < envs.numEnvs; k++) {
     const m = infos[k]?.actionMask ?? envs.envs[k].actionMask?.();
@@ -43,7 +48,10 @@ export function gatherMasks(envs: SyncVectorEnv, infos: Info[], maskSize: number
       out.fill(1, k * maskSize, (k + 1) * maskSize);
       continue;
     }
-    if (m.length !== maskSize) throw new Error(`env ${k} gave an action mask of ${m.length} entries, expected ${maskSize} (one per logit)`);
+    if (m.length !== maskSize)
+      throw new Error(
+        `env ${k} gave an action mask of ${m.length} entries, expected ${maskSize} (one per logit)`,
+      );
     out.set(m, k * maskSize);
     any = true;
   }
@@ -57,8 +65,16 @@ export function envDay(env: unknown): number {
 }
 
 /** Copies the portfolio part (the last `E` values) of each of `rows` observations into `out`. */
-export function obsExtras(obs: Float32Array, obsSize: number, E: number, rows: number, out: Float32Array, outOffset = 0): void {
-  for (let r = 0; r < rows; r++) out.set(obs.subarray((r + 1) * obsSize - E, (r + 1) * obsSize), outOffset + r * E);
+export function obsExtras(
+  obs: Float32Array,
+  obsSize: number,
+  E: number,
+  rows: number,
+  out: Float32Array,
+  outOffset = 0,
+): void {
+  for (let r = 0; r < rows; r++)
+    out.set(obs.subarray((r + 1) * obsSize - E, (r + 1) * obsSize), outOffset + r * E);
 }
 
 export class RolloutCollector {
@@ -82,7 +98,10 @@ export class RolloutCollector {
     this.envs = envs;
     this.numEnvs = envs.numEnvs;
     this.obsSize = envs.obsSize;
-    if (policy.obsSize !== this.obsSize) throw new Error(`policy expects observations of ${policy.obsSize} values, the env gives ${this.obsSize}`);
+    if (policy.obsSize !== this.obsSize)
+      throw new Error(
+        `policy expects observations of ${policy.obsSize} values, the env gives ${this.obsSize}`,
+      );
     this.nextObs = new Float32Array(this.numEnvs * this.obsSize);
     this.maskSize = useMasks && policy.head.kind === 'categorical' ? policy.piSize : 0;
     this.maskBuf = new Uint8Array(this.numEnvs * Math.max(1, this.maskSize));
@@ -114,11 +133,18 @@ export class RolloutCollector {
     buffer: RolloutBuffer,
     policy: Policy,
     rng: Rng,
-    opts: { globalStep: number; gamma: number; lambda: number; rewardScale?: number; timings?: RolloutTimings },
+    opts: {
+      globalStep: number;
+      gamma: number;
+      lambda: number;
+      rewardScale?: number;
+      timings?: RolloutTimings;
+    },
   ): Promise<EpisodeRecord[]> {
     const K = this.numEnvs;
     const T = buffer.numSteps;
-    if (buffer.numEnvs !== K) throw new Error(`buffer is for ${buffer.numEnvs} envs, the vector env has ${K}`);
+    if (buffer.numEnvs !== K)
+      throw new Error(`buffer is for ${buffer.numEnvs} envs, the vector env has ${K}`);
     const timings = opts.timings;
     const episodes: EpisodeRecord[] = [];
     const pendingFinal: { index: number; obs: Float32Array; day: number }[] = [];
@@ -128,13 +154,15 @@ export class RolloutCollector {
     // Day path: states as (day, portfolio part); the embeddings of the days ahead computed once.
     const E = buffer.extrasSize;
     const byDay = buffer.days !== null && policy.resident;
-    if (buffer.days && !policy.resident) throw new Error('the buffer stores states by day but the policy has no resident market');
+    if (buffer.days && !policy.resident)
+      throw new Error('the buffer stores states by day but the policy has no resident market');
     const days = new Int32Array(K);
     const extras = new Float32Array(K * E);
     const readDays = () => {
       for (let k = 0; k < K; k++) {
         days[k] = envDay(this.envs.envs[k]);
-        if (days[k] < 0) throw new Error(`env ${k} reports no day (row): it cannot be used with a resident market`);
+        if (days[k] < 0)
+          throw new Error(`env ${k} reports no day (row): it cannot be used with a resident market`);
       }
       obsExtras(this.nextObs, this.obsSize, E, K, extras);
     };
@@ -162,7 +190,15 @@ export class RolloutCollector {
       buffer.values.set(this.actOut.values, base);
       const te = performance.now();
       const envActions =
-        head.kind === 'gaussian' ? squashActions(this.actOut.actions as Float32Array, policy.net.squash, head.low, head.high, this.envActions as Float32Array) : this.envActions;
+        head.kind === 'gaussian'
+          ? squashActions(
+              this.actOut.actions as Float32Array,
+              policy.net.squash,
+              head.low,
+              head.high,
+              this.envActions as Float32Array,
+            )
+          : this.envActions;
       const res = this.envs.step(envActions);
       if (timings) timings.envMs += performance.now() - te;
       step += K;
@@ -185,7 +221,13 @@ export class RolloutCollector {
             const day = (info.finalInfo as { t?: unknown } | undefined)?.t;
             pendingFinal.push({ index: i, obs: info.finalObs, day: typeof day === 'number' ? day : -1 });
           }
-          episodes.push({ step, env: k, return: this.episodeReturns[k], length: this.episodeLengths[k], info: info.finalInfo ?? {} });
+          episodes.push({
+            step,
+            env: k,
+            return: this.episodeReturns[k],
+            length: this.episodeLengths[k],
+            info: info.finalInfo ?? {},
+          });
           this.episodeReturns[k] = 0;
           this.episodeLengths[k] = 0;
         }
@@ -202,7 +244,10 @@ export class RolloutCollector {
       const bootDays = new Int32Array(rows);
       const bootExtras = new Float32Array(rows * E);
       pendingFinal.forEach((p, j) => {
-        if (p.day < 0) throw new Error(`env ${p.index % K} gave a final info without its day (t): cannot bootstrap on the day path`);
+        if (p.day < 0)
+          throw new Error(
+            `env ${p.index % K} gave a final info without its day (t): cannot bootstrap on the day path`,
+          );
         bootDays[j] = p.day;
         obsExtras(p.obs, this.obsSize, E, 1, bootExtras, j * E);
       });

@@ -198,7 +198,8 @@ function readArray(
 ): Float32Array | Int32Array | Uint8Array {
   // Copy with Uint8Array's own slice: so the result is aligned and owns its buffer whatever the
   // input's offset (a Node Buffer's slice is a view into a shared pool, not a copy).
-  const slice = (from: number, to: number) => new Uint8Array(bytes.buffer, bytes.byteOffset + from, to - from).slice();
+  const slice = (from: number, to: number) =>
+    new Uint8Array(bytes.buffer, bytes.byteOffset + from, to - from).slice();
   if (dtype === 'uint8') return slice(start, start + length);
   const copy = slice(start, start + length * 4);
   if (littleEndian) return dtype === 'float32' ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
