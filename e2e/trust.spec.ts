@@ -100,6 +100,40 @@ test('a crashed trainer worker: the run is reported failed, its last checkpoint 
   expect(errors).toEqual([]);
 });
 
+test('a trainer worker killed without a word (no error event) is noticed by its silence: failed run, checkpoint kept, a fresh worker', async ({
+  page,
+}) => {
+  // Short liveness limits for the test; the lab's are 20 s of silence plus 25 s to answer.
+  await page.addInitScript(() => {
+    (globalThis as { __LAB_WORKER_LIVENESS__?: object }).__LAB_WORKER_LIVENESS__ = {
+      silenceMs: 1500,
+      answerMs: 3000,
+    };
+  });
+  const lab = new Lab(page);
+  await lab.open(hash({ totalSteps: 200_000, 'eval.every': 500 }));
+  await lab.tab('Train').click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => progress(page), { timeout: 60_000 }).toBeGreaterThan(1200 / 200_000);
+  const trainer = page.workers().find((w) => w.url().includes('trainer.worker'));
+  expect(trainer, 'the trainer worker').toBeDefined();
+  // The worker ends itself: as an out-of-memory kill, nothing reaches the page.
+  await trainer!.evaluate(() => setTimeout(() => (self as unknown as { close(): void }).close(), 0));
+
+  await expect(status(page)).toHaveText('failed', { timeout: 30_000 });
+  const failure = page.getByTestId('train-failure');
+  await expect(failure).toContainText('stopped answering');
+  await expect(failure).toContainText('The last good checkpoint was kept');
+  await lab.tab('Runs').click();
+  const row = page.locator('table[aria-label="Saved runs"] tbody tr').first();
+  await expect(row).toContainText('failed');
+  await expect(row.getByRole('button', { name: 'Model' })).toBeEnabled();
+  await expect(page.getByTestId('backend')).toHaveText(/Backend: wasm/);
+  await lab.tab('Train').click();
+  await lab.setField('Training steps', '256');
+  await lab.train();
+});
+
 test('a downloaded model evaluated on other data uses its saved z-score; a missing split or feature fails clearly', async ({
   page,
 }) => {
