@@ -14,7 +14,7 @@
  */
 import { runBaseline, type StrategySpec } from '../baselines/index.ts';
 import type { SplitName } from '../data/types.ts';
-import type { Action, Env, Info } from '../envs/types.ts';
+import type { Action, Env, Info, StepResult } from '../envs/types.ts';
 import type { FeatureSet } from '../features/types.ts';
 import { drawdownFromEquity, monthlyReturnsTable, rollingSharpe } from '../metrics/index.ts';
 import { computeMetrics, metricsRecord } from '../metrics/report.ts';
@@ -87,6 +87,45 @@ interface Trace {
   trades: Trade[];
 }
 
+// ---- the one episode loop -------------------------------------------------------------------
+
+export interface EpisodeHooks {
+  /** Called with the reset's info. */
+  onReset?(info: Info): void;
+  /** Called after each step with the info before it, the action taken and the step's result. */
+  onStep?(before: Info, action: Int32Array | Float32Array, res: StepResult): void;
+}
+
+/**
+ * One episode of a policy in an env: reset with `seed`, act (masks applied) until terminated,
+ * truncated or `maxSteps`. Every evaluation — a split's backtest, the run loop's periodic
+ * evaluation, the sanity envs — runs through this loop, recording what it needs in the hooks.
+ */
+export async function runEpisode(
+  predictor: Predictor,
+  env: Env<Action>,
+  opts: { seed: number; deterministic: boolean; maxSteps: number },
+  hooks: EpisodeHooks = {},
+): Promise<{ totalReward: number; steps: number }> {
+  const scalar = env.actionSpace.kind === 'discrete';
+  let { obs, info } = env.reset({ seed: opts.seed });
+  hooks.onReset?.(info);
+  let totalReward = 0;
+  let steps = 0;
+  while (steps < opts.maxSteps) {
+    const mask = info.actionMask ?? env.actionMask?.() ?? null;
+    const a = await predictor.predict(Float32Array.from(obs), 1, mask, opts.deterministic);
+    const res = env.step((scalar ? a[0] : a) as Action) as StepResult;
+    hooks.onStep?.(info, a, res);
+    totalReward += res.reward;
+    steps++;
+    obs = res.obs;
+    info = res.info;
+    if (res.terminated || res.truncated) break;
+  }
+  return { totalReward, steps };
+}
+
 /** One deterministic episode over the whole split, recording what the env reports at each step. */
 async function rollout(
   predictor: Predictor,
@@ -95,8 +134,6 @@ async function rollout(
   costs: CostModel,
 ): Promise<Trace> {
   const N = fs.assets.length;
-  const scalar = env.actionSpace.kind === 'discrete';
-  let { obs, info } = env.reset({ seed: EVAL_SEED });
   const trace: Trace = { rows: [], dates: [], value: [], weights: [], turnover: [], trades: [] };
   const record = (inf: Info) => {
     const t = inf.t as number;
@@ -112,38 +149,39 @@ async function rollout(
       for (let j = 0; j < N; j++) trace.weights.push(0);
     }
   };
-  record(info);
-  const maxSteps = fs.dates.length + 1;
-  for (let step = 0; step < maxSteps; step++) {
-    const mask = info.actionMask ?? env.actionMask?.() ?? null;
-    const a = await predictor.predict(Float32Array.from(obs), 1, mask, true);
-    const prevT = info.t as number;
-    const prevDate = String(info.date);
-    const prevValue = info.portfolioValue as number;
-    const res = env.step((scalar ? a[0] : a) as Action);
-    obs = res.obs;
-    info = res.info;
-    if (info.executedQty instanceof Float64Array) {
-      for (let j = 0; j < N; j++) {
-        const q = info.executedQty[j];
-        if (q === 0) continue;
-        const price = fs.close[prevT * N + j] * (1 + Math.sign(q) * costs.slippage);
-        trace.trades.push({
-          date: prevDate,
-          asset: fs.assets[j],
-          side: q > 0 ? 'BUY' : 'SELL',
-          quantity: Math.abs(q),
-          price,
-          fee: Math.abs(q) * price * costs.feeRate,
-        });
-      }
-      trace.turnover.push((info.tradedNotional as number) / 2 / prevValue);
-    } else {
-      trace.turnover.push(typeof info.turnover === 'number' ? info.turnover / 2 : 0);
-    }
-    record(info);
-    if (res.terminated || res.truncated) break;
-  }
+  await runEpisode(
+    predictor,
+    env,
+    { seed: EVAL_SEED, deterministic: true, maxSteps: fs.dates.length + 1 },
+    {
+      onReset: record,
+      onStep: (before, _a, res) => {
+        const info = res.info;
+        const prevT = before.t as number;
+        const prevDate = String(before.date);
+        const prevValue = before.portfolioValue as number;
+        if (info.executedQty instanceof Float64Array) {
+          for (let j = 0; j < N; j++) {
+            const q = info.executedQty[j];
+            if (q === 0) continue;
+            const price = fs.close[prevT * N + j] * (1 + Math.sign(q) * costs.slippage);
+            trace.trades.push({
+              date: prevDate,
+              asset: fs.assets[j],
+              side: q > 0 ? 'BUY' : 'SELL',
+              quantity: Math.abs(q),
+              price,
+              fee: Math.abs(q) * price * costs.feeRate,
+            });
+          }
+          trace.turnover.push((info.tradedNotional as number) / 2 / prevValue);
+        } else {
+          trace.turnover.push(typeof info.turnover === 'number' ? info.turnover / 2 : 0);
+        }
+        record(info);
+      },
+    },
+  );
   return trace;
 }
 
@@ -300,10 +338,6 @@ export interface EvalResult {
   metrics: Record<string, number>;
 }
 
-function maskOf(env: Env<Action>, info: Info): Uint8Array | null {
-  return info.actionMask ?? env.actionMask?.() ?? null;
-}
-
 export async function evaluatePolicy(
   predictor: Predictor,
   env: Env<Action>,
@@ -316,33 +350,35 @@ export async function evaluatePolicy(
   const returns: number[] = [];
   const lengths: number[] = [];
   let market: MarketTrace | undefined;
-  const scalarAction = env.actionSpace.kind === 'discrete';
   for (let ep = 0; ep < episodes; ep++) {
-    let { obs, info } = env.reset({ seed: seed + ep });
-    const record = ep === 0 && typeof info.portfolioValue === 'number';
-    const equity: number[] = record ? [info.portfolioValue as number] : [];
-    const dates: string[] = record ? [String(info.date ?? '')] : [];
+    let record = false;
+    const equity: number[] = [];
+    const dates: string[] = [];
     const positions: Float64Array[] = [];
     const cash: number[] = [];
     const actions: number[][] = [];
-    let total = 0;
-    let steps = 0;
-    for (;;) {
-      const a = await predictor.predict(Float32Array.from(obs), 1, maskOf(env, info), deterministic);
-      const res = env.step((scalarAction ? a[0] : a) as Action);
-      total += res.reward;
-      steps++;
-      obs = res.obs;
-      info = res.info;
-      if (record) {
-        equity.push(info.portfolioValue as number);
-        dates.push(String(info.date ?? ''));
-        if (info.positions instanceof Float64Array) positions.push(Float64Array.from(info.positions));
-        if (typeof info.cash === 'number') cash.push(info.cash);
-        actions.push(Array.from(a));
-      }
-      if (res.terminated || res.truncated || steps >= maxSteps) break;
-    }
+    const { totalReward: total, steps } = await runEpisode(
+      predictor,
+      env,
+      { seed: seed + ep, deterministic, maxSteps },
+      {
+        onReset: (info) => {
+          record = ep === 0 && typeof info.portfolioValue === 'number';
+          if (!record) return;
+          equity.push(info.portfolioValue as number);
+          dates.push(String(info.date ?? ''));
+        },
+        onStep: (_before, a, res) => {
+          if (!record) return;
+          const info = res.info;
+          equity.push(info.portfolioValue as number);
+          dates.push(String(info.date ?? ''));
+          if (info.positions instanceof Float64Array) positions.push(Float64Array.from(info.positions));
+          if (typeof info.cash === 'number') cash.push(info.cash);
+          actions.push(Array.from(a));
+        },
+      },
+    );
     returns.push(total);
     lengths.push(steps);
     if (record) {

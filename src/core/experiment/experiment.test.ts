@@ -9,6 +9,7 @@ import {
   type ExperimentConfigInput,
 } from './config.ts';
 import { loadExperimentPanel, selectAssets } from './data.ts';
+import { evaluatePolicy, evaluateSplit } from './evaluation.ts';
 import { prepareExperiment, runExperiment, type ExperimentResult } from './run.ts';
 
 beforeAll(async () => {
@@ -189,5 +190,31 @@ describe('runExperiment', () => {
     expect(res.evaluation!.splits.map((s) => s.split)).toEqual(['valid']);
     expect(Object.keys(res.evaluation!.splits[0].metrics)).toEqual(['agent', 'buy-and-hold']);
     expect(Number.isFinite(res.evaluation!.splits[0].metrics.agent.sharpe)).toBe(true);
+  });
+});
+
+describe('one evaluation loop', () => {
+  it("a split's backtest and the run loop's periodic evaluation see the same episode (both run runEpisode)", async () => {
+    const panel = await loadExperimentPanel(parseExperimentConfig(tiny).data);
+    const prepared = await prepareExperiment(tiny, panel);
+    // A fixed, state-dependent policy: BUY on odd steps, SELL on even ones, for every asset.
+    let calls = 0;
+    const policy = {
+      predict: async (_obs: Float32Array, rows: number) => {
+        calls++;
+        return new Int32Array(rows * 2).fill(calls % 2 === 1 ? 1 : 2);
+      },
+    };
+    const split = await evaluateSplit(policy, prepared.makeEvalEnv('valid'), prepared.features, 'valid', {
+      annualization: prepared.annualization,
+      costs: prepared.costs,
+      baselines: [],
+    });
+    calls = 0;
+    const periodic = await evaluatePolicy(policy, prepared.makeEvalEnv('valid'), { episodes: 1 });
+    const eq = periodic.market!.equity;
+    expect(eq.length).toBe(split.dates.length);
+    for (let t = 0; t < eq.length; t++) expect(eq[t] / eq[0]).toBeCloseTo(split.equity.agent[t], 12);
+    expect(periodic.market!.dates).toEqual(split.dates);
   });
 });
