@@ -46,14 +46,25 @@ export function linkOfConfig(config: Record<string, unknown>): string {
   params.set('workflow', String(config.workflow ?? 'market'));
   const given = valuesOfConfig(config);
   const base = defaultValues();
-  // The config's own splits replace the default ones (dates or fractions, not a mix).
-  if (Object.keys(given).some((k) => k.startsWith('splits.')))
-    for (const k of Object.keys(base)) if (k.startsWith('splits.')) delete base[k];
-  if (given.algo !== undefined && given.algo !== base.algo)
+  // Splits: the config's own (dates or fractions, not a mix), else its data source's default.
+  for (const k of Object.keys(base)) if (k.startsWith('splits.')) delete base[k];
+  if (!Object.keys(given).some((k) => k.startsWith('splits.')))
+    Object.assign(
+      base,
+      splitValues(
+        defaultSplitsFor(
+          isPlainObject(config.data) ? (config.data as { kind: string; name?: string }) : undefined,
+        ),
+      ),
+    );
+  // Agent values and step budget: the config's algorithm's (and preset's) defaults under what it sets.
+  if (given.algo !== undefined && given.algo !== base.algo) {
     Object.assign(
       base,
       agentValues(given.algo as AlgoId, typeof config.preset === 'string' ? config.preset : 'standard'),
     );
+    base.totalSteps = defaultTotalSteps(String(given.algo));
+  }
   const values = normalizeValues({ ...base, ...given });
   const algo = (values.algo ?? 'a2c') as AlgoId;
   for (const f of activeFields(values)) {

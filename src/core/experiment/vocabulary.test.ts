@@ -168,6 +168,21 @@ describe('share links', () => {
     expect(parseLink('x'.repeat(20_000)).notices[0]).toMatch(/too long/);
   });
 
+  it("the step budget a link or config leaves out is its algorithm's (IQL counts updates: 2,000)", async () => {
+    expect(parseLink('algo=iql').values.totalSteps).toBe(2_000);
+    expect(parseLink('algo=ppo').values.totalSteps).toBe(20_000);
+    expect(parseLink('algo=iql&totalSteps=500').values.totalSteps).toBe(500);
+    expect((await resolveExperimentConfig({ algo: 'iql' })).totalSteps).toBe(2_000);
+    expect(parseLink(linkOfConfig({ algo: 'iql' })).values.totalSteps).toBe(2_000);
+  });
+
+  it("a config without splits links to its data source's default splits", async () => {
+    const config = { data: { kind: 'synthetic', config: { assets: 2 } } };
+    const back = await resolveExperimentConfig(parseLink(linkOfConfig(config)).config);
+    expect(back.splits).toEqual({ fractions: { train: 0.6, valid: 0.2 } });
+    expect(back).toEqual(await resolveExperimentConfig(config));
+  });
+
   it('a link to synthetic data gets the synthetic defaults and 60/20/20 splits', async () => {
     const p = parseLink('data.kind=synthetic&data.config.signalStrength=0.3');
     expect(p.values['data.config.days']).toBe(1260);
