@@ -30,6 +30,13 @@ const mixedCsv = [
 ].join('\n');
 
 describe('lab', () => {
+  it('--help lists the commands and the workflows of the registry', async () => {
+    expect(await main(['--help'])).toBe(0);
+    const out = io.stdout + io.stderr;
+    expect(out).toMatch(/^ {2}train$/m);
+    expect(out).toMatch(/market +seed 003 +Market RL \(QTMRL\): lab train/);
+  });
+
   it('unknown command → exit 2 and one line', async () => {
     expect(await main(['frobnicate'])).toBe(2);
     expect(io.stderr).toMatch(/unknown command 'frobnicate'/);

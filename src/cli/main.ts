@@ -1,5 +1,6 @@
 import { commands } from './commands/index.ts';
 import { UsageError } from './errors.ts';
+import { workflows } from '../core/workflows/registry.ts';
 
 function help(): string {
   const names = Object.keys(commands).sort();
@@ -8,6 +9,9 @@ function help(): string {
     '',
     'commands:',
     ...names.map((n) => `  ${n}`),
+    '',
+    "workflows (the lab's start view; a config or link names one with workflow=ID):",
+    ...workflows().map((w) => `  ${w.id.padEnd(12)} seed ${w.seed}  ${w.title}: ${w.cli}`),
     '',
     'lab <command> --help for details',
   ].join('\n');
