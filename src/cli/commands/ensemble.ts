@@ -5,7 +5,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { encodeDatasetBinary } from '../../core/agents/offline/binary.ts';
+import { decodeDatasetBinary, encodeDatasetBinary } from '../../core/agents/offline/binary.ts';
+import type { OfflineDataset } from '../../core/agents/offline/dataset.ts';
 import { formatImportIssue } from '../../core/data/report.ts';
 import type { LoadedData } from '../../core/data/sources.ts';
 import { generateSynthetic } from '../../core/data/synthetic.ts';
@@ -15,6 +16,7 @@ import {
   DEFAULT_ENSEMBLE,
   EnsembleError,
   REGIME_NAMES,
+  STATE_DIM,
   actionDistribution,
   alignSignals,
   analyseEnsemble,
@@ -31,6 +33,8 @@ import {
   type SignalRecord,
   type SplitRun,
 } from '../../core/ensemble/index.ts';
+import { DEFAULT_POLICY_TRAIN, type SplitCounts } from '../../core/ensemble/policyConfig.ts';
+import { metricRowsToCsv } from '../../core/run/metrics.ts';
 import { splitSpecOf, type SplitsConfig } from '../../core/experiment/config.ts';
 import { defaultSplitsFor } from '../../core/experiment/vocabulary.ts';
 import {
@@ -48,6 +52,7 @@ import type { CliCommand } from './index.ts';
 
 const usage = `usage: lab ensemble backtest --data SRC… [options] --out DIR
        lab ensemble dataset  --data SRC… [options] --out DIR
+       lab ensemble train    DIR --out RUN [train options]
 
 Seed 004's ensemble of analysts on any loaded market (one or many assets):
   technical  RSI(14) < 30 → +1, > 70 → −1; MACD(12,26,9) histogram sign; close below/above the
@@ -66,6 +71,16 @@ backtest  DIR/metrics.json (ensemble and buy-and-hold per split), DIR/equity.csv
 dataset   DIR/dataset.csv (date, asset, split, the 34 named state features, action, strength),
           DIR/dataset.bin (the lab's binary offline dataset: Discrete(3) actions, strength,
           reward, next obs), the action distribution printed and in DIR/run.json
+train     behaviour cloning of the ensemble on DIR/dataset.bin (written by \`dataset\`): BC 34 → 128 →
+          128 (ReLU) → action (softmax HOLD/BUY/SELL) + strength (sigmoid) heads, loss α·CE + β·MSE,
+          inputs standardised on the train rows, early stopping on the validation loss (the best
+          epoch is kept), through the lab's algorithm registry and run loop. Validation: the
+          dataset's valid split (default; the test rows stay out) or --validation random (10%).
+          RUN/report.json (per epoch train/val loss and accuracy, best epoch, per-class
+          precision/recall, confusion matrix, train/val gap), RUN/learning.csv, RUN/checkpoint/
+          (model.json + weights.bin + config.json with the metrics) and RUN/checklist.json (the
+          seed's production checklist, computed: val accuracy > 0.7, loss gap < 0.2, median
+          inference < 10 ms over 200 single predictions, the saved model reloads to its metrics)
 
 options:
   --data SRC          file, folder, embedded:NAME or synthetic[:k=v,…]; repeat for several
@@ -80,7 +95,36 @@ options:
   --fee F             fee per traded notional, each side (default ${DEFAULT_ENSEMBLE.fee})
   --initial-cash C    starting cash of each split (default ${DEFAULT_ENSEMBLE.initialCash})
   --calendar C        intersection (default) or union (forward-filled) of the assets' dates
-  --out DIR           output folder (created)`;
+  --out DIR           output folder (created)
+
+train options:
+  --epochs N          most epochs (default ${DEFAULT_POLICY_TRAIN.epochs}); --patience N (default ${DEFAULT_POLICY_TRAIN.patience})
+  --batch-size N      default ${DEFAULT_POLICY_TRAIN.batchSize}; --lr X (default ${DEFAULT_POLICY_TRAIN.learningRate})
+  --imbalance M       none (default) | class-weights | oversample | focal
+  --alpha A --beta B  loss weights (default 1, 1); --dropout P (default ${DEFAULT_POLICY_TRAIN.dropout})
+  --validation V      split (default) | random
+  --seed S            default 0`;
+
+const trainSpec = {
+  flags: {
+    epochs: { type: 'integer', default: DEFAULT_POLICY_TRAIN.epochs },
+    patience: { type: 'integer', default: DEFAULT_POLICY_TRAIN.patience },
+    'batch-size': { type: 'integer', default: DEFAULT_POLICY_TRAIN.batchSize },
+    lr: { type: 'number', default: DEFAULT_POLICY_TRAIN.learningRate },
+    imbalance: {
+      type: 'string',
+      choices: ['none', 'class-weights', 'oversample', 'focal'],
+      default: 'none',
+    },
+    alpha: { type: 'number', default: 1 },
+    beta: { type: 'number', default: 1 },
+    dropout: { type: 'number', default: DEFAULT_POLICY_TRAIN.dropout },
+    validation: { type: 'string', choices: ['split', 'random'], default: 'split' },
+    seed: { type: 'integer', default: 0 },
+    out: { type: 'string', required: true },
+  },
+  positionals: { min: 2, max: 2, names: ['train', 'DIR'] },
+} as const;
 
 const spec = {
   flags: {
@@ -354,11 +398,154 @@ function writeVotes(dir: string, a: EnsembleAnalysis, runs: readonly SplitRun[])
   );
 }
 
+/** DIR/dataset.bin and the split counts from DIR/run.json (the dataset is ordered train, valid, test). */
+function readEnsembleDataset(dir: string): { dataset: OfflineDataset; counts: SplitCounts } {
+  const bin = path.join(dir, 'dataset.bin');
+  const runFile = path.join(dir, 'run.json');
+  let bytes: Uint8Array;
+  let run: { dataset?: { per_split?: Record<string, { total?: number }> } };
+  try {
+    // A plain copy: decodeDatasetBinary mis-reads a pooled Node Buffer.
+    bytes = new Uint8Array(readFileSync(bin));
+    run = JSON.parse(readFileSync(runFile, 'utf8')) as typeof run;
+  } catch (err) {
+    throw new UsageError(
+      `${dir}: cannot read dataset.bin and run.json (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); write them with lab ensemble dataset --out ${dir}`,
+    );
+  }
+  let dataset: OfflineDataset;
+  try {
+    dataset = decodeDatasetBinary(bytes, bin);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const per = run.dataset?.per_split;
+  if (!per) throw new UsageError(`${runFile}: no dataset.per_split (not written by lab ensemble dataset)`);
+  const counts: SplitCounts = {
+    train: per.train?.total ?? 0,
+    valid: per.valid?.total ?? 0,
+    test: per.test?.total ?? 0,
+  };
+  if (dataset.obsDim !== STATE_DIM || dataset.meta.env !== 'ensemble')
+    throw new UsageError(
+      `${bin}: not an ensemble dataset (${dataset.obsDim} features, env ${dataset.meta.env})`,
+    );
+  return { dataset, counts };
+}
+
+async function trainCommand(argv: string[]): Promise<number> {
+  const t0 = performance.now();
+  const { flags, positionals } = parseArgs(argv, trainSpec);
+  const dir = positionals[1];
+  const { dataset, counts } = readEnsembleDataset(dir);
+  const policy = await import('../../core/ensemble/policy/train.ts');
+  const { initBackend } = await import('../../core/agents/backend.ts');
+  const { toFiles, fromFiles } = await import('../../core/agents/checkpoint.ts');
+  const backend = await initBackend('wasm');
+  if (backend.fallbackReason)
+    process.stderr.write(`lab ensemble: note: using ${backend.backend} (${backend.fallbackReason})\n`);
+  if (!(flags.dropout >= 0 && flags.dropout < 1))
+    throw new UsageError(`--dropout must be in [0, 1), got ${flags.dropout}`);
+  let trained;
+  try {
+    trained = await policy.trainEnsemblePolicy(dataset, counts, {
+      epochs: flags.epochs,
+      patience: flags.patience,
+      batchSize: flags['batch-size'],
+      learningRate: flags.lr,
+      imbalance: flags.imbalance,
+      alpha: flags.alpha,
+      beta: flags.beta,
+      dropout: flags.dropout,
+      validation: flags.validation,
+      seed: flags.seed,
+    });
+  } catch (err) {
+    if (err instanceof EnsembleError || /BC config/.test((err as Error).message))
+      throw new UsageError((err as Error).message);
+    throw err;
+  }
+  const { learner, report } = trained;
+  const out = ensureDir(flags.out);
+  const savedAt = new Date().toISOString();
+  writeFileSync(path.join(out, 'learning.csv'), metricRowsToCsv(trained.rows));
+  const ckDir = ensureDir(path.join(out, 'checkpoint'));
+  const { json, weights } = toFiles(await learner.saveCheckpoint({ best_epoch: report.best_epoch }));
+  writeFileSync(path.join(ckDir, 'model.json'), json);
+  writeFileSync(path.join(ckDir, 'weights.bin'), weights);
+  const ckRecord = {
+    format: 'lab-ensemble-policy/1',
+    created: savedAt,
+    algo: 'bc',
+    dataset: { dir: path.resolve(dir), rows: dataset.size, source: dataset.meta.source, splits: counts },
+    config: report.config,
+    metrics: { best_epoch: report.best_epoch, ...report.best },
+    backend: backend.backend,
+  };
+  writeJson(path.join(ckDir, 'config.json'), ckRecord);
+  learner.dispose();
+  // The checklist reads the model back from the files it just wrote.
+  const saved = JSON.parse(readFileSync(path.join(ckDir, 'config.json'), 'utf8')) as typeof ckRecord;
+  const reloaded = await policy.loadEnsemblePolicy(
+    saved.config,
+    trained.dataset,
+    fromFiles(
+      readFileSync(path.join(ckDir, 'model.json'), 'utf8'),
+      new Uint8Array(readFileSync(path.join(ckDir, 'weights.bin'))),
+    ),
+  );
+  const reEval = reloaded.evaluate(reloaded.valRows);
+  const valObs = new Float32Array(reloaded.valRows.length * STATE_DIM);
+  reloaded.valRows.forEach((r, k) =>
+    valObs.set(trained.dataset.obs.subarray(r * STATE_DIM, (r + 1) * STATE_DIM), k * STATE_DIM),
+  );
+  const inference = policy.measureInference(reloaded, valObs, 200);
+  reloaded.dispose();
+  const checklist = policy.productionChecklist({
+    valAccuracy: report.best.val_accuracy,
+    lossGap: report.best.loss_gap,
+    inferenceMs: inference.median_ms,
+    inferenceSamples: inference.samples,
+    reloadedValAccuracy: reEval.accuracy,
+    metricsSaved: saved.metrics.val_accuracy === report.best.val_accuracy,
+    savedAt,
+  });
+  writeJson(path.join(out, 'report.json'), {
+    ...report,
+    status: trained.status,
+    ...(trained.error ? { error: trained.error } : {}),
+    inference,
+    backend: backend.backend,
+    argv,
+    created: savedAt,
+  });
+  writeJson(path.join(out, 'checklist.json'), checklist);
+  const b = report.best;
+  const lines = [
+    `bc on ${dir}/dataset.bin: ${report.dataset.train_rows} train rows, ${report.dataset.val_rows} validation rows (${report.dataset.validation}), ${report.dataset.held_out_test_rows} test rows held out; ${report.epochs.length} epochs${report.early_stopped ? ' (early stop)' : ''} in ${(report.train_ms / 1000).toFixed(1)} s on ${backend.backend} → ${out}`,
+    `  best epoch ${report.best_epoch}: train_loss ${fmt(b.train_loss)} val_loss ${fmt(b.val_loss)} train_acc ${fmt(b.train_accuracy, 3)} val_acc ${fmt(b.val_accuracy, 3)} gap ${fmt(b.loss_gap)}`,
+    `  validation ${ACTION_NAMES.map((a) => `${a} precision ${fmt(report.validation.precision[a], 3)} recall ${fmt(report.validation.recall[a], 3)}`).join('  ')}`,
+    `  inference ${fmt(inference.median_ms, 3)} ms median over ${inference.samples} single predictions`,
+    `  checklist: ${Object.entries(checklist.items)
+      .map(([k, i]) => `${k} ${i.pass === 'pending' ? 'pending' : i.pass ? 'pass' : 'FAIL'}`)
+      .join(', ')}`,
+  ];
+  writeJson(path.join(out, 'run.json'), {
+    command: 'ensemble train',
+    argv,
+    created: savedAt,
+    timings_ms: { train: report.train_ms, total: Math.round(performance.now() - t0) },
+  });
+  process.stdout.write(lines.join('\n') + '\n');
+  return trained.status === 'failed' ? 1 : 0;
+}
+
 export const command: CliCommand = {
   summary:
-    "seed 004's ensemble of analysts: backtest vs buy-and-hold per split, or the 34-feature BC dataset",
+    "seed 004's ensemble of analysts: backtest vs buy-and-hold per split, the 34-feature BC dataset, or the BC policy trained on it (report, checkpoint, production checklist)",
   usage,
   async run(argv) {
+    if (argv[0] === 'train') return trainCommand(argv);
     const t0 = performance.now();
     const { flags, positionals } = parseArgs(argv, spec);
     const sub = positionals[0];
