@@ -278,6 +278,62 @@ describe('lab ensemble train', () => {
     }
   }, 120_000);
 
+  it('evaluate: the policy as the 4th analyst vs the 3-analyst ensemble per split; fills the checklist’s Sharpe item', async () => {
+    // Runs after the training test above (same file, in order): sp500-bc holds its run.
+    const run = path.join(dir, 'sp500-bc');
+    expect(await main(['ensemble', 'evaluate', run, '--data', 'embedded:sp500'])).toBe(0);
+    const ev = readJson(path.join(run, 'evaluate.json'));
+    expect(ev.rl.status).toBe('used');
+    expect(ev.rl.votes).toBe(5105);
+    const bt = path.join(dir, 'sp500-eval-bt');
+    expect(await main(['ensemble', 'backtest', '--data', 'embedded:sp500', '--out', bt])).toBe(0);
+    const m = readJson(path.join(bt, 'metrics.json'));
+    for (const s of ['train', 'valid', 'test']) {
+      const e = ev.splits[s];
+      // Without the policy: exactly lab ensemble backtest's numbers.
+      expect(e.without.sharpe).toBe(m.splits[s].ensemble.sharpe);
+      expect(e.delta_sharpe).toBeCloseTo(e.with.sharpe - e.without.sharpe, 12);
+      expect(Number.isFinite(e.with.sharpe)).toBe(true);
+    }
+    console.log(
+      `[ensemble evaluate] sp500 Sharpe without → with rl: ` +
+        ['train', 'valid', 'test']
+          .map(
+            (s) => `${s} ${ev.splits[s].without.sharpe.toFixed(2)} → ${ev.splits[s].with.sharpe.toFixed(2)}`,
+          )
+          .join(', ') +
+        `; agreement ${ev.rl.agreement_with_ensemble.toFixed(3)}, ${ev.rl.decisions_changed} decisions changed`,
+    );
+    const c = readJson(path.join(run, 'checklist.json'));
+    expect(c.items.backtested.value).toBe(ev.splits.valid.delta_sharpe);
+    expect(c.items.backtested.pass).toBe(ev.splits.valid.delta_sharpe > 0);
+    expect(c.pending).toEqual([]);
+    expect(c.pass).toBe(
+      ['model_validated', 'no_overfitting', 'inference_speed', 'model_versioned', 'backtested'].every(
+        (k) => c.items[k].pass === true,
+      ),
+    );
+  }, 120_000);
+
+  it('evaluate falls back to the ensemble without the policy when the model is missing or broken', async () => {
+    const run = path.join(dir, 'no-model');
+    expect(await main(['ensemble', 'evaluate', run, '--data', yahoo])).toBe(0);
+    expect(io.stderr).toMatch(
+      /the policy is not used \(no policy in .*checkpoint \(ENOENT\)\); the ensemble runs without it/,
+    );
+    const ev = readJson(path.join(run, 'evaluate.json'));
+    expect(ev.rl.status).toBe('fallback');
+    expect(ev.splits.valid.with).toBeUndefined();
+    expect(Number.isFinite(ev.splits.valid.without.sharpe)).toBe(true);
+    // A corrupt weights file: the same fallback.
+    const broken = path.join(dir, 'broken-model');
+    const { cpSync } = await import('node:fs');
+    cpSync(path.join(dir, 'sp500-bc', 'checkpoint'), path.join(broken, 'checkpoint'), { recursive: true });
+    writeFileSync(path.join(broken, 'checkpoint', 'weights.bin'), new Uint8Array(10));
+    expect(await main(['ensemble', 'evaluate', broken, '--data', yahoo])).toBe(0);
+    expect(readJson(path.join(broken, 'evaluate.json')).rl.status).toBe('fallback');
+  });
+
   it('bad input: exit 2 naming the folder or the option', async () => {
     expect(await main(['ensemble', 'train', path.join(dir, 'nope'), '--out', path.join(dir, 'x')])).toBe(2);
     expect(io.stderr).toMatch(

@@ -16,6 +16,8 @@ import {
   DEFAULT_ENSEMBLE,
   EnsembleError,
   REGIME_NAMES,
+  ensembleWithPolicy,
+  type PolicyFn,
   STATE_DIM,
   actionDistribution,
   alignSignals,
@@ -53,6 +55,7 @@ import type { CliCommand } from './index.ts';
 const usage = `usage: lab ensemble backtest --data SRC… [options] --out DIR
        lab ensemble dataset  --data SRC… [options] --out DIR
        lab ensemble train    DIR --out RUN [train options]
+       lab ensemble evaluate RUN --data SRC… [options] [--rl-weight W]
 
 Seed 004's ensemble of analysts on any loaded market (one or many assets):
   technical  RSI(14) < 30 → +1, > 70 → −1; MACD(12,26,9) histogram sign; close below/above the
@@ -97,6 +100,13 @@ options:
   --calendar C        intersection (default) or union (forward-filled) of the assets' dates
   --out DIR           output folder (created)
 
+evaluate  the policy of RUN (lab ensemble train) as a 4th analyst 'rl' with weight --rl-weight
+          (default 1): each split runs day by day (the policy's state holds the portfolio its own
+          votes made), beside the 3-analyst ensemble on the same data and options. Per split: Sharpe,
+          total return, max drawdown with and without it → RUN/evaluate.json; fills the checklist's
+          'backtested' item (validation Sharpe with > without) in RUN/checklist.json. When the model
+          is missing or fails, the ensemble runs without it and the file says why (exit 0).
+
 train options:
   --epochs N          most epochs (default ${DEFAULT_POLICY_TRAIN.epochs}); --patience N (default ${DEFAULT_POLICY_TRAIN.patience})
   --batch-size N      default ${DEFAULT_POLICY_TRAIN.batchSize}; --lr X (default ${DEFAULT_POLICY_TRAIN.learningRate})
@@ -139,6 +149,15 @@ const spec = {
     out: { type: 'string', required: true },
   },
   positionals: { min: 1, max: 1, names: ['backtest|dataset'] },
+} as const;
+
+const evaluateSpec = {
+  flags: {
+    ...spec.flags,
+    out: { type: 'string' },
+    'rl-weight': { type: 'number', default: 1 },
+  },
+  positionals: { min: 2, max: 2, names: ['evaluate', 'RUN'] },
 } as const;
 
 const fmt = (v: unknown, digits = 4) =>
@@ -433,6 +452,176 @@ function readEnsembleDataset(dir: string): { dataset: OfflineDataset; counts: Sp
   return { dataset, counts };
 }
 
+/** The policy of RUN/checkpoint as a PolicyFn over this analysis's dataset; throws with the reason when it cannot. */
+async function loadPolicy(
+  run: string,
+  analysis: EnsembleAnalysis,
+  runs: readonly SplitRun[],
+): Promise<{ policy: PolicyFn; dispose(): void }> {
+  const ck = path.join(run, 'checkpoint');
+  let json: string;
+  let weights: Uint8Array;
+  let record: { format?: string; config?: Record<string, unknown> };
+  try {
+    json = readFileSync(path.join(ck, 'model.json'), 'utf8');
+    weights = new Uint8Array(readFileSync(path.join(ck, 'weights.bin')));
+    record = JSON.parse(readFileSync(path.join(ck, 'config.json'), 'utf8')) as typeof record;
+  } catch (err) {
+    throw new Error(`no policy in ${ck} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (record.format !== 'lab-ensemble-policy/1' || !record.config)
+    throw new Error(`${ck}/config.json: not a lab ensemble train checkpoint`);
+  const { fromFiles } = await import('../../core/agents/checkpoint.ts');
+  const { loadEnsemblePolicy } = await import('../../core/ensemble/policy/train.ts');
+  const { initBackend } = await import('../../core/agents/backend.ts');
+  await initBackend('wasm');
+  const ds = toOfflineDataset(buildEnsembleDataset(analysis, runs), 'evaluate');
+  const learner = await loadEnsemblePolicy(record.config, ds, fromFiles(json, weights));
+  return {
+    policy: (obs) => {
+      const r = learner.act(obs);
+      return { action: r.actions, strength: r.strength ?? new Float32Array(r.actions.length) };
+    },
+    dispose: () => learner.dispose(),
+  };
+}
+
+interface ChecklistFile {
+  items: Record<string, { pass?: unknown } & Record<string, unknown>>;
+  pass: boolean;
+  pending: string[];
+}
+
+function readChecklist(file: string): ChecklistFile | null {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ChecklistFile;
+  } catch {
+    return null;
+  }
+}
+
+const SHARPE_KEYS = ['sharpe', 'total_return', 'max_drawdown', 'trades'] as const;
+
+async function evaluateCommand(argv: string[]): Promise<number> {
+  const t0 = performance.now();
+  const { flags, positionals } = parseArgs(argv, evaluateSpec);
+  const run = positionals[1];
+  if (flags.data.length === 0) throw new UsageError('missing required option --data');
+  if (!(flags['rl-weight'] >= 0) || !Number.isFinite(flags['rl-weight']))
+    throw new UsageError(`--rl-weight must be a number ≥ 0, got ${flags['rl-weight']}`);
+  const cfg = ensembleConfig(flags);
+  const data = await loadDataSources(flags.data, { calendar: flags.calendar });
+  const panel = requirePanel(data);
+  const splitSpec = ensembleSplits(flags.data, flags.splits, panel.dates);
+  let analysis: EnsembleAnalysis;
+  let runs: SplitRun[];
+  try {
+    const s = loadSignals(flags.signals, panel, data.synthetic);
+    analysis = analyseEnsemble(panel, splitSpec, s.signals, cfg);
+    runs = backtestEnsemble(analysis);
+  } catch (err) {
+    if (err instanceof EnsembleError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (runs.length === 0) throw new UsageError('no split has 2 or more rows of data; try --splits ratio');
+  const without = Object.fromEntries(runs.map((r) => [r.split, splitMetrics(panel, r, data.annualization)]));
+  let rl: Record<string, unknown>;
+  let withRl: Record<string, SplitMetrics> | null = null;
+  let loaded: { policy: PolicyFn; dispose(): void } | null = null;
+  try {
+    loaded = await loadPolicy(run, analysis, runs);
+    const w = ensembleWithPolicy(analysis, loaded.policy, flags['rl-weight']);
+    withRl = Object.fromEntries(w.runs.map((r) => [r.split, splitMetrics(panel, r, data.annualization)]));
+    let changed = 0;
+    let agree = 0;
+    let voted = 0;
+    for (let k = 0; k < w.rl.action.length; k++) {
+      if (w.rl.action[k] < 0) continue;
+      voted++;
+      if (w.rl.action[k] === analysis.decisions.action[k]) agree++;
+      if (w.decisions.action[k] !== analysis.decisions.action[k]) changed++;
+    }
+    rl = {
+      status: 'used',
+      weight: flags['rl-weight'],
+      votes: voted,
+      agreement_with_ensemble: voted ? agree / voted : null,
+      decisions_changed: changed,
+    };
+  } catch (err) {
+    rl = { status: 'fallback', reason: (err as Error).message };
+    process.stderr.write(
+      `lab ensemble: the policy is not used (${(err as Error).message}); the ensemble runs without it\n`,
+    );
+  } finally {
+    loaded?.dispose();
+  }
+  const pick = (m: SplitMetrics) => Object.fromEntries(SHARPE_KEYS.map((k) => [k, m.ensemble[k]]));
+  const splits = Object.fromEntries(
+    runs.map((r) => {
+      const a = without[r.split];
+      const b = withRl?.[r.split];
+      return [
+        r.split,
+        {
+          without: pick(a),
+          ...(b
+            ? { with: pick(b), delta_sharpe: (b.ensemble.sharpe as number) - (a.ensemble.sharpe as number) }
+            : {}),
+          buy_and_hold: { sharpe: a.buy_and_hold.sharpe, total_return: a.buy_and_hold.total_return },
+        },
+      ];
+    }),
+  );
+  const out = ensureDir(flags.out ?? run);
+  writeJson(path.join(out, 'evaluate.json'), {
+    command: 'ensemble evaluate',
+    argv,
+    created: new Date().toISOString(),
+    rl,
+    splits,
+    timings_ms: { total: Math.round(performance.now() - t0) },
+  });
+  const lines = [
+    `ensemble ${rl.status === 'used' ? `with and without the policy of ${run} (rl weight ${flags['rl-weight']})` : 'without the policy (fallback)'} → ${path.join(out, 'evaluate.json')}`,
+  ];
+  for (const r of runs) {
+    const sp = splits[r.split] as { without: Record<string, number>; with?: Record<string, number> };
+    lines.push(
+      `  ${r.split.padEnd(5)} without: sharpe ${fmt(sp.without.sharpe, 2)} total_return ${fmt(sp.without.total_return)}` +
+        (sp.with
+          ? `  |  with rl: sharpe ${fmt(sp.with.sharpe, 2)} total_return ${fmt(sp.with.total_return)}`
+          : ''),
+    );
+  }
+  // The checklist's 'backtested' item, when the run has a checklist and the policy ran on a valid split.
+  const checkFile = path.join(run, 'checklist.json');
+  const valid = splits.valid as { delta_sharpe?: number } | undefined;
+  if (valid?.delta_sharpe !== undefined) {
+    const checklist = readChecklist(checkFile);
+    if (checklist) {
+      const d = valid.delta_sharpe;
+      checklist.items.backtested = {
+        value: d,
+        threshold: 0,
+        pass: d > 0,
+        note: `validation Sharpe with the policy as 4th analyst (weight ${flags['rl-weight']}) minus without, on ${flags.data.join(' ')}`,
+      };
+      const items = Object.values(checklist.items);
+      checklist.pending = Object.entries(checklist.items)
+        .filter(([, i]) => i.pass === 'pending')
+        .map(([k]) => k);
+      checklist.pass = items.filter((i) => i.pass !== 'pending').every((i) => i.pass === true);
+      writeJson(checkFile, checklist);
+      lines.push(
+        `  checklist backtested: validation Sharpe ${d > 0 ? 'improves' : 'does not improve'} (${fmt(d, 3)})`,
+      );
+    }
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}
+
 async function trainCommand(argv: string[]): Promise<number> {
   const t0 = performance.now();
   const { flags, positionals } = parseArgs(argv, trainSpec);
@@ -546,6 +735,7 @@ export const command: CliCommand = {
   usage,
   async run(argv) {
     if (argv[0] === 'train') return trainCommand(argv);
+    if (argv[0] === 'evaluate') return evaluateCommand(argv);
     const t0 = performance.now();
     const { flags, positionals } = parseArgs(argv, spec);
     const sub = positionals[0];
