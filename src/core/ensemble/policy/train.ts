@@ -325,7 +325,7 @@ export function productionChecklist(inputs: {
       value: null,
       threshold: 'validation Sharpe with the policy as 4th analyst > without',
       pass: 'pending',
-      note: 'pending: the policy as the 4th analyst (lab ensemble evaluate) is not built yet',
+      note: 'pending: run lab ensemble evaluate RUN --data SRC (the policy as the 4th analyst, with vs without)',
     },
   };
   const decided = Object.values(items).filter((i) => i.pass !== 'pending');
