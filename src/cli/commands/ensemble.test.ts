@@ -1,4 +1,4 @@
-/** `lab ensemble backtest|dataset`, in-process: files, the lab's splits, signals, and bad input → exit 2. */
+/** `lab ensemble backtest|dataset|train|evaluate`, in-process: files, the lab's splits, signals, BC and its checklist, the 4th analyst, and bad input → exit 2. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
