@@ -5,7 +5,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { encodeDatasetBinary } from '../../core/agents/offline/binary.ts';
+import { decodeDatasetBinary, encodeDatasetBinary } from '../../core/agents/offline/binary.ts';
+import type { OfflineDataset } from '../../core/agents/offline/dataset.ts';
 import { formatImportIssue } from '../../core/data/report.ts';
 import type { LoadedData } from '../../core/data/sources.ts';
 import { generateSynthetic } from '../../core/data/synthetic.ts';
@@ -15,6 +16,9 @@ import {
   DEFAULT_ENSEMBLE,
   EnsembleError,
   REGIME_NAMES,
+  ensembleWithPolicy,
+  type PolicyFn,
+  STATE_DIM,
   actionDistribution,
   alignSignals,
   analyseEnsemble,
@@ -31,6 +35,8 @@ import {
   type SignalRecord,
   type SplitRun,
 } from '../../core/ensemble/index.ts';
+import { DEFAULT_POLICY_TRAIN, type SplitCounts } from '../../core/ensemble/policyConfig.ts';
+import { metricRowsToCsv } from '../../core/run/metrics.ts';
 import { splitSpecOf, type SplitsConfig } from '../../core/experiment/config.ts';
 import { defaultSplitsFor } from '../../core/experiment/vocabulary.ts';
 import {
@@ -48,6 +54,8 @@ import type { CliCommand } from './index.ts';
 
 const usage = `usage: lab ensemble backtest --data SRC… [options] --out DIR
        lab ensemble dataset  --data SRC… [options] --out DIR
+       lab ensemble train    DIR --out RUN [train options]
+       lab ensemble evaluate RUN --data SRC… [options] [--rl-weight W]
 
 Seed 004's ensemble of analysts on any loaded market (one or many assets):
   technical  RSI(14) < 30 → +1, > 70 → −1; MACD(12,26,9) histogram sign; close below/above the
@@ -66,6 +74,16 @@ backtest  DIR/metrics.json (ensemble and buy-and-hold per split), DIR/equity.csv
 dataset   DIR/dataset.csv (date, asset, split, the 34 named state features, action, strength),
           DIR/dataset.bin (the lab's binary offline dataset: Discrete(3) actions, strength,
           reward, next obs), the action distribution printed and in DIR/run.json
+train     behaviour cloning of the ensemble on DIR/dataset.bin (written by \`dataset\`): BC 34 → 128 →
+          128 (ReLU) → action (softmax HOLD/BUY/SELL) + strength (sigmoid) heads, loss α·CE + β·MSE,
+          inputs standardised on the train rows, early stopping on the validation loss (the best
+          epoch is kept), through the lab's algorithm registry and run loop. Validation: the
+          dataset's valid split (default; the test rows stay out) or --validation random (10%).
+          RUN/report.json (per epoch train/val loss and accuracy, best epoch, per-class
+          precision/recall, confusion matrix, train/val gap), RUN/learning.csv, RUN/checkpoint/
+          (model.json + weights.bin + config.json with the metrics) and RUN/checklist.json (the
+          seed's production checklist, computed: val accuracy > 0.7, loss gap < 0.2, median
+          inference < 10 ms over 200 single predictions, the saved model reloads to its metrics)
 
 options:
   --data SRC          file, folder, embedded:NAME or synthetic[:k=v,…]; repeat for several
@@ -80,7 +98,43 @@ options:
   --fee F             fee per traded notional, each side (default ${DEFAULT_ENSEMBLE.fee})
   --initial-cash C    starting cash of each split (default ${DEFAULT_ENSEMBLE.initialCash})
   --calendar C        intersection (default) or union (forward-filled) of the assets' dates
-  --out DIR           output folder (created)`;
+  --out DIR           output folder (created)
+
+evaluate  the policy of RUN (lab ensemble train) as a 4th analyst 'rl' with weight --rl-weight
+          (default 1): each split runs day by day (the policy's state holds the portfolio its own
+          votes made), beside the 3-analyst ensemble on the same data and options. Per split: Sharpe,
+          total return, max drawdown with and without it → RUN/evaluate.json; fills the checklist's
+          'backtested' item (validation Sharpe with > without) in RUN/checklist.json. When the model
+          is missing or fails, the ensemble runs without it and the file says why (exit 0).
+
+train options:
+  --epochs N          most epochs (default ${DEFAULT_POLICY_TRAIN.epochs}); --patience N (default ${DEFAULT_POLICY_TRAIN.patience})
+  --batch-size N      default ${DEFAULT_POLICY_TRAIN.batchSize}; --lr X (default ${DEFAULT_POLICY_TRAIN.learningRate})
+  --imbalance M       none (default) | class-weights | oversample | focal
+  --alpha A --beta B  loss weights (default 1, 1); --dropout P (default ${DEFAULT_POLICY_TRAIN.dropout})
+  --validation V      split (default) | random
+  --seed S            default 0`;
+
+const trainSpec = {
+  flags: {
+    epochs: { type: 'integer', default: DEFAULT_POLICY_TRAIN.epochs },
+    patience: { type: 'integer', default: DEFAULT_POLICY_TRAIN.patience },
+    'batch-size': { type: 'integer', default: DEFAULT_POLICY_TRAIN.batchSize },
+    lr: { type: 'number', default: DEFAULT_POLICY_TRAIN.learningRate },
+    imbalance: {
+      type: 'string',
+      choices: ['none', 'class-weights', 'oversample', 'focal'],
+      default: 'none',
+    },
+    alpha: { type: 'number', default: 1 },
+    beta: { type: 'number', default: 1 },
+    dropout: { type: 'number', default: DEFAULT_POLICY_TRAIN.dropout },
+    validation: { type: 'string', choices: ['split', 'random'], default: 'split' },
+    seed: { type: 'integer', default: 0 },
+    out: { type: 'string', required: true },
+  },
+  positionals: { min: 2, max: 2, names: ['train', 'DIR'] },
+} as const;
 
 const spec = {
   flags: {
@@ -95,6 +149,15 @@ const spec = {
     out: { type: 'string', required: true },
   },
   positionals: { min: 1, max: 1, names: ['backtest|dataset'] },
+} as const;
+
+const evaluateSpec = {
+  flags: {
+    ...spec.flags,
+    out: { type: 'string' },
+    'rl-weight': { type: 'number', default: 1 },
+  },
+  positionals: { min: 2, max: 2, names: ['evaluate', 'RUN'] },
 } as const;
 
 const fmt = (v: unknown, digits = 4) =>
@@ -354,11 +417,325 @@ function writeVotes(dir: string, a: EnsembleAnalysis, runs: readonly SplitRun[])
   );
 }
 
+/** DIR/dataset.bin and the split counts from DIR/run.json (the dataset is ordered train, valid, test). */
+function readEnsembleDataset(dir: string): { dataset: OfflineDataset; counts: SplitCounts } {
+  const bin = path.join(dir, 'dataset.bin');
+  const runFile = path.join(dir, 'run.json');
+  let bytes: Uint8Array;
+  let run: { dataset?: { per_split?: Record<string, { total?: number }> } };
+  try {
+    // A plain copy: decodeDatasetBinary mis-reads a pooled Node Buffer.
+    bytes = new Uint8Array(readFileSync(bin));
+    run = JSON.parse(readFileSync(runFile, 'utf8')) as typeof run;
+  } catch (err) {
+    throw new UsageError(
+      `${dir}: cannot read dataset.bin and run.json (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); write them with lab ensemble dataset --out ${dir}`,
+    );
+  }
+  let dataset: OfflineDataset;
+  try {
+    dataset = decodeDatasetBinary(bytes, bin);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const per = run.dataset?.per_split;
+  if (!per) throw new UsageError(`${runFile}: no dataset.per_split (not written by lab ensemble dataset)`);
+  const counts: SplitCounts = {
+    train: per.train?.total ?? 0,
+    valid: per.valid?.total ?? 0,
+    test: per.test?.total ?? 0,
+  };
+  if (dataset.obsDim !== STATE_DIM || dataset.meta.env !== 'ensemble')
+    throw new UsageError(
+      `${bin}: not an ensemble dataset (${dataset.obsDim} features, env ${dataset.meta.env})`,
+    );
+  return { dataset, counts };
+}
+
+/** The policy of RUN/checkpoint as a PolicyFn over this analysis's dataset; throws with the reason when it cannot. */
+async function loadPolicy(
+  run: string,
+  analysis: EnsembleAnalysis,
+  runs: readonly SplitRun[],
+): Promise<{ policy: PolicyFn; dispose(): void }> {
+  const ck = path.join(run, 'checkpoint');
+  let json: string;
+  let weights: Uint8Array;
+  let record: { format?: string; config?: Record<string, unknown> };
+  try {
+    json = readFileSync(path.join(ck, 'model.json'), 'utf8');
+    weights = new Uint8Array(readFileSync(path.join(ck, 'weights.bin')));
+    record = JSON.parse(readFileSync(path.join(ck, 'config.json'), 'utf8')) as typeof record;
+  } catch (err) {
+    throw new Error(`no policy in ${ck} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (record.format !== 'lab-ensemble-policy/1' || !record.config)
+    throw new Error(`${ck}/config.json: not a lab ensemble train checkpoint`);
+  const { fromFiles } = await import('../../core/agents/checkpoint.ts');
+  const { loadEnsemblePolicy } = await import('../../core/ensemble/policy/train.ts');
+  const { initBackend } = await import('../../core/agents/backend.ts');
+  await initBackend('wasm');
+  const ds = toOfflineDataset(buildEnsembleDataset(analysis, runs), 'evaluate');
+  const learner = await loadEnsemblePolicy(record.config, ds, fromFiles(json, weights));
+  return {
+    policy: (obs) => {
+      const r = learner.act(obs);
+      return { action: r.actions, strength: r.strength ?? new Float32Array(r.actions.length) };
+    },
+    dispose: () => learner.dispose(),
+  };
+}
+
+interface ChecklistFile {
+  items: Record<string, { pass?: unknown } & Record<string, unknown>>;
+  pass: boolean;
+  pending: string[];
+}
+
+function readChecklist(file: string): ChecklistFile | null {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ChecklistFile;
+  } catch {
+    return null;
+  }
+}
+
+const SHARPE_KEYS = ['sharpe', 'total_return', 'max_drawdown', 'trades'] as const;
+
+async function evaluateCommand(argv: string[]): Promise<number> {
+  const t0 = performance.now();
+  const { flags, positionals } = parseArgs(argv, evaluateSpec);
+  const run = positionals[1];
+  if (flags.data.length === 0) throw new UsageError('missing required option --data');
+  if (!(flags['rl-weight'] >= 0) || !Number.isFinite(flags['rl-weight']))
+    throw new UsageError(`--rl-weight must be a number ≥ 0, got ${flags['rl-weight']}`);
+  const cfg = ensembleConfig(flags);
+  const data = await loadDataSources(flags.data, { calendar: flags.calendar });
+  const panel = requirePanel(data);
+  const splitSpec = ensembleSplits(flags.data, flags.splits, panel.dates);
+  let analysis: EnsembleAnalysis;
+  let runs: SplitRun[];
+  try {
+    const s = loadSignals(flags.signals, panel, data.synthetic);
+    analysis = analyseEnsemble(panel, splitSpec, s.signals, cfg);
+    runs = backtestEnsemble(analysis);
+  } catch (err) {
+    if (err instanceof EnsembleError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (runs.length === 0) throw new UsageError('no split has 2 or more rows of data; try --splits ratio');
+  const without = Object.fromEntries(runs.map((r) => [r.split, splitMetrics(panel, r, data.annualization)]));
+  let rl: Record<string, unknown>;
+  let withRl: Record<string, SplitMetrics> | null = null;
+  let loaded: { policy: PolicyFn; dispose(): void } | null = null;
+  try {
+    loaded = await loadPolicy(run, analysis, runs);
+    const w = ensembleWithPolicy(analysis, loaded.policy, flags['rl-weight']);
+    withRl = Object.fromEntries(w.runs.map((r) => [r.split, splitMetrics(panel, r, data.annualization)]));
+    let changed = 0;
+    let agree = 0;
+    let voted = 0;
+    for (let k = 0; k < w.rl.action.length; k++) {
+      if (w.rl.action[k] < 0) continue;
+      voted++;
+      if (w.rl.action[k] === analysis.decisions.action[k]) agree++;
+      if (w.decisions.action[k] !== analysis.decisions.action[k]) changed++;
+    }
+    rl = {
+      status: 'used',
+      weight: flags['rl-weight'],
+      votes: voted,
+      agreement_with_ensemble: voted ? agree / voted : null,
+      decisions_changed: changed,
+    };
+  } catch (err) {
+    rl = { status: 'fallback', reason: (err as Error).message };
+    process.stderr.write(
+      `lab ensemble: the policy is not used (${(err as Error).message}); the ensemble runs without it\n`,
+    );
+  } finally {
+    loaded?.dispose();
+  }
+  const pick = (m: SplitMetrics) => Object.fromEntries(SHARPE_KEYS.map((k) => [k, m.ensemble[k]]));
+  const splits = Object.fromEntries(
+    runs.map((r) => {
+      const a = without[r.split];
+      const b = withRl?.[r.split];
+      return [
+        r.split,
+        {
+          without: pick(a),
+          ...(b
+            ? { with: pick(b), delta_sharpe: (b.ensemble.sharpe as number) - (a.ensemble.sharpe as number) }
+            : {}),
+          buy_and_hold: { sharpe: a.buy_and_hold.sharpe, total_return: a.buy_and_hold.total_return },
+        },
+      ];
+    }),
+  );
+  const out = ensureDir(flags.out ?? run);
+  writeJson(path.join(out, 'evaluate.json'), {
+    command: 'ensemble evaluate',
+    argv,
+    created: new Date().toISOString(),
+    rl,
+    splits,
+    timings_ms: { total: Math.round(performance.now() - t0) },
+  });
+  const lines = [
+    `ensemble ${rl.status === 'used' ? `with and without the policy of ${run} (rl weight ${flags['rl-weight']})` : 'without the policy (fallback)'} → ${path.join(out, 'evaluate.json')}`,
+  ];
+  for (const r of runs) {
+    const sp = splits[r.split] as { without: Record<string, number>; with?: Record<string, number> };
+    lines.push(
+      `  ${r.split.padEnd(5)} without: sharpe ${fmt(sp.without.sharpe, 2)} total_return ${fmt(sp.without.total_return)}` +
+        (sp.with
+          ? `  |  with rl: sharpe ${fmt(sp.with.sharpe, 2)} total_return ${fmt(sp.with.total_return)}`
+          : ''),
+    );
+  }
+  // The checklist's 'backtested' item, when the run has a checklist and the policy ran on a valid split.
+  const checkFile = path.join(run, 'checklist.json');
+  const valid = splits.valid as { delta_sharpe?: number } | undefined;
+  if (valid?.delta_sharpe !== undefined) {
+    const checklist = readChecklist(checkFile);
+    if (checklist) {
+      const d = valid.delta_sharpe;
+      checklist.items.backtested = {
+        value: d,
+        threshold: 0,
+        pass: d > 0,
+        note: `validation Sharpe with the policy as 4th analyst (weight ${flags['rl-weight']}) minus without, on ${flags.data.join(' ')}`,
+      };
+      const items = Object.values(checklist.items);
+      checklist.pending = Object.entries(checklist.items)
+        .filter(([, i]) => i.pass === 'pending')
+        .map(([k]) => k);
+      checklist.pass = items.filter((i) => i.pass !== 'pending').every((i) => i.pass === true);
+      writeJson(checkFile, checklist);
+      lines.push(
+        `  checklist backtested: validation Sharpe ${d > 0 ? 'improves' : 'does not improve'} (${fmt(d, 3)})`,
+      );
+    }
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}
+
+async function trainCommand(argv: string[]): Promise<number> {
+  const t0 = performance.now();
+  const { flags, positionals } = parseArgs(argv, trainSpec);
+  const dir = positionals[1];
+  const { dataset, counts } = readEnsembleDataset(dir);
+  const policy = await import('../../core/ensemble/policy/train.ts');
+  const { initBackend } = await import('../../core/agents/backend.ts');
+  const { toFiles, fromFiles } = await import('../../core/agents/checkpoint.ts');
+  const backend = await initBackend('wasm');
+  if (backend.fallbackReason)
+    process.stderr.write(`lab ensemble: note: using ${backend.backend} (${backend.fallbackReason})\n`);
+  if (!(flags.dropout >= 0 && flags.dropout < 1))
+    throw new UsageError(`--dropout must be in [0, 1), got ${flags.dropout}`);
+  let trained;
+  try {
+    trained = await policy.trainEnsemblePolicy(dataset, counts, {
+      epochs: flags.epochs,
+      patience: flags.patience,
+      batchSize: flags['batch-size'],
+      learningRate: flags.lr,
+      imbalance: flags.imbalance,
+      alpha: flags.alpha,
+      beta: flags.beta,
+      dropout: flags.dropout,
+      validation: flags.validation,
+      seed: flags.seed,
+    });
+  } catch (err) {
+    if (err instanceof EnsembleError || /BC config/.test((err as Error).message))
+      throw new UsageError((err as Error).message);
+    throw err;
+  }
+  const { learner, report } = trained;
+  const out = ensureDir(flags.out);
+  const savedAt = new Date().toISOString();
+  writeFileSync(path.join(out, 'learning.csv'), metricRowsToCsv(trained.rows));
+  const ckDir = ensureDir(path.join(out, 'checkpoint'));
+  const { json, weights } = toFiles(await learner.saveCheckpoint({ best_epoch: report.best_epoch }));
+  writeFileSync(path.join(ckDir, 'model.json'), json);
+  writeFileSync(path.join(ckDir, 'weights.bin'), weights);
+  const ckRecord = {
+    format: 'lab-ensemble-policy/1',
+    created: savedAt,
+    algo: 'bc',
+    dataset: { dir: path.resolve(dir), rows: dataset.size, source: dataset.meta.source, splits: counts },
+    config: report.config,
+    metrics: { best_epoch: report.best_epoch, ...report.best },
+    backend: backend.backend,
+  };
+  writeJson(path.join(ckDir, 'config.json'), ckRecord);
+  learner.dispose();
+  // The checklist reads the model back from the files it just wrote.
+  const saved = JSON.parse(readFileSync(path.join(ckDir, 'config.json'), 'utf8')) as typeof ckRecord;
+  const reloaded = await policy.loadEnsemblePolicy(
+    saved.config,
+    trained.dataset,
+    fromFiles(
+      readFileSync(path.join(ckDir, 'model.json'), 'utf8'),
+      new Uint8Array(readFileSync(path.join(ckDir, 'weights.bin'))),
+    ),
+  );
+  const reEval = reloaded.evaluate(reloaded.valRows);
+  const valObs = new Float32Array(reloaded.valRows.length * STATE_DIM);
+  reloaded.valRows.forEach((r, k) =>
+    valObs.set(trained.dataset.obs.subarray(r * STATE_DIM, (r + 1) * STATE_DIM), k * STATE_DIM),
+  );
+  const inference = policy.measureInference(reloaded, valObs, 200);
+  reloaded.dispose();
+  const checklist = policy.productionChecklist({
+    valAccuracy: report.best.val_accuracy,
+    lossGap: report.best.loss_gap,
+    inferenceMs: inference.median_ms,
+    inferenceSamples: inference.samples,
+    reloadedValAccuracy: reEval.accuracy,
+    metricsSaved: saved.metrics.val_accuracy === report.best.val_accuracy,
+    savedAt,
+  });
+  writeJson(path.join(out, 'report.json'), {
+    ...report,
+    status: trained.status,
+    ...(trained.error ? { error: trained.error } : {}),
+    inference,
+    backend: backend.backend,
+    argv,
+    created: savedAt,
+  });
+  writeJson(path.join(out, 'checklist.json'), checklist);
+  const b = report.best;
+  const lines = [
+    `bc on ${dir}/dataset.bin: ${report.dataset.train_rows} train rows, ${report.dataset.val_rows} validation rows (${report.dataset.validation}), ${report.dataset.held_out_test_rows} test rows held out; ${report.epochs.length} epochs${report.early_stopped ? ' (early stop)' : ''} in ${(report.train_ms / 1000).toFixed(1)} s on ${backend.backend} → ${out}`,
+    `  best epoch ${report.best_epoch}: train_loss ${fmt(b.train_loss)} val_loss ${fmt(b.val_loss)} train_acc ${fmt(b.train_accuracy, 3)} val_acc ${fmt(b.val_accuracy, 3)} gap ${fmt(b.loss_gap)}`,
+    `  validation ${ACTION_NAMES.map((a) => `${a} precision ${fmt(report.validation.precision[a], 3)} recall ${fmt(report.validation.recall[a], 3)}`).join('  ')}`,
+    `  inference ${fmt(inference.median_ms, 3)} ms median over ${inference.samples} single predictions`,
+    `  checklist: ${Object.entries(checklist.items)
+      .map(([k, i]) => `${k} ${i.pass === 'pending' ? 'pending' : i.pass ? 'pass' : 'FAIL'}`)
+      .join(', ')}`,
+  ];
+  writeJson(path.join(out, 'run.json'), {
+    command: 'ensemble train',
+    argv,
+    created: savedAt,
+    timings_ms: { train: report.train_ms, total: Math.round(performance.now() - t0) },
+  });
+  process.stdout.write(lines.join('\n') + '\n');
+  return trained.status === 'failed' ? 1 : 0;
+}
+
 export const command: CliCommand = {
   summary:
-    "seed 004's ensemble of analysts: backtest vs buy-and-hold per split, or the 34-feature BC dataset",
+    "seed 004's ensemble of analysts: backtest vs buy-and-hold per split, the 34-feature BC dataset, or the BC policy trained on it (report, checkpoint, production checklist)",
   usage,
   async run(argv) {
+    if (argv[0] === 'train') return trainCommand(argv);
+    if (argv[0] === 'evaluate') return evaluateCommand(argv);
     const t0 = performance.now();
     const { flags, positionals } = parseArgs(argv, spec);
     const sub = positionals[0];

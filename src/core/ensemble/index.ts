@@ -14,3 +14,4 @@ export * from './backtest.ts';
 export * from './ensemble.ts';
 export * from './state.ts';
 export * from './dataset.ts';
+export * from './rlAnalyst.ts';
