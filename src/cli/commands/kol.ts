@@ -70,6 +70,7 @@ const RESIDUAL_DEFAULTS = {
   textDim: 16,
   hidden: [64, 64],
   batchSize: 256,
+  rewardScale: 100,
 };
 const DEFAULT_PRICES = 'synthetic:assets=8,days=1260';
 
@@ -149,6 +150,7 @@ lab kol train DIR --out RUN [options]      DIR: a lab kol prepare folder
                        exact one-day reward (default ${RESIDUAL_DEFAULTS.explore}; 0 = baseline actions only, which
                        leaves IQL nothing to learn from)
   --text-dim N         text embedding size (default ${RESIDUAL_DEFAULTS.textDim})
+  --reward-scale X     IQL's reward multiplier (default ${RESIDUAL_DEFAULTS.rewardScale}: day rewards are ~1e-3)
   outputs (RUN): learning.csv, checkpoint/ (model.json, weights.bin, config.json), run.json
 
 lab kol evaluate RUN [--prepared DIR] [--max-weight W] [--hold-decay D]
@@ -544,6 +546,7 @@ const trainSpec = {
     seed: { type: 'integer', default: 0 },
     explore: { type: 'integer', default: RESIDUAL_DEFAULTS.explore },
     'text-dim': { type: 'integer', default: RESIDUAL_DEFAULTS.textDim },
+    'reward-scale': { type: 'number', default: RESIDUAL_DEFAULTS.rewardScale },
   },
   positionals: { min: 1, max: 1, names: ['DIR'] },
 } as const;
@@ -743,7 +746,7 @@ async function train(argv: string[]): Promise<number> {
     bcWarmStartEpochs: flags['bc-epochs'],
     baseline: KOL_BASELINE_RULE,
     // Day returns are ~1e-2 × weights ~0.1: scaled so exp(β·A) can tell actions apart.
-    rewardScale: 100,
+    rewardScale: flags['reward-scale'],
     dataset: { file },
   };
   const t1 = performance.now();
