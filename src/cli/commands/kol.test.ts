@@ -1,7 +1,7 @@
 /** `lab kol`, in-process: prepare on a hand example and on synthetic posts, its files, and its errors. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../main.ts';
 import { captureCliOutput, testDir } from '../testing.ts';
 
@@ -219,14 +219,97 @@ describe('lab kol prepare', () => {
     expect(meta.signals.errors[0]).toMatchObject({ line: 1, column: 1 });
   });
 
-  it('kol score prints scores; train/evaluate/export say they are not there yet', async () => {
+  it('kol score prints scores; train needs a prepared folder', async () => {
     expect(await main(['kol', 'score', 'Huge earnings beat', 'bankruptcy'])).toBe(0);
     const lines = io.stdout.trim().split('\n');
     expect(Number(lines[0].split('\t')[0])).toBeGreaterThan(0);
     expect(Number(lines[1].split('\t')[0])).toBeLessThan(0);
-    expect(await main(['kol', 'train'])).toBe(2);
-    expect(io.stderr).toMatch(/'kol train' is not available yet/);
+    expect(await main(['kol', 'train', path.join(dir, 'nowhere'), '--out', path.join(dir, 'x')])).toBe(2);
+    expect(io.stderr).toMatch(/meta\.json: .*run lab kol prepare first/);
   });
+});
+
+describe('lab kol train / evaluate / export (residual IQL)', () => {
+  const prep = path.join(dir, 'rl-prep');
+  const records = (p: string) => {
+    const [head, ...rows] = csv(p);
+    return rows.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]])));
+  };
+  beforeAll(async () => {
+    const args = ['--synthetic', 'seed=3', '--prices', 'synthetic:assets=4,days=400', '--out', prep];
+    expect(await main(['kol', 'prepare', ...args])).toBe(0);
+  });
+
+  it('round trip: train writes learning.csv, checkpoint/ and run.json; evaluate and export read them back', async () => {
+    const run = path.join(dir, 'rl-run');
+    const code = await main(['kol', 'train', prep, '--out', run, '--steps', '60', '--seed', '1']);
+    expect(io.stderr).toBe('');
+    expect(code).toBe(0);
+    expect(io.stdout).toMatch(
+      /kol train: residual IQL on \d+ train ticker-days \(\d+ transitions\), 60 steps/,
+    );
+    for (const f of ['learning.csv', 'run.json', 'checkpoint/model.json', 'checkpoint/weights.bin'])
+      expect(existsSync(path.join(run, f)), f).toBe(true);
+    const rec = JSON.parse(readFileSync(path.join(run, 'run.json'), 'utf8'));
+    expect(rec.settings).toEqual({ max_weight: 0.2, hold_decay: 1, fee: 0.0005, residual_scale: 0.2 });
+    expect(rec.config).toMatchObject({ fidelityLambda: 0.3, bcWarmStartEpochs: 1, totalSteps: 60 });
+    expect(records(path.join(run, 'learning.csv')).length).toBeGreaterThan(0);
+
+    expect(await main(['kol', 'evaluate', run])).toBe(0);
+    const m = JSON.parse(readFileSync(path.join(run, 'metrics_test.json'), 'utf8'));
+    for (const k of ['total_return', 'sharpe', 'max_drawdown', 'turnover', 'fidelity']) {
+      expect(typeof m.baseline[k], k).toBe('number');
+      expect(typeof m.trained[k], k).toBe('number');
+    }
+    expect(m.baseline.fidelity).toBe(0);
+    // The residual stays within scale·|baseline| (the cap can only shrink it).
+    const pos = records(path.join(run, 'positions_test.csv'));
+    expect(pos.length).toBeGreaterThan(0);
+    for (const r of pos)
+      expect(Math.abs(Number(r.trained_weight) - Number(r.baseline_weight))).toBeLessThanOrEqual(
+        0.2 * Math.abs(Number(r.baseline_weight)) + 1e-9,
+      );
+    // The baseline of the evaluation is prepare's own test book.
+    const prepared = JSON.parse(readFileSync(path.join(prep, 'metrics_test.json'), 'utf8'));
+    expect(m.baseline.total_return).toBeCloseTo(prepared.baseline.total_return, 12);
+
+    expect(await main(['kol', 'export', run])).toBe(0);
+    const dec = records(path.join(run, 'signal_decisions_test.csv'));
+    const base = records(path.join(prep, 'signal_decisions_test.csv'));
+    expect(dec.length).toBe(base.length);
+    expect(dec.map((d) => d.baseline_action)).toEqual(base.map((d) => d.baseline_action));
+    expect(dec.some((d) => d.trained_action !== d.baseline_action)).toBe(true);
+  }, 60_000);
+
+  it('with a very tight fidelity λ the trained book is the baseline to 1e-6', async () => {
+    const run = path.join(dir, 'rl-tight');
+    const args = ['--out', run, '--steps', '600', '--fidelity-lambda', '1e6', '--bc-epochs', '0'];
+    expect(await main(['kol', 'train', prep, ...args])).toBe(0);
+    expect(await main(['kol', 'evaluate', run])).toBe(0);
+    let max = 0;
+    for (const r of records(path.join(run, 'positions_test.csv')))
+      max = Math.max(max, Math.abs(Number(r.trained_weight) - Number(r.baseline_weight)));
+    console.log(`[kol] λ 1e6, 600 steps: max |trained − baseline| weight ${max.toExponential(2)}`);
+    expect(max).toBeLessThan(1e-6);
+  }, 60_000);
+
+  it('a settings mismatch between buffer, checkpoint and evaluation is an error naming both values', async () => {
+    expect(await main(['kol', 'train', prep, '--out', path.join(dir, 'rl-bad'), '--max-weight', '0.1'])).toBe(
+      2,
+    );
+    expect(io.stderr).toMatch(/max_weight is 0\.1 in replay buffer but 0\.2 in .*rl-prep.meta\.json/);
+    const run = path.join(dir, 'rl-run');
+    expect(await main(['kol', 'evaluate', run, '--hold-decay', '0.5'])).toBe(2);
+    expect(io.stderr).toMatch(
+      /hold_decay is 1 in checkpoint \(.*config\.json\) but 0\.5 in evaluation \(flags\)/,
+    );
+    // A folder prepared with other settings than the checkpoint's.
+    const other = path.join(dir, 'rl-prep-other');
+    const args = ['--synthetic', 'seed=3', '--prices', 'synthetic:assets=4,days=400', '--max-weight', '0.3'];
+    expect(await main(['kol', 'prepare', ...args, '--out', other])).toBe(0);
+    expect(await main(['kol', 'export', run, '--prepared', other])).toBe(2);
+    expect(io.stderr).toMatch(/max_weight is 0\.2 in checkpoint \(.*\) but 0\.3 in evaluation/);
+  }, 60_000);
 });
 
 const SHARED = path.resolve(import.meta.dirname, '../../../../shared/data/market/ohlcv');

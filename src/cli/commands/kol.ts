@@ -1,11 +1,31 @@
 /**
  * `lab kol`: seed 000's opinion-leader workflow. `prepare` joins posts to prices, writes the
  * ticker-day files (the seed's generate_reward step), runs the baseline book and exports the
- * per-post decisions; `score` scores text with the lexicon scorers. train / evaluate / export
- * arrive with the residual policy.
+ * per-post decisions; `score` scores text with the lexicon scorers; `train` learns the bounded
+ * residual (residual IQL on the replay buffer of src/core/kol/replay.ts), `evaluate` and `export`
+ * run it through the book's rules on the test split.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Papa from 'papaparse';
+import type { OfflineDataset } from '../../core/agents/offline/dataset.ts';
+import type { Env } from '../../core/envs/types.ts';
+import { checkBookConfig, type KolBookConfig } from '../../core/kol/book.ts';
+import { parseKolMeta, type KolPreparedMeta } from '../../core/kol/meta.ts';
+import {
+  buildKolReplay,
+  checkReplaySettings,
+  compareKolBooks,
+  kolBaselineRule,
+  kolSplitBook,
+  kolStates,
+  residualBookWeights,
+  type KolBookComparison,
+  type KolCloses,
+  type KolSplitBook,
+  type KolTickerDayInput,
+} from '../../core/kol/replay.ts';
+import { checkResidualScale } from '../../core/kol/residual.ts';
 import type { Panel, SplitName } from '../../core/data/types.ts';
 import { formatImportIssue } from '../../core/data/report.ts';
 import { DECISION_COLUMNS, evaluateBaseline, type SplitEvaluation } from '../../core/kol/evaluate.ts';
@@ -19,7 +39,12 @@ import {
   type PreparedKol,
 } from '../../core/kol/prepare.ts';
 import { DEFAULT_SCORER, SCORERS, scoreText, type ScorerName } from '../../core/kol/scorer.ts';
-import { kolSettings } from '../../core/kol/settings.ts';
+import {
+  checkKolSettings,
+  kolSettings,
+  KolSettingsMismatch,
+  type KolSettings,
+} from '../../core/kol/settings.ts';
 import { importSignals } from '../../core/kol/signals.ts';
 import type { SignalImportResult } from '../../core/kol/types.ts';
 import {
@@ -36,6 +61,17 @@ import { ensureDir, writeCsv, writeJson, type CsvCell } from '../output.ts';
 import type { CliCommand } from './index.ts';
 
 const P = DEFAULT_KOL_PREPARE;
+const RESIDUAL_DEFAULTS = {
+  fidelityLambda: 0.3,
+  residualScale: 0.2,
+  bcEpochs: 1,
+  steps: 1500,
+  explore: 2,
+  textDim: 16,
+  hidden: [64, 64],
+  batchSize: 256,
+  rewardScale: 100,
+};
 const DEFAULT_PRICES = 'synthetic:assets=8,days=1260';
 
 const usage = `usage: lab kol <subcommand> [options]
@@ -46,7 +82,10 @@ learned by RL).
 subcommands:
   prepare   join posts to prices, write the ticker-day files, run the baseline book, export decisions
   score     score text with the lexicon scorers (lab kol score "Huge earnings beat" …)
-  train, evaluate, export   not yet: they arrive with the residual policy (issue 11)
+  train     learn the bounded residual on the train split (residual IQL: BC warm start, then IQL
+            with the fidelity penalty), from a prepared folder
+  evaluate  baseline vs trained book on the test split (metrics_test.json, positions_test.csv)
+  export    the test decisions with the trained actions (signal_decisions_test.csv)
 
 lab kol prepare (--signals FILE | --synthetic k=v,…) [--prices SRC…] --out DIR [options]
 
@@ -82,6 +121,7 @@ outputs (DIR):
                        × next-day return, next_date, next_return, n_posts, post_ids, last_position,
                        baseline_weight (replayed with the settings in meta.json)
   posts.csv            every joined post and the trading day it counts for
+  closes.csv           closes of the tickers over the splits' days (what kol train/evaluate run on)
   signal_decisions_test.csv   per test post: date, ticker, post id, sentiment, confidence, baseline
                        and trained action (trained = baseline until the residual exists), position
                        before/after, equity_baseline, equity_trained
@@ -94,7 +134,30 @@ outputs (DIR):
   signals.csv          the generated posts (--synthetic only)
   report.txt           the import and join reports as printed
 
-lab kol score [--scorer S] TEXT…   prints each text's score in −1..1 and the lexicon words found`;
+lab kol score [--scorer S] TEXT…   prints each text's score in −1..1 and the lexicon words found
+
+lab kol train DIR --out RUN [options]      DIR: a lab kol prepare folder
+  replay buffer: one row per train ticker-day, state = [text embedding | sentiment | confidence |
+  last position | ticker one-hot | baseline weight], action = the baseline weight, reward = weight ×
+  next-day return; recorded with the book settings (a mismatch with DIR/meta.json is an error)
+  --fidelity-lambda L  λ of the penalty λ·(policy − baseline)² on the policy (default ${RESIDUAL_DEFAULTS.fidelityLambda})
+  --residual-scale S   action = baseline·(1 + S·tanh δ), 0 ≤ S < 1 (default ${RESIDUAL_DEFAULTS.residualScale})
+  --max-weight W --hold-decay D   book settings (default: DIR/meta.json's; others are refused)
+  --bc-epochs N        passes of behaviour cloning before IQL (default ${RESIDUAL_DEFAULTS.bcEpochs})
+  --steps N            IQL updates (default ${RESIDUAL_DEFAULTS.steps})
+  --seed N             (default 0)
+  --explore K          perturbed copies b·(1 + S·u), u ~ U(−1, 1), of each ticker-day with their
+                       exact one-day reward (default ${RESIDUAL_DEFAULTS.explore}; 0 = baseline actions only, which
+                       leaves IQL nothing to learn from)
+  --text-dim N         text embedding size (default ${RESIDUAL_DEFAULTS.textDim})
+  --reward-scale X     IQL's reward multiplier (default ${RESIDUAL_DEFAULTS.rewardScale}: day rewards are ~1e-3)
+  outputs (RUN): learning.csv, checkpoint/ (model.json, weights.bin, config.json), run.json
+
+lab kol evaluate RUN [--prepared DIR] [--max-weight W] [--hold-decay D]
+  RUN/metrics_test.json (baseline vs trained: total_return, sharpe, max_drawdown, turnover,
+  fidelity = mean |policy − baseline| over the test ticker-days, …) and RUN/positions_test.csv;
+  settings that differ from the checkpoint's are refused
+lab kol export RUN [--prepared DIR]      RUN/signal_decisions_test.csv with the trained actions`;
 
 const prepareSpec = {
   flags: {
@@ -329,6 +392,18 @@ async function prepare(argv: string[]): Promise<number> {
       p.text,
     ]),
   );
+  // Closes of the prepared tickers over every split's days (and the day after the last): what
+  // kol train / evaluate run the books on without the price source.
+  {
+    const live = prep.splits.filter((s) => s.firstRow <= s.lastRow);
+    const from = Math.min(...live.map((s) => s.firstRow));
+    const to = Math.max(...live.map((s) => s.lastRow)) + 1;
+    const N = panel.assets.length;
+    const rows: CsvCell[][] = [];
+    for (let t = from; live.length > 0 && t <= to; t++)
+      rows.push([panel.dates[t], ...prep.assets.map((c) => panel.close[t * N + c])]);
+    writeCsv(path.join(out, 'closes.csv'), ['date', ...prep.tickers], rows);
+  }
   const test = evals.test;
   writeCsv(
     path.join(out, 'signal_decisions_test.csv'),
@@ -455,6 +530,456 @@ function score(argv: string[]): number {
   return 0;
 }
 
+// ---- train / evaluate / export: the residual policy (issue 11) ------------------------------
+
+const KOL_BASELINE_RULE = 'kol-baseline';
+
+const trainSpec = {
+  flags: {
+    out: { type: 'string', required: true },
+    'fidelity-lambda': { type: 'number', default: RESIDUAL_DEFAULTS.fidelityLambda },
+    'residual-scale': { type: 'number', default: RESIDUAL_DEFAULTS.residualScale },
+    'max-weight': { type: 'number' },
+    'hold-decay': { type: 'number' },
+    'bc-epochs': { type: 'integer', default: RESIDUAL_DEFAULTS.bcEpochs },
+    steps: { type: 'integer', default: RESIDUAL_DEFAULTS.steps },
+    seed: { type: 'integer', default: 0 },
+    explore: { type: 'integer', default: RESIDUAL_DEFAULTS.explore },
+    'text-dim': { type: 'integer', default: RESIDUAL_DEFAULTS.textDim },
+    'reward-scale': { type: 'number', default: RESIDUAL_DEFAULTS.rewardScale },
+  },
+  positionals: { min: 1, max: 1, names: ['DIR'] },
+} as const;
+
+const evaluateSpec = {
+  flags: {
+    prepared: { type: 'string' },
+    'max-weight': { type: 'number' },
+    'hold-decay': { type: 'number' },
+  },
+  positionals: { min: 1, max: 1, names: ['RUN'] },
+} as const;
+
+interface PreparedDir {
+  dir: string;
+  meta: KolPreparedMeta;
+  closes: KolCloses;
+  /** Ticker-days per split, with their posts' text. */
+  rows: Record<SplitName, KolTickerDayInput[]>;
+  posts: Record<string, string>[];
+}
+
+function readCsvRecords(file: string): Record<string, string>[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${file}: ${fsReason(err)}`);
+  }
+  const res = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true });
+  if (res.errors.length > 0)
+    throw new UsageError(`${file}: ${res.errors[0].message} (row ${res.errors[0].row})`);
+  return res.data;
+}
+
+function readPrepared(dir: string): PreparedDir {
+  const metaFile = path.join(dir, 'meta.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(metaFile, 'utf8'));
+  } catch (err) {
+    throw new UsageError(
+      `${metaFile}: ${err instanceof SyntaxError ? err.message : fsReason(err)} (run lab kol prepare first)`,
+    );
+  }
+  let meta: KolPreparedMeta;
+  try {
+    meta = parseKolMeta(json, metaFile);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const closeRows = readCsvRecords(path.join(dir, 'closes.csv'));
+  const tickers = meta.tickers;
+  const close = new Float64Array(closeRows.length * tickers.length);
+  closeRows.forEach((r, t) =>
+    tickers.forEach((tk, j) => {
+      const v = Number(r[tk]);
+      if (!(v > 0))
+        throw new UsageError(`${path.join(dir, 'closes.csv')}: row ${t + 2}: close of ${tk} is '${r[tk]}'`);
+      close[t * tickers.length + j] = v;
+    }),
+  );
+  const closes: KolCloses = { dates: closeRows.map((r) => r.date), tickers, close };
+  const posts = readCsvRecords(path.join(dir, 'posts.csv'));
+  const textOf = new Map<string, string[]>();
+  for (const p of posts) {
+    if (!p.text) continue;
+    const key = `${p.signal_date} ${p.ticker}`;
+    textOf.set(key, [...(textOf.get(key) ?? []), p.text]);
+  }
+  const rows = {} as Record<SplitName, KolTickerDayInput[]>;
+  for (const name of ['train', 'valid', 'test'] as const)
+    rows[name] = readCsvRecords(path.join(dir, `${name}.csv`)).map((r) => ({
+      date: r.date,
+      ticker: r.ticker,
+      sentiment: Number(r.sentiment),
+      confidence: Number(r.confidence),
+      text: (textOf.get(`${r.date} ${r.ticker}`) ?? []).join(' '),
+    }));
+  return { dir, meta, closes, rows, posts };
+}
+
+function splitBook(prep: PreparedDir, name: SplitName): KolSplitBook {
+  if (prep.rows[name].length === 0) throw new UsageError(`${prep.dir}: the ${name} split has no ticker-days`);
+  try {
+    return kolSplitBook(prep.rows[name], prep.closes);
+  } catch (err) {
+    throw new UsageError(`${prep.dir}: ${(err as Error).message}`);
+  }
+}
+
+/** Settings from the prepared folder, overridden by flags (a mismatch is reported by the checks). */
+function bookConfig(
+  prep: PreparedDir,
+  flags: { 'max-weight'?: number; 'hold-decay'?: number },
+): KolBookConfig {
+  const cfg: KolBookConfig = {
+    maxWeight: flags['max-weight'] ?? prep.meta.settings.max_weight,
+    holdDecay: flags['hold-decay'] ?? prep.meta.settings.hold_decay,
+    feeRate: prep.meta.settings.fee,
+  };
+  try {
+    checkBookConfig(cfg);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return cfg;
+}
+
+function settingsError(err: unknown): never {
+  if (err instanceof KolSettingsMismatch) throw new UsageError(err.message);
+  throw err;
+}
+
+interface KolRunRecord {
+  kind: 'kol-run';
+  prepared: string;
+  settings: KolSettings;
+  algo: 'iql-residual';
+  config: Record<string, unknown>;
+  replay: { explore: number; explore_scale: number; seed: number; text_dim: number };
+}
+
+/** The train buffer of a prepared folder (train and evaluate build the same one: same seed, same rows). */
+function trainReplay(prep: PreparedDir, cfg: KolBookConfig, r: KolRunRecord['replay']) {
+  return buildKolReplay(splitBook(prep, 'train'), cfg, {
+    explore: r.explore,
+    exploreScale: r.explore_scale,
+    seed: r.seed,
+    embedding: { dim: r.text_dim },
+  });
+}
+
+function spacesEnv(ds: OfflineDataset): Env {
+  const none = (): never => {
+    throw new Error('kol: the replay buffer is offline data, not a steppable env');
+  };
+  return {
+    observationSpace: ds.meta.observationSpace,
+    actionSpace: ds.meta.actionSpace,
+    reset: none,
+    step: none,
+  };
+}
+
+async function train(argv: string[]): Promise<number> {
+  const t0 = performance.now();
+  const { flags, positionals } = parseArgs(argv, trainSpec);
+  const prep = readPrepared(positionals[0]);
+  const cfg = bookConfig(prep, flags);
+  const scale = flags['residual-scale'];
+  try {
+    checkResidualScale(scale);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (!(flags['fidelity-lambda'] >= 0))
+    throw new UsageError(`--fidelity-lambda must be ≥ 0, got ${flags['fidelity-lambda']}`);
+  if (!(flags.steps >= 1)) throw new UsageError(`--steps must be ≥ 1, got ${flags.steps}`);
+  const replayRec: KolRunRecord['replay'] = {
+    explore: flags.explore,
+    explore_scale: scale,
+    seed: flags.seed,
+    text_dim: flags['text-dim'],
+  };
+  let replay;
+  try {
+    replay = trainReplay(prep, cfg, replayRec);
+  } catch (err) {
+    throw new UsageError(`${prep.dir}: ${(err as Error).message}`);
+  }
+  // The buffer is replayed with the run's settings; the folder's baseline columns used meta.json's.
+  try {
+    checkReplaySettings(replay.dataset, {
+      name: path.join(prep.dir, 'meta.json'),
+      settings: prep.meta.settings,
+    });
+  } catch (err) {
+    settingsError(err);
+  }
+  const { initBackend } = await import('../../core/agents/backend.ts');
+  const { provideBaseline, provideDataset } = await import('../../core/agents/offline/source.ts');
+  const { runTraining } = await import('../../core/run/trainer.ts');
+  const { metricRowsToCsv } = await import('../../core/run/metrics.ts');
+  const backend = await initBackend('auto');
+  provideBaseline(KOL_BASELINE_RULE, kolBaselineRule);
+  const file = `kol-replay:${path.resolve(prep.dir)}`;
+  provideDataset(file, replay.dataset);
+  const config: Record<string, unknown> = {
+    seed: flags.seed,
+    totalSteps: flags.steps,
+    hidden: RESIDUAL_DEFAULTS.hidden,
+    batchSize: RESIDUAL_DEFAULTS.batchSize,
+    logInterval: Math.max(1, Math.min(100, Math.floor(flags.steps / 10))),
+    scale,
+    fidelityLambda: flags['fidelity-lambda'],
+    bcWarmStartEpochs: flags['bc-epochs'],
+    baseline: KOL_BASELINE_RULE,
+    // Day returns are ~1e-2 × weights ~0.1: scaled so exp(β·A) can tell actions apart.
+    rewardScale: flags['reward-scale'],
+    dataset: { file },
+  };
+  const t1 = performance.now();
+  const res = await runTraining({
+    algo: 'iql-residual',
+    config,
+    makeEnv: () => spacesEnv(replay.dataset),
+    keepRows: true,
+  });
+  const learner = res.learner;
+  if (!learner) throw new UsageError(`kol train: ${res.error ?? 'training failed'}`);
+  const t2 = performance.now();
+  const out = ensureDir(flags.out);
+  writeFileSync(path.join(out, 'learning.csv'), metricRowsToCsv(res.rows ?? []));
+  const settings = kolSettings(cfg, scale);
+  const record: KolRunRecord = {
+    kind: 'kol-run',
+    prepared: path.resolve(prep.dir),
+    settings,
+    algo: 'iql-residual',
+    config: { ...config, dataset: { file: 'kol-replay' } },
+    replay: replayRec,
+  };
+  const { toFiles } = await import('../../core/agents/checkpoint.ts');
+  const { json, weights } = toFiles(await learner.saveCheckpoint());
+  const ck = ensureDir(path.join(out, 'checkpoint'));
+  writeFileSync(path.join(ck, 'model.json'), json);
+  writeFileSync(path.join(ck, 'weights.bin'), weights);
+  writeJson(path.join(ck, 'config.json'), record);
+  learner.dispose();
+  writeJson(path.join(out, 'run.json'), {
+    ...record,
+    command: 'kol train',
+    argv,
+    created: new Date().toISOString(),
+    status: res.status,
+    global_step: res.globalStep,
+    backend: backend.backend,
+    buffer: {
+      transitions: replay.dataset.size,
+      ticker_days: replay.cells.length,
+      obs_dim: replay.obsDim,
+      train_start: prep.meta.splits[0].start,
+      train_end: prep.meta.splits[0].end,
+    },
+    versions: versions(),
+    timings_ms: { read: Math.round(t1 - t0), train: Math.round(t2 - t1) },
+  });
+  process.stdout.write(
+    `kol train: residual IQL on ${replay.cells.length} train ticker-days (${replay.dataset.size} transitions), ${res.globalStep} steps in ${((t2 - t1) / 1000).toFixed(1)} s (${backend.backend}); λ ${flags['fidelity-lambda']}, scale ${scale}, max_weight ${cfg.maxWeight}, hold_decay ${cfg.holdDecay} → ${out}\n`,
+  );
+  return 0;
+}
+
+function readRunRecord(run: string): KolRunRecord {
+  const file = path.join(run, 'checkpoint', 'config.json');
+  let rec: KolRunRecord;
+  try {
+    rec = JSON.parse(readFileSync(file, 'utf8')) as KolRunRecord;
+  } catch (err) {
+    throw new UsageError(
+      `${file}: ${err instanceof SyntaxError ? err.message : fsReason(err)} (run lab kol train first)`,
+    );
+  }
+  if (rec.kind !== 'kol-run') throw new UsageError(`${file}: not a lab kol train checkpoint`);
+  return rec;
+}
+
+interface RunEvaluation {
+  prep: PreparedDir;
+  book: KolSplitBook;
+  cmp: KolBookComparison;
+  baseline: Float64Array;
+  cells: number[];
+  policy: Float32Array;
+  settings: KolSettings;
+}
+
+async function evaluateRun(
+  run: string,
+  flags: { prepared?: string; 'max-weight'?: number; 'hold-decay'?: number },
+) {
+  const rec = readRunRecord(run);
+  const prep = readPrepared(flags.prepared ?? rec.prepared);
+  const cfg = bookConfig(prep, flags);
+  const evalSettings = kolSettings(cfg, rec.settings.residual_scale);
+  const ckName = `checkpoint (${path.join(run, 'checkpoint', 'config.json')})`;
+  const evName = `evaluation (${flags['max-weight'] !== undefined || flags['hold-decay'] !== undefined ? 'flags' : path.join(prep.dir, 'meta.json')})`;
+  try {
+    checkKolSettings({ name: ckName, settings: rec.settings }, { name: evName, settings: evalSettings });
+    checkKolSettings(
+      { name: ckName, settings: rec.settings },
+      { name: `prepared folder (${path.join(prep.dir, 'meta.json')})`, settings: prep.meta.settings },
+    );
+  } catch (err) {
+    settingsError(err);
+  }
+  const replay = trainReplay(prep, cfg, rec.replay);
+  try {
+    checkReplaySettings(replay.dataset, { name: ckName, settings: rec.settings });
+  } catch (err) {
+    settingsError(err);
+  }
+  const { initBackend } = await import('../../core/agents/backend.ts');
+  const { provideBaseline, provideDataset } = await import('../../core/agents/offline/source.ts');
+  const { getAlgorithm } = await import('../../core/run/algorithms.ts');
+  const { fromFiles } = await import('../../core/agents/checkpoint.ts');
+  await initBackend('auto');
+  provideBaseline(KOL_BASELINE_RULE, kolBaselineRule);
+  const file = `kol-replay:${path.resolve(prep.dir)}`;
+  provideDataset(file, replay.dataset);
+  const learner = await getAlgorithm('iql-residual').create({
+    config: { ...rec.config, dataset: { file } },
+    makeEnv: () => spacesEnv(replay.dataset),
+  });
+  const book = splitBook(prep, 'test');
+  try {
+    const ckDir = path.join(run, 'checkpoint');
+    await learner.loadCheckpoint(
+      fromFiles(
+        readFileSync(path.join(ckDir, 'model.json'), 'utf8'),
+        readFileSync(path.join(ckDir, 'weights.bin')),
+      ),
+    );
+    const st = kolStates(book, cfg, { dim: rec.replay.text_dim });
+    const policy = (await learner.predict(st.states, st.cells.length, null, true)) as Float32Array;
+    const trained = residualBookWeights(st.baseline, st.cells, policy, book.tickers.length, cfg);
+    const cmp = compareKolBooks(book, st.baseline, trained, st.cells, cfg.feeRate);
+    return {
+      prep,
+      book,
+      cmp,
+      baseline: st.baseline,
+      cells: st.cells,
+      policy,
+      settings: evalSettings,
+    } satisfies RunEvaluation;
+  } finally {
+    learner.dispose();
+  }
+}
+
+async function evaluate(argv: string[]): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, evaluateSpec);
+  const run = positionals[0];
+  const ev = await evaluateRun(run, flags);
+  const { book, cmp } = ev;
+  const M = book.tickers.length;
+  writeJson(path.join(run, 'metrics_test.json'), {
+    split: 'test',
+    start: book.dates[0],
+    end: book.dates[book.dates.length - 1],
+    days: book.dates.length,
+    ticker_days: ev.cells.length,
+    settings: ev.settings,
+    trained_weights:
+      'residual actions through the book rules: multiplier π/b held on unmentioned days, re-normalised to gross ≤ 1, capped at max_weight',
+    baseline: cmp.baseline,
+    trained: cmp.trained,
+  });
+  const mentioned = new Set(ev.cells);
+  const rows: CsvCell[][] = [];
+  for (let d = 0; d < book.dates.length; d++)
+    for (let i = 0; i < M; i++) {
+      const k = d * M + i;
+      rows.push([
+        book.dates[d],
+        book.tickers[i],
+        mentioned.has(k) ? 1 : 0,
+        ev.baseline[k],
+        cmp.trainedWeights[k],
+      ]);
+    }
+  writeCsv(
+    path.join(run, 'positions_test.csv'),
+    ['date', 'ticker', 'mentioned', 'baseline_weight', 'trained_weight'],
+    rows,
+  );
+  const b = cmp.baseline;
+  const t = cmp.trained;
+  const line = (name: string, m: typeof b) =>
+    `  ${name.padEnd(8)} total_return ${fmt(m.total_return)} sharpe ${fmt(m.sharpe, 2)} max_drawdown ${fmt(m.max_drawdown)} turnover ${fmt(m.turnover)} fidelity ${fmt(m.fidelity)}`;
+  process.stdout.write(
+    [
+      `kol evaluate: test ${book.dates[0]}..${book.dates[book.dates.length - 1]} (${ev.cells.length} ticker-days) → ${run}`,
+      line('baseline', b),
+      line('trained', t),
+    ].join('\n') + '\n',
+  );
+  return 0;
+}
+
+async function exportDecisions(argv: string[]): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, evaluateSpec);
+  const run = positionals[0];
+  const ev = await evaluateRun(run, flags);
+  const { book, cmp } = ev;
+  const M = book.tickers.length;
+  const rowOf = new Map(book.dates.map((d, i) => [d, i]));
+  const colOf = new Map(book.tickers.map((tk, j) => [tk, j]));
+  const decisions: CsvCell[][] = [];
+  for (const p of ev.prep.posts) {
+    const d = rowOf.get(p.signal_date);
+    const j = colOf.get(p.ticker);
+    if (d === undefined || j === undefined) continue;
+    const k = d * M + j;
+    if (Number.isNaN(book.scores[k])) continue;
+    const row: Record<string, CsvCell> = {
+      date: p.signal_date,
+      ticker: p.ticker,
+      post_id: p.post_id,
+      published: p.published,
+      author: p.author,
+      sentiment: Number(p.sentiment),
+      confidence: Number(p.confidence),
+      baseline_raw_score: book.scores[k],
+      baseline_action: ev.baseline[k],
+      trained_action: cmp.trainedWeights[k],
+      position_before: d > 0 ? cmp.trainedWeights[k - M] : 0,
+      position_after: cmp.trainedWeights[k],
+      equity_baseline: cmp.baselineRun.equity[d],
+      equity_trained: cmp.trainedRun.equity[d],
+      url: p.url,
+    };
+    decisions.push(DECISION_COLUMNS.map((c) => row[c]));
+  }
+  writeCsv(path.join(run, 'signal_decisions_test.csv'), DECISION_COLUMNS, decisions);
+  process.stdout.write(
+    `kol export: ${decisions.length} test decisions → ${path.join(run, 'signal_decisions_test.csv')}\n`,
+  );
+  return 0;
+}
+
 export const command: CliCommand = {
   summary:
     'opinion-leader posts (seed 000): prepare ticker-days and the baseline long-short book; score text',
@@ -463,14 +988,13 @@ export const command: CliCommand = {
     const [sub, ...rest] = argv;
     if (sub === 'prepare') return prepare(rest);
     if (sub === 'score') return score(rest);
-    if (sub === 'train' || sub === 'evaluate' || sub === 'export')
-      throw new UsageError(
-        `'kol ${sub}' is not available yet: it arrives with the residual policy (issue 11); 'kol prepare' writes the baseline and its decisions today`,
-      );
+    if (sub === 'train') return train(rest);
+    if (sub === 'evaluate') return evaluate(rest);
+    if (sub === 'export') return exportDecisions(rest);
     throw new UsageError(
       sub
-        ? `unknown subcommand '${sub}' (prepare, score)`
-        : 'missing subcommand (prepare, score); lab kol --help',
+        ? `unknown subcommand '${sub}' (prepare, score, train, evaluate, export)`
+        : 'missing subcommand (prepare, score, train, evaluate, export); lab kol --help',
     );
   },
 };

@@ -19,3 +19,4 @@ export * from './state.ts';
 export * from './settings.ts';
 export * from './workflow.ts';
 export * from './meta.ts';
+export * from './replay.ts';
