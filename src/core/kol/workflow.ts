@@ -4,8 +4,9 @@
  * `WORKFLOWS` there, and its config fields declared once (default, range, unit, help) so the
  * lab's forms, share links and `lab kol` read the same vocabulary.
  *
- * Not registered yet: the registry is shared, and the residual policy (its algorithms) and the
- * lab's kol views come next. `algorithms` is empty until the residual BC/IQL lands.
+ * Not registered yet: the residual policy trains headless (`lab kol train`, residual IQL) but the
+ * lab has no kol views and no worker runner for it, so the start view must not offer it; joining
+ * `WORKFLOWS` waits for those. `algorithms` stays empty until the lab can train it.
  */
 import { choice, int, num, type FieldSpec, type Values } from '../experiment/fields.ts';
 import { DATA_FIELDS, SYNTHETIC_FIELDS } from '../experiment/vocabulary.ts';
