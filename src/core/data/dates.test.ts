@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
+  firstIndexOnOrAfter,
   civilFromDays,
   dayOfWeek,
   daysFromCivil,
@@ -135,5 +136,17 @@ describe('parseDateColumn', () => {
     expect(describeFormat('27/01/1999', 'DMY')).toBe('DD/MM/YYYY');
     expect(describeFormat('20201127')).toBe('YYYYMMDD');
     expect(describeFormat('2020-11-27 16:00')).toBe('YYYY-MM-DD (time ignored)');
+  });
+});
+
+describe('firstIndexOnOrAfter', () => {
+  it('finds the first element ≥ x in ascending dates and day numbers', () => {
+    const dates = ['2020-01-02', '2020-01-03', '2020-01-06'];
+    expect(firstIndexOnOrAfter(dates, '2020-01-01')).toBe(0);
+    expect(firstIndexOnOrAfter(dates, '2020-01-03')).toBe(1);
+    expect(firstIndexOnOrAfter(dates, '2020-01-04')).toBe(2);
+    expect(firstIndexOnOrAfter(dates, '2020-01-07')).toBe(3);
+    expect(firstIndexOnOrAfter(Float64Array.of(1, 3, 3, 7), 3)).toBe(1);
+    expect(firstIndexOnOrAfter([], 'x')).toBe(0);
   });
 });

@@ -596,3 +596,18 @@ export function describeFormat(cell: string, order: 'MDY' | 'DMY' = 'MDY'): stri
   if (i < s.length && s.slice(i).trim() !== '') out += ' (time ignored)';
   return out;
 }
+
+/**
+ * Index of the first element ≥ `x` in an ascending array (ISO date strings or day numbers), or
+ * `sorted.length` when every element is smaller: binary search, O(log n).
+ */
+export function firstIndexOnOrAfter<T extends string | number>(sorted: ArrayLike<T>, x: T): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

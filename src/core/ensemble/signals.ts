@@ -14,6 +14,7 @@
  * - records for assets not in the panel are dropped and counted.
  */
 import Papa from 'papaparse';
+import { firstIndexOnOrAfter } from '../data/dates.ts';
 import type { Panel } from '../data/types.ts';
 import type { SyntheticConfig, SyntheticMeta } from '../data/synthetic.ts';
 import { Rng } from '../rng.ts';
@@ -57,18 +58,6 @@ const MACRO_NAMES = new Set(['', '*', 'macro', 'market']);
 
 function daysBetween(a: string, b: string): number {
   return (Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000;
-}
-
-/** Index of the first date ≥ d (dates ascending), or dates.length. */
-function firstOnOrAfter(dates: readonly string[], d: string): number {
-  let lo = 0;
-  let hi = dates.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (dates[mid] < d) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Signals with no news anywhere (the news analyst abstains on every row). */
@@ -120,7 +109,7 @@ export function alignSignals(
       }
       col = i;
     }
-    const t = firstOnOrAfter(dates, r.date);
+    const t = firstIndexOnOrAfter(dates, r.date);
     if (t >= T) {
       report.droppedAfterEnd++;
       continue;

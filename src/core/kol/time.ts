@@ -17,7 +17,7 @@
  *   - a date without a time counts on its own date (as if published before that day's close) —
  *     the report counts such posts; `dateOnly: 'after-close'` moves them to the next trading day.
  */
-import { daysFromCivil, parseDateColumn } from '../data/dates.ts';
+import { daysFromCivil, firstIndexOnOrAfter, parseDateColumn } from '../data/dates.ts';
 
 /** 16:00, the NYSE close, in minutes after midnight. */
 export const DEFAULT_CLOSE_MINUTE = 16 * 60;
@@ -136,13 +136,7 @@ export function effectiveDay(
  * within `maxRollDays` calendar days (a gap in the prices, or a post after the last price).
  */
 export function rollToTradingDay(tradingDays: Float64Array, day: number, maxRollDays: number): number {
-  let lo = 0;
-  let hi = tradingDays.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (tradingDays[mid] < day) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = firstIndexOnOrAfter(tradingDays as ArrayLike<number>, day);
   if (lo >= tradingDays.length || tradingDays[lo] - day > maxRollDays) return -1;
   return lo;
 }

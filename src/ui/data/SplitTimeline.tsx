@@ -1,21 +1,10 @@
 import type { Panel } from '../../../workers/protocol.ts';
+import { firstIndexOnOrAfter } from '../../core/data/dates.ts';
 import type { Values } from '../../core/experiment/fields.ts';
 import { flatValues, splitMode } from '../../store/experiment.ts';
 import { useLab } from '../../store/index.ts';
 
 const SPLITS = ['train', 'valid', 'test'] as const;
-
-/** Index of the first date ≥ d (dates ascending ISO). */
-function lowerBound(dates: readonly string[], d: string): number {
-  let lo = 0;
-  let hi = dates.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (dates[mid] < d) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /**
  * Rows of each split inside the panel, as core cuts them: date splits by their dates, fractions
@@ -35,8 +24,8 @@ export function splitRows(dates: readonly string[], values: Values) {
     ];
   }
   return SPLITS.map((name) => {
-    const start = lowerBound(dates, String(values[`splits.${name}.start`]));
-    const end = lowerBound(dates, `${String(values[`splits.${name}.end`])}\uffff`);
+    const start = firstIndexOnOrAfter(dates, String(values[`splits.${name}.start`]));
+    const end = firstIndexOnOrAfter(dates, `${String(values[`splits.${name}.end`])}\uffff`);
     return { name, start, end: Math.max(start, end) };
   });
 }
