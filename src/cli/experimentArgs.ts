@@ -18,6 +18,7 @@
  * `--env cartpole|bandit` are the sanity envs: not market experiments, they take the algorithm flags
  * and `--set agent.…` only.
  */
+import { parseJsonFile } from './json.ts';
 import { readFileSync } from 'node:fs';
 import { DataSpecError, parseSourceSpec } from '../core/data/sources.ts';
 import {
@@ -143,12 +144,7 @@ export function readConfigFile(file: string): Record<string, unknown> {
     const code = (e as { code?: string }).code;
     throw new UsageError(`${file}: cannot read (${code === 'ENOENT' ? 'no such file' : errorText(e)})`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${file}: invalid JSON (${errorText(e)})`);
-  }
+  const json = parseJsonFile(text, file);
   if (!isPlainObject(json)) throw new UsageError(`${file}: expected a JSON object (an ExperimentConfig)`);
   if (isPlainObject(json.config)) return structuredClone(json.config);
   // A run exported from the lab's Runs panel: its summary holds the config, or the link that reproduces it.

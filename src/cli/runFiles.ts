@@ -5,6 +5,7 @@
  * checkpoint/ (model.json + weights.bin, tfjs layout, and config.json: the resolved
  * ExperimentConfig, the z-score statistics of training and the --data sources).
  */
+import { parseJsonFile } from './json.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckpointArtifacts } from '../core/agents/checkpoint.ts';
@@ -217,12 +218,7 @@ export async function readCheckpointDir(dir: string): Promise<CheckpointFiles> {
         `${d}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'weights.bin or config.json is missing' : (e as Error).message}`,
       );
     }
-    let record: CheckpointRecord;
-    try {
-      record = JSON.parse(recordText) as CheckpointRecord;
-    } catch (e) {
-      throw new UsageError(`${d}/config.json: invalid JSON (${(e as Error).message})`);
-    }
+    const record = parseJsonFile(recordText, `${d}/config.json`) as CheckpointRecord;
     if (record.format !== 'lab-checkpoint/2')
       throw new UsageError(
         `${d}/config.json: not a checkpoint of this lab train (format ${JSON.stringify(record.format ?? 'missing')}); train it again`,

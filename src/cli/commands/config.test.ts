@@ -217,3 +217,16 @@ describe('lab config from-link / to-link', () => {
     expect(io.stderr).toMatch(/bad\.json: .*windw/);
   });
 });
+
+describe('a config file with a JSON mistake', () => {
+  it('is refused with the file, line and column of the mistake', async () => {
+    const file = path.join(dir, 'broken.json');
+    writeFileSync(file, '{\n  "algo": "ppo",\n  "seed": 3,,\n}\n');
+    io.stderr = '';
+    expect(await main(['config', 'to-link', file])).toBe(2);
+    expect(io.stderr).toContain(`${file}:3:13: invalid JSON (Expected double-quoted property name)`);
+    io.stderr = '';
+    expect(await main(['train', '--config', file, '--out', path.join(dir, 'never')])).toBe(2);
+    expect(io.stderr).toContain(`${file}:3:13:`);
+  });
+});

@@ -1,4 +1,5 @@
 /** `lab sweep`: a sweep spec (or preset) on a pool of Node worker threads → results.json, results.csv, summary.json. */
+import { parseJsonFile } from '../json.ts';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,12 +89,7 @@ function readSpec(file: string): SweepSpec {
       `${file}: cannot read (${(e as { code?: string }).code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e)})`,
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${file}: invalid JSON (${e instanceof Error ? e.message : String(e)})`);
-  }
+  const json = parseJsonFile(text, file);
   try {
     return parseSweepSpec(json);
   } catch (e) {

@@ -3,6 +3,7 @@
  * (one row per run) and summary.json (mean ± std per point; the best point chosen on a validation
  * metric, its test metrics reported beside it). Written by `lab sweep`, read and joined by `lab merge`.
  */
+import { parseJsonFile } from '../json.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -63,12 +64,7 @@ export function readSweepResults(dirOrFile: string): SweepResultsFile {
   const file = dirOrFile.endsWith('.json') ? dirOrFile : path.join(dirOrFile, 'results.json');
   if (!existsSync(file))
     throw new UsageError(`${file}: no such file (expected a folder written by lab sweep)`);
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`${file}: invalid JSON (${e instanceof Error ? e.message : String(e)})`);
-  }
+  const data = parseJsonFile(readFileSync(file, 'utf8'), file);
   const d = data as Partial<SweepResultsFile>;
   if (d.format !== RESULTS_FORMAT || !Array.isArray(d.runs) || !d.spec)
     throw new UsageError(`${file}: not a sweep results file (format ${String(d.format)})`);
