@@ -12,7 +12,7 @@ import {
 } from './common/testing.ts';
 import { CartPoleEnv } from '../envs/cartpole.ts';
 import { ContextualBanditEnv, type BanditConfig } from '../envs/bandit.ts';
-import { evaluatePolicy } from '../run/evaluate.ts';
+import { evaluatePolicy } from '../experiment/evaluation.ts';
 import type { Info, StepResult } from '../envs/types.ts';
 
 let backend = 'cpu';

@@ -9,8 +9,6 @@
  * - `evaluatePolicy`: episodes on any env → returns and lengths (`eval/*` metrics; market envs add
  *   the equity of the first episode). The run loop's periodic evaluation (runTraining) and the
  *   sanity envs' (cartpole, bandit) final evaluation in `lab train` / `lab evaluate`.
- *
- * src/core/run/evaluate.ts re-exports the second for the run loop.
  */
 import { runBaseline, type StrategySpec } from '../baselines/index.ts';
 import type { SplitName } from '../data/types.ts';

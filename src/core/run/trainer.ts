@@ -32,7 +32,7 @@ import type { Action, Env } from '../envs/types.ts';
 import type { CheckpointArtifacts } from '../agents/checkpoint.ts';
 import { getAlgorithm, type Learner } from './algorithms.ts';
 import { RunControl, yieldToEventLoop, type RunState } from './control.ts';
-import { evaluatePolicy, type EvalResult } from './evaluate.ts';
+import { evaluatePolicy, type EvalResult } from '../experiment/evaluation.ts';
 import { MetricThrottle, type MetricRow } from './metrics.ts';
 
 export interface TrainingCallbacks {

@@ -14,7 +14,7 @@ import { trainToEnd } from './testing.ts';
 import { generateSynthetic } from '../../data/synthetic.ts';
 import { buildFeatures, featurePreset } from '../../features/index.ts';
 import { TradingEnv, type TradingEnvConfig } from '../../envs/trading.ts';
-import { evaluatePolicy } from '../../run/evaluate.ts';
+import { evaluatePolicy } from '../../experiment/evaluation.ts';
 import { parseStrategy, runBaseline } from '../../baselines/index.ts';
 
 beforeAll(async () => {
