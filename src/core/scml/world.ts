@@ -285,6 +285,11 @@ export class World {
     this.respP[th] = p;
   }
 
+  /** The answer recorded on a thread this half-step (for tests and wrappers). */
+  response(th: number): { kind: number; q: number; t: number; p: number } {
+    return { kind: this.respKind[th], q: this.respQ[th], t: this.respT[th], p: this.respP[th] };
+  }
+
   startDay(): void {
     const d = this.day;
     this.deliveryMax = Math.min(d + this.cfg.horizon, this.nSteps - 1);

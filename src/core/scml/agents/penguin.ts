@@ -14,7 +14,7 @@
  */
 import type { Rng } from '../../rng.ts';
 import { ACCEPT, END, REJECT, type ScmlAgent, type World } from '../world.ts';
-import { bestPrice, concededPrice, distribute, isSelling, relTime } from './common.ts';
+import { bestPrice, distribute, isSelling } from './common.ts';
 
 export const PENGUIN_TARGET = 0.7;
 export const PENGUIN_OPEN_SHARE = 0.7;
@@ -77,6 +77,7 @@ export class PenguinAgent implements ScmlAgent {
   private qs = new Int32Array(0);
   private split = new Int32Array(0);
   private futureTaken = new Float64Array(0);
+  private rest = new Int32Array(0);
 
   init(w: World, _id: number, rng: Rng): void {
     this.rng = rng;
@@ -84,6 +85,7 @@ export class PenguinAgent implements ScmlAgent {
     this.today = new Int32Array(w.nThreads);
     this.qs = new Int32Array(w.nThreads);
     this.split = new Int32Array(w.nThreads);
+    this.rest = new Int32Array(w.nThreads);
     this.futureTaken = new Float64Array(w.nSteps);
   }
 
@@ -101,38 +103,63 @@ export class PenguinAgent implements ScmlAgent {
     }
   }
 
-  /** Opening offers on the threads this agent opens today. */
+  /** Opening offers on the threads this agent opens today: today's need over 70% of them, futures to the rest. */
   private open(w: World, a: number, selling: boolean, m: number): void {
-    const rng = this.rng;
     const threads = this.side.subarray(0, m);
-    rng.shuffle(threads);
+    this.rng.shuffle(threads);
     const need = Math.max(0, Math.floor(this.need(w, a, w.day, selling)));
-    const nToday = need > 0 ? Math.max(1, Math.floor(PENGUIN_OPEN_SHARE * m)) : 0;
-    distribute(rng, need, nToday, this.split);
-    let i = 0;
-    for (; i < nToday; i++) {
-      const th = threads[i];
-      if (this.split[i] > 0)
-        w.respond(th, REJECT, Math.min(this.split[i], w.qtyMax), w.day, bestPrice(w, th, selling));
-      else this.future(w, a, th, selling, 1, 1);
-    }
-    const rest = m - i;
-    for (let j = 0; j < rest; j++) {
-      const frac = j / rest;
-      const ahead =
-        frac < PENGUIN_FUTURE_SPLIT[0] ? 1 : frac < PENGUIN_FUTURE_SPLIT[0] + PENGUIN_FUTURE_SPLIT[1] ? 2 : 3;
-      const share = PENGUIN_FUTURE_SPLIT[ahead - 1];
-      this.future(w, a, threads[i + j], selling, ahead, Math.max(1, Math.round(share * rest)));
-    }
+    this.splitToday(w, a, selling, threads, m, need, false);
   }
 
-  /** A future offer `ahead` days out for 1/nShare of that day's need at the best price, or END. */
-  private future(w: World, a: number, th: number, selling: boolean, ahead: number, nShare: number): void {
-    const t = w.day + ahead;
-    if (t > w.deliveryMax) return w.respond(th, END);
-    const q = Math.floor(this.need(w, a, t, selling) / nShare);
-    if (q < 1) return w.respond(th, END);
-    w.respond(th, REJECT, Math.min(q, w.qtyMax), t, bestPrice(w, th, selling));
+  /**
+   * Today's need over ⌊0.7·m⌋ of threads[0..m) (at the best price, or at the concession price when
+   * re-splitting); the partners left with nothing get future offers.
+   */
+  private splitToday(
+    w: World,
+    a: number,
+    selling: boolean,
+    threads: Int32Array,
+    m: number,
+    need: number,
+    concede: boolean,
+  ): void {
+    const nToday = need > 0 ? Math.max(1, Math.floor(PENGUIN_OPEN_SHARE * m)) : 0;
+    distribute(this.rng, need, nToday, this.split);
+    let nFuture = 0;
+    for (let i = 0; i < m; i++) {
+      const th = threads[i];
+      const q = i < nToday ? this.split[i] : 0;
+      if (q > 0) {
+        const p = concede ? penguinConcessionPrice(w, th, selling) : bestPrice(w, th, selling);
+        w.respond(th, REJECT, Math.min(q, w.qtyMax), w.day, p);
+      } else this.rest[nFuture++] = th;
+    }
+    this.futureOffers(w, a, selling, this.rest, nFuture);
+  }
+
+  /**
+   * Future offers: the first 50% of the threads for t+1, the next 30% for t+2, the last 20% for
+   * t+3, each day's need ÷ 3 distributed over its threads at the best price; the rest END.
+   */
+  private futureOffers(w: World, a: number, selling: boolean, threads: Int32Array, m: number): void {
+    const cut1 = Math.floor(m * PENGUIN_FUTURE_SPLIT[0]);
+    const cut2 = Math.floor(m * (PENGUIN_FUTURE_SPLIT[0] + PENGUIN_FUTURE_SPLIT[1]));
+    const bounds = [0, cut1, cut2, m];
+    for (let ahead = 1; ahead <= 3; ahead++) {
+      const from = bounds[ahead - 1];
+      const n = bounds[ahead] - from;
+      if (n === 0) continue;
+      const t = w.day + ahead;
+      const need = t <= w.deliveryMax ? Math.floor(this.need(w, a, t, selling) / 3) : 0;
+      distribute(this.rng, Math.max(0, need), n, this.split);
+      for (let i = 0; i < n; i++) {
+        const th = threads[from + i];
+        const q = need > 0 ? this.split[i] : 0;
+        if (q > 0) w.respond(th, REJECT, Math.min(q, w.qtyMax), t, bestPrice(w, th, selling));
+        else w.respond(th, END);
+      }
+    }
   }
 
   private answer(w: World, a: number, selling: boolean, m: number): void {
@@ -149,37 +176,37 @@ export class PenguinAgent implements ScmlAgent {
         this.qs[nToday++] = w.offQ[th];
         continue;
       }
-      if (w.offerer[th] !== 0 && this.futureTaken[t] + w.offQ[th] <= this.need(w, a, t, selling)) {
+      if (
+        w.offerer[th] !== 0 &&
+        this.futureTaken[t] + w.offQ[th] <= Math.floor(this.need(w, a, t, selling))
+      ) {
         this.futureTaken[t] += w.offQ[th];
         w.respond(th, ACCEPT);
         continue;
       }
       threads[rest++] = th;
     }
-    let need = Math.floor(this.need(w, a, w.day, selling));
-    if (nToday > 0 && need > 0) {
-      const mask = penguinSubset(this.qs, nToday, need, PENGUIN_OVERSHOOT * w.nLines);
-      for (let i = 0; i < nToday; i++) {
-        if (i < MAX_SUBSET && mask & (1 << i)) {
-          need -= this.qs[i];
-          w.respond(this.today[i], ACCEPT);
-        } else threads[rest++] = this.today[i];
-      }
-    } else for (let i = 0; i < nToday; i++) threads[rest++] = this.today[i];
-    // The rest: re-split what is still needed today at a concession price, or end.
-    if (rest === 0) return;
-    if (need <= 0) {
-      for (let i = 0; i < rest; i++) w.respond(threads[i], END);
-      return;
+    const need = Math.floor(this.need(w, a, w.day, selling));
+    const mask =
+      nToday > 0 && need > 0 ? penguinSubset(this.qs, nToday, need, PENGUIN_OVERSHOOT * w.nLines) : 0;
+    for (let i = 0; i < nToday; i++) {
+      if (i < MAX_SUBSET && mask & (1 << i)) w.respond(this.today[i], ACCEPT);
+      else threads[rest++] = this.today[i];
     }
-    const n = Math.min(rest, need);
-    distribute(this.rng, need, n, this.split);
-    const r = relTime(w);
-    for (let i = 0; i < rest; i++) {
-      const th = threads[i];
-      if (i < n)
-        w.respond(th, REJECT, Math.min(this.split[i], w.qtyMax), w.day, concededPrice(w, th, selling, r));
-      else w.respond(th, END);
+    if (rest === 0) return;
+    // Accepted a set: the others get future offers. Nothing fitted: re-split today's need, conceding on price.
+    if (mask !== 0 || need <= 0) this.futureOffers(w, a, selling, threads, rest);
+    else {
+      this.rng.shuffle(threads.subarray(0, rest));
+      this.splitToday(w, a, selling, threads, rest, need, true);
     }
   }
+}
+
+/** Penguin's concession price: max(0.7·max, min) when selling, min(1.2·min, max) when buying. */
+export function penguinConcessionPrice(w: World, th: number, selling: boolean): number {
+  const k = w.thProduct[th];
+  const lo = w.priceLo[k];
+  const hi = w.priceHi[k];
+  return selling ? Math.max(Math.ceil(0.7 * hi), lo) : Math.min(Math.floor(1.2 * lo), hi);
 }
