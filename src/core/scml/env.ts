@@ -255,7 +255,7 @@ export class ScmlSingleAgentEnv implements Env<Int32Array, Info> {
   readonly observationSpace: BoxSpace = { kind: 'box', shape: [OBS_SIZE], low: -10, high: 10 };
   readonly actionSpace: MultiDiscreteSpace;
   private inner: ScmlParallelEnv;
-  private readonly rng: Rng;
+  private rng: Rng;
   private readonly opts: ScmlEnvOptions & { learner?: number };
   private name = 'a0';
 
@@ -272,7 +272,9 @@ export class ScmlSingleAgentEnv implements Env<Int32Array, Info> {
   }
 
   reset(opts: ResetOptions = {}): ResetResult<Info> {
-    const seed = opts.seed ?? this.rng.nextUint32();
+    // A given seed re-seeds the env's stream (the Env contract); each world's seed comes from it.
+    if (opts.seed !== undefined) this.rng = new Rng(opts.seed);
+    const seed = this.rng.nextUint32();
     const nA = nAgentsOf(generateConfig(seed, this.opts.config));
     const learner = this.opts.learner ?? new Rng(seed).fork('learner').int(nA);
     this.inner = new ScmlParallelEnv([learner], this.opts);
