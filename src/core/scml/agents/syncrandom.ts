@@ -1,14 +1,13 @@
 /**
- * SyncRandomStdAgent (scml-lite.md): a "sync" agent that answers all its threads of a half-step
- * together. Per side (buying, selling):
- * - accepts offers that fit the remaining need of their delivery day at a price at least as good
- *   as its own current price for that day;
- * - spreads today's remaining need over 85% of the other partners (shuffled) and future needs over
- *   the rest, one random future day each;
- * - prices concede with relative time r: buy = mn + (mx−mn)·r^e, sell = mx − (mx−mn)·r^e,
- *   e = 2 for today, 4 for futures.
- * Needs: the exogenous imbalance on the edge levels; n_lines less what is committed on a middle
- * level (as the package's agent, which targets full production there).
+ * SyncRandomStdAgent (scml-lite.md; details from scml.std.agents.rand): a "sync" agent that
+ * answers all its threads of a half-step together. Per side (buying, selling):
+ * - needs are the package's awi.needed_supplies / needed_sales (exogenous + committed imbalance
+ *   for today); a middle level accepts up to max(need, ⌊0.3·n_lines⌋) and distributes n_lines;
+ * - accepts offers with 0 < q < the remaining need of their delivery day at a good price: buy when
+ *   p ≤ mn + (mx−mn)·r^e, sell when p ≥ mx − (mx−mn)·r^e (e = 2 today with r the relative time;
+ *   e = 4 for futures with r the distance to the end, and a quarter of the range kept back);
+ * - spreads today's need over 85% of the other partners (shuffled) and future needs over the rest,
+ *   one random future day each; its counter prices use the futures' exponent, as the package's.
  */
 import type { Rng } from '../../rng.ts';
 import { ACCEPT, END, REJECT, type ScmlAgent, type World } from '../world.ts';
@@ -17,6 +16,8 @@ import { distribute, inputsToday, isSelling, randomDay, relTime, salesToday } fr
 export const SYNC_TODAY_SHARE = 0.85;
 export const SYNC_E_TODAY = 2;
 export const SYNC_E_FUTURE = 4;
+export const SYNC_FUTURE_MIN_PRICE = 0.25;
+export const SYNC_MIDDLE_PRODUCTIVITY = 0.3;
 
 export class SyncRandomAgent implements ScmlAgent {
   readonly type = 'syncrandom';
@@ -32,28 +33,41 @@ export class SyncRandomAgent implements ScmlAgent {
     this.futureTaken = new Int32Array(w.nSteps);
   }
 
-  /** Today's need of one side, before this half-step's acceptances. */
-  todayNeed(w: World, a: number, selling: boolean): number {
-    const k = w.level[a];
-    const T = w.nSteps;
-    if (k > 0 && k < w.lastLevel)
-      return selling
-        ? w.nLines - w.salesAt[a * T + w.day]
-        : w.nLines - w.inventory[a] - w.suppliesAt[a * T + w.day];
+  /** awi.needed_sales / needed_supplies: today's exogenous and committed imbalance. */
+  needed(w: World, a: number, selling: boolean): number {
     return selling ? inputsToday(w, a) - salesToday(w, a) : salesToday(w, a) - inputsToday(w, a);
+  }
+
+  private middle(w: World, a: number): boolean {
+    return w.level[a] > 0 && w.level[a] < w.lastLevel;
+  }
+
+  /** What today's acceptances may add up to (strictly below). */
+  acceptNeed(w: World, a: number, selling: boolean): number {
+    const n = this.needed(w, a, selling);
+    return this.middle(w, a) ? Math.max(n, Math.floor(SYNC_MIDDLE_PRODUCTIVITY * w.nLines)) : n;
+  }
+
+  /** What today's counter-offers ask for in total. */
+  todayNeed(w: World, a: number, selling: boolean): number {
+    return this.middle(w, a) ? w.nLines : this.needed(w, a, selling);
   }
 
   futureNeed(w: World, a: number, t: number, selling: boolean): number {
     return w.nLines - (selling ? w.salesAt : w.suppliesAt)[a * w.nSteps + t];
   }
 
-  /** This side's price at relative time r with exponent e. */
-  price(w: World, th: number, selling: boolean, e: number): number {
+  /** This side's price at relative time r (default: of the negotiation) with exponent e; futures keep a quarter of the range back. */
+  price(w: World, th: number, selling: boolean, e: number, r = relTime(w)): number {
     const k = w.thProduct[th];
-    const mn = w.priceLo[k];
-    const mx = w.priceHi[k];
-    const c = Math.pow(relTime(w), e);
-    return selling ? Math.round(mx - (mx - mn) * c) : Math.round(mn + (mx - mn) * c);
+    let mn = w.priceLo[k];
+    let mx = w.priceHi[k];
+    const future = e === SYNC_E_FUTURE;
+    if (future && selling) mn += SYNC_FUTURE_MIN_PRICE * (mx - mn);
+    if (future && !selling) mx -= SYNC_FUTURE_MIN_PRICE * (mx - mn);
+    const c = Math.pow(r, e);
+    const p = selling ? Math.floor(0.5 + mx - (mx - mn) * c) : Math.floor(mn + (mx - mn) * c + 0.5);
+    return Math.max(w.priceLo[k], Math.min(w.priceHi[k], p));
   }
 
   act(w: World, a: number, todo: Int32Array, n: number): void {
@@ -67,7 +81,7 @@ export class SyncRandomAgent implements ScmlAgent {
   private actSide(w: World, a: number, selling: boolean, m: number): void {
     const rng = this.rng;
     const threads = this.side;
-    let need = this.todayNeed(w, a, selling);
+    let need = this.acceptNeed(w, a, selling);
     this.futureTaken.fill(0);
     // Accept what fits at a price no worse than ours; the rest get counter-offers.
     let rest = 0;
@@ -77,9 +91,11 @@ export class SyncRandomAgent implements ScmlAgent {
         const q = w.offQ[th];
         const t = w.offT[th];
         const today = t === w.day;
-        const mine = this.price(w, th, selling, today ? SYNC_E_TODAY : SYNC_E_FUTURE);
+        const mine = today
+          ? this.price(w, th, selling, SYNC_E_TODAY)
+          : this.price(w, th, selling, SYNC_E_FUTURE, (t - w.day) / Math.max(1, w.nSteps - w.day));
         const priceOk = selling ? w.offP[th] >= mine : w.offP[th] <= mine;
-        const fits = today ? q <= need : q <= this.futureNeed(w, a, t, selling) - this.futureTaken[t];
+        const fits = today ? q < need : q < this.futureNeed(w, a, t, selling) - this.futureTaken[t];
         if (priceOk && fits) {
           if (today) need -= q;
           else this.futureTaken[t] += q;
@@ -91,13 +107,14 @@ export class SyncRandomAgent implements ScmlAgent {
     }
     if (rest === 0) return;
     rng.shuffle(threads.subarray(0, rest));
-    const nToday = need > 0 ? Math.max(1, Math.floor(SYNC_TODAY_SHARE * rest)) : 0;
-    distribute(rng, Math.max(0, need), nToday, this.split);
+    const ask = this.todayNeed(w, a, selling);
+    const nToday = ask > 0 ? Math.max(1, Math.floor(SYNC_TODAY_SHARE * rest)) : 0;
+    distribute(rng, Math.max(0, ask), nToday, this.split);
     for (let i = 0; i < rest; i++) {
       const th = threads[i];
       const q = i < nToday ? Math.min(this.split[i], w.qtyMax) : 0;
       if (q > 0) {
-        w.respond(th, REJECT, q, w.day, this.price(w, th, selling, SYNC_E_TODAY));
+        w.respond(th, REJECT, q, w.day, this.price(w, th, selling, SYNC_E_FUTURE));
         continue;
       }
       const t = randomDay(w, rng, w.day + 1);
