@@ -28,7 +28,7 @@ function measure(
   return { wall: agentDays / wallS, cpu: agentDays / ((cpu.user + cpu.system) / 1e6), agentDays };
 }
 
-export async function benchScml(): Promise<Record<string, number | string>> {
+export async function benchScml(): Promise<Record<string, number | string | boolean>> {
   const mixed = measure(['random', 'syncrandom', 'greedy', 'penguin'], 8);
   const penguin = measure(['penguin'], 8);
   const random = measure(['random'], 4);
