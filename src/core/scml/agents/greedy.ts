@@ -37,10 +37,19 @@ export class GreedyAgent implements ScmlAgent {
     this.need[1] = middle ? target : Math.max(0, inputsToday(w, a) - salesToday(w, a));
   }
 
-  /** ((n − s − 1)/(n − 1))^e: 1 at the first round, 0 at the last. */
+  private thSub = -1;
+  private thDay = -1;
+  private thValue = 1;
+
+  /** ((n − s − 1)/(n − 1))^e: 1 at the first round, 0 at the last (cached per half-step). */
   threshold(w: World): number {
-    const n = w.cfg.rounds;
-    return Math.pow(Math.max(0, (n - w.round - 1) / (n - 1)), this.e);
+    if (w.sub !== this.thSub || w.day !== this.thDay) {
+      const n = w.cfg.rounds;
+      this.thValue = Math.pow(Math.max(0, (n - w.round - 1) / (n - 1)), this.e);
+      this.thSub = w.sub;
+      this.thDay = w.day;
+    }
+    return this.thValue;
   }
 
   private futureNeed(w: World, a: number, t: number, selling: boolean): number {
