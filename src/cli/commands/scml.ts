@@ -43,7 +43,8 @@ factories (round-robin: N × k world runs for k agent types), and writes
                         quantity, delivery, price, response (accept / reject / end / timeout)
   DIR/daily.csv         one row per factory and day: balance, inventory, bought, produced, sales,
                         revenue, penalties, trading prices, bankrupt
-  DIR/summary.json      per agent type: mean, median, truncated mean (10% trimmed each end), std,
+  DIR/summary.json      per agent type: mean, median, truncated mean (negmas': scores above
+                        Q3 + 2·IQR dropped), std,
                         bankruptcy rate, mean shortfall
 World runs are played on N worker threads (rows still come out in world order); --shard i/n plays
 world runs i, i+n, … (as lab sweep), for n processes or machines.

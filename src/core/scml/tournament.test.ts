@@ -8,7 +8,7 @@ import {
   shardWorldRuns,
   summarizeScores,
   tournamentRuns,
-  trimmedMean,
+  truncatedMean,
   type Row,
   type TournamentSpec,
 } from './tournament.ts';
@@ -78,8 +78,9 @@ describe('SCML-lite tournament', () => {
     );
   });
 
-  it('trimmed mean and the summary table', () => {
-    expect(trimmedMean([1, 2, 3, 4, 5, 6, 7, 8, 9, 100])).toBe(5.5);
+  it('truncated mean (negmas: drop scores above Q3 + 2·IQR) and the summary table', () => {
+    expect(truncatedMean([100, 1, 2, 3, 4, 5, 6, 7, 8, 9])).toBe(5); // Q1 3.25, Q3 7.75: 100 > 16.75 goes
+    expect(truncatedMean([-100, 1, 2, 3])).toBe(-23.5); // no bottom fence
     const rows: Row[] = [
       [0, 0, 0, 'a0', 'x', 0, 10, 12, 1.2, 0, 0],
       [0, 0, 0, 'a1', 'x', 0, 10, 8, 0.8, 4, 0],
