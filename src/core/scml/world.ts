@@ -42,6 +42,8 @@ export interface ScmlAgent {
    * w.respond(th, …) per thread; a thread left unanswered ENDs.
    */
   act(w: World, id: number, todo: Int32Array, n: number): void;
+  /** A thread of this agent reached an agreement (the ledger's newest contract). */
+  onAgreement?(w: World, id: number, th: number): void;
 }
 
 /** Optional sink for the per-offer and per-day logs (the tournament's CSV rows). */
@@ -351,6 +353,8 @@ export class World {
     this.ledger.add(s, b, q, t, this.offP[th], this.day);
     this.suppliesAt[b * this.nSteps + t] += q;
     this.salesAt[s * this.nSteps + t] += q;
+    this.agents[s].onAgreement?.(this, s, th);
+    this.agents[b].onAgreement?.(this, b, th);
   }
 
   /** Production, settlement, trading price and bankruptcy for today; then the day advances. */
