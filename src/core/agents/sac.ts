@@ -149,6 +149,8 @@ function checkConfig(c: SacConfig): void {
     if (!(c[k] > 0)) throw bad(`${k} must be > 0, got ${c[k]}`);
   if (c.targetEntropyScale !== null && !(c.targetEntropyScale > 0 && c.targetEntropyScale <= 1))
     throw bad(`targetEntropyScale must be in (0, 1] or null, got ${c.targetEntropyScale}`);
+  if (!Array.isArray(c.hidden) || !c.hidden.every((h) => Number.isInteger(h) && h >= 1))
+    throw bad(`hidden must be a list of positive layer widths, got ${JSON.stringify(c.hidden)}`);
   if (!(c.logStdMin < c.logStdMax)) throw bad(`logStdMin must be below logStdMax`);
 }
 
