@@ -170,7 +170,7 @@ describe('computeVTrace', () => {
     const out = computeVTrace(x);
     for (let i = 0; i < 100; i++) expect(out.vs[i]).toBeCloseTo(right.vs[i], 4);
     const dm = randomTrajectory(new Rng(7), 50, 2, 0.2, 0);
-    dm.targetLogProbs = dm.behaviourLogProbs.map((b, i) => b + Math.log(1 + (i % 10) / 10));
+    dm.targetLogProbs = Float64Array.from(dm.behaviourLogProbs, (b, i) => b + Math.log(1 + (i % 10) / 10));
     const a = vtraceBySum(dm, 1, 1, 1, 1);
     const b = vtraceBySum(dm, 1, 1, 1, 1, -2);
     for (let i = 0; i < 100; i++) expect(a.vs[i]).toBeCloseTo(b.vs[i], 8);
@@ -226,7 +226,10 @@ describe('computeVTrace', () => {
 
   it('ρ → 0 leaves V untouched; an episode end stops the trace from leaking into the next episode', () => {
     const x = randomTrajectory(new Rng(3), 6, 1, 0, 0);
-    const zero = computeVTrace({ ...x, targetLogProbs: x.behaviourLogProbs.map((b) => b - 60) });
+    const zero = computeVTrace({
+      ...x,
+      targetLogProbs: Float64Array.from(x.behaviourLogProbs, (b) => b - 60),
+    });
     for (let i = 0; i < 6; i++) expect(zero.vs[i]).toBeCloseTo(x.values[i], 6);
     const ended = { ...x, dones: Uint8Array.of(0, 0, 1, 0, 0, 0), timeouts: undefined };
     const a = computeVTrace(ended);
