@@ -27,7 +27,8 @@ import type { ActivationName } from './nets/dense.ts';
 import { makeOptimizer } from './common/optim.ts';
 import { NonFiniteLossError, type IterationReport } from './common/onPolicy.ts';
 import type { EpisodeRecord } from './common/rollout.ts';
-import { ReplayBuffer } from './common/replayBuffer.ts';
+import { ReplayBuffer, type ReplaySample } from './common/replayBuffer.ts';
+import type { Module } from './nets/module.ts';
 import { SacNetworks, boxAffine } from './common/sacNetworks.ts';
 import {
   loadCheckpoint,
@@ -158,7 +159,7 @@ const Q_STATS = ['losses/qf1', 'losses/qf2', 'losses/qf1_values', 'losses/qf2_va
 const PI_STATS = ['losses/actor', 'losses/alpha', 'losses/entropy'];
 
 export class SAC implements Learner {
-  readonly algo = 'sac';
+  readonly algo: string = 'sac';
   readonly config: SacConfig;
   readonly envs: SyncVectorEnv;
   readonly nets: SacNetworks;
@@ -170,7 +171,7 @@ export class SAC implements Learner {
   readonly optimizers: { actor: tf.Optimizer; q: tf.Optimizer; alpha: tf.Optimizer };
   globalStep = 0;
   iteration = 0;
-  private readonly obsDim: number;
+  protected readonly obsDim: number;
   private readonly scale: Float32Array;
   private readonly bias: Float32Array;
   private readonly rng: { act: Rng; batch: Rng; noise: Rng; eval: Rng };
@@ -284,6 +285,21 @@ export class SAC implements Learner {
     return this.nets.categorical(s);
   }
 
+  /** Rewards of a sampled batch as SAC learns them (DIAYN: mixed with its skill reward). Called inside a tidy. */
+  protected batchRewards(batch: ReplaySample): tf.Tensor1D {
+    return tf.tensor1d(batch.rewards);
+  }
+
+  /** Metrics of the interval beyond SAC's own (DIAYN: the discriminator's). */
+  protected extraMetrics(): Record<string, number> {
+    return {};
+  }
+
+  /** What a checkpoint holds: the networks and the optimizers by name. */
+  protected checkpointParts(): { module: Module; optimizers: Record<string, tf.Optimizer> } {
+    return { module: this.nets, optimizers: this.optimizers };
+  }
+
   private update(updatePolicy: boolean): void {
     const c = this.config;
     const B = c.batchSize;
@@ -293,7 +309,7 @@ export class SAC implements Learner {
     const qStats = tf.tidy(() => {
       const s = tf.tensor2d(batch.obs, [B, this.obsDim]);
       const s2 = tf.tensor2d(batch.nextObs, [B, this.obsDim]);
-      const r = tf.tensor1d(batch.rewards);
+      const r = this.batchRewards(batch);
       const notDone = tf.sub(1, tf.tensor1d(batch.terminated));
       const alpha = tf.exp(nets.logAlpha);
       const a = this.discrete
@@ -436,7 +452,7 @@ export class SAC implements Learner {
         if (stepIndex % c.targetNetworkFrequency === 0) this.nets.polyak(c.tau);
       }
     }
-    const metrics = this.readStats(startStep);
+    const metrics = { ...this.readStats(startStep), ...this.extraMetrics() };
     metrics['charts/alpha'] = Math.exp((await this.nets.logAlpha.data())[0]);
     metrics['perf/sps'] = ((this.globalStep - startStep) / Math.max(1e-9, performance.now() - t0)) * 1000;
     this.iteration++;
@@ -479,8 +495,9 @@ export class SAC implements Learner {
   saveCheckpoint(extra: Record<string, unknown> = {}): Promise<CheckpointArtifacts> {
     const rngs: Record<string, RngState> = {};
     for (const [k, r] of Object.entries(this.rng)) rngs[k] = r.getState();
+    const { module, optimizers } = this.checkpointParts();
     return saveCheckpoint(
-      this.nets,
+      module,
       {
         netConfig: { ...this.nets.shapes, hidden: this.config.hidden, activation: this.config.activation },
         algo: this.algo,
@@ -489,7 +506,7 @@ export class SAC implements Learner {
         backend: tf.getBackend(),
         extra: { ...extra, iteration: this.iteration, rngs },
       },
-      this.optimizers,
+      optimizers,
     );
   }
 
@@ -497,8 +514,9 @@ export class SAC implements Learner {
   async loadCheckpoint(artifacts: CheckpointArtifacts): Promise<void> {
     const meta = readCheckpointMeta(artifacts);
     if (meta.algo !== this.algo)
-      throw new Error(`checkpoint is for '${String(meta.algo)}', this agent is 'sac'`);
-    await loadCheckpoint(artifacts, this.nets, this.optimizers);
+      throw new Error(`checkpoint is for '${String(meta.algo)}', this agent is '${this.algo}'`);
+    const { module, optimizers } = this.checkpointParts();
+    await loadCheckpoint(artifacts, module, optimizers);
     this.globalStep = meta.globalStep ?? 0;
     const extra = (meta.extra ?? {}) as { iteration?: number; rngs?: Record<string, RngState> };
     this.iteration = extra.iteration ?? Math.ceil(this.globalStep / this.config.logInterval);

@@ -28,11 +28,11 @@ export function makeSanityEnv(name: SanityEnvName): () => Env<Action> {
 }
 
 /**
- * The preset an algorithm starts from on a sanity env when none is asked for: SAC on Pendulum uses
- * its 'pendulum' preset (20k steps, sized for two CPU cores); everything else 'standard'.
+ * The preset an algorithm starts from on a sanity env when none is asked for: SAC (and DIAYN on it)
+ * on Pendulum use the 'pendulum' preset (20k steps, sized for two CPU cores); everything else 'standard'.
  */
 export function defaultSanityPreset(name: SanityEnvName, algo: string): string {
-  return name === 'pendulum' && algo === 'sac' ? 'pendulum' : 'standard';
+  return name === 'pendulum' && (algo === 'sac' || algo === 'diayn') ? 'pendulum' : 'standard';
 }
 
 /** The algorithm a sanity env trains with when none is asked for (Pendulum's actions are continuous). */

@@ -64,6 +64,20 @@ registerAlgorithm('sac', {
   },
 });
 
+registerAlgorithm('diayn', {
+  summary:
+    "DIAYN skills on SAC: discriminator q(z|s), reward w_ext·r + β·(log q(z|s) − log p(z)); presets as sac's",
+  presets: ['standard', 'pendulum'],
+  async defaults(preset = 'standard') {
+    const { diaynConfig } = await import('../agents/diayn.ts');
+    return JSON.parse(JSON.stringify(diaynConfig(preset as 'standard'))) as Record<string, unknown>;
+  },
+  async create({ config, preset = 'standard', makeEnv }) {
+    const { DIAYN, diaynConfig } = await import('../agents/diayn.ts');
+    return new DIAYN(resolveConfig('diayn', diaynConfig(preset as 'standard'), config), makeEnv);
+  },
+});
+
 // Offline algorithms: their module (and its dataset code) loads only when one is used.
 const offline = (
   algo: 'bc' | 'iql' | 'iql-residual',

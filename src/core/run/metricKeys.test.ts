@@ -31,6 +31,16 @@ const runs: Record<AlgoName, () => Promise<MetricRow[]>> = {
       hidden: [16, 16],
       batchSize: 16,
     }),
+  diayn: () =>
+    onPolicy('diayn', {
+      totalSteps: 120,
+      learningStarts: 40,
+      logInterval: 40,
+      hidden: [16, 16],
+      discriminatorHidden: [16],
+      batchSize: 16,
+      numSkills: 3,
+    }),
   bc: () =>
     offline('bc', collectDataset(bandit, () => 1, { steps: 200, randomMix: 0.5, seed: 1 }).dataset, {
       epochs: 2,

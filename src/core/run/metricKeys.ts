@@ -6,11 +6,12 @@
  * metricKeys.test.ts checks that learners emit exactly what is listed here.
  */
 
-export type AlgoName = 'a2c' | 'ppo' | 'bc' | 'iql' | 'iql-residual' | 'sac';
+export type AlgoName = 'a2c' | 'ppo' | 'bc' | 'iql' | 'iql-residual' | 'sac' | 'diayn';
 
-export const ALL_ALGOS: readonly AlgoName[] = ['a2c', 'ppo', 'bc', 'iql', 'iql-residual', 'sac'];
+export const ALL_ALGOS: readonly AlgoName[] = ['a2c', 'ppo', 'bc', 'iql', 'iql-residual', 'sac', 'diayn'];
+const SOFT_AC: readonly AlgoName[] = ['sac', 'diayn'];
 /** Learners that step envs themselves (episodes come from their own rollouts). */
-const ONLINE: readonly AlgoName[] = ['a2c', 'ppo', 'sac'];
+const ONLINE: readonly AlgoName[] = ['a2c', 'ppo', ...SOFT_AC];
 const ON_POLICY: readonly AlgoName[] = ['a2c', 'ppo'];
 const IQL: readonly AlgoName[] = ['iql', 'iql-residual'];
 const OFFLINE: readonly AlgoName[] = ['bc', 'iql', 'iql-residual'];
@@ -71,21 +72,43 @@ export const METRIC_KEYS: readonly MetricKeyInfo[] = [
     when: 'bcWarmStartEpochs > 0',
   },
   // SAC (CleanRL's sac_continuous_action.py names, flat)
-  { key: 'losses/qf1', label: 'Q₁ TD loss', unit: '', chart: 'losses', algos: ['sac'] },
-  { key: 'losses/qf2', label: 'Q₂ TD loss', unit: '', chart: null, algos: ['sac'] },
-  { key: 'losses/qf', label: 'Q₁ + Q₂ loss', unit: '', chart: null, algos: ['sac'] },
-  { key: 'losses/actor', label: 'actor loss E[α·log π − min Q]', unit: '', chart: 'losses', algos: ['sac'] },
+  { key: 'losses/qf1', label: 'Q₁ TD loss', unit: '', chart: 'losses', algos: SOFT_AC },
+  { key: 'losses/qf2', label: 'Q₂ TD loss', unit: '', chart: null, algos: SOFT_AC },
+  { key: 'losses/qf', label: 'Q₁ + Q₂ loss', unit: '', chart: null, algos: SOFT_AC },
+  { key: 'losses/actor', label: 'actor loss E[α·log π − min Q]', unit: '', chart: 'losses', algos: SOFT_AC },
   {
     key: 'losses/alpha',
     label: 'entropy temperature loss',
     unit: '',
     chart: 'diagnostics',
-    algos: ['sac'],
+    algos: SOFT_AC,
     when: 'autotune',
   },
-  { key: 'losses/qf1_values', label: 'Q₁(s, a)', unit: '', chart: 'q-values', algos: ['sac'] },
-  { key: 'losses/qf2_values', label: 'Q₂(s, a)', unit: '', chart: null, algos: ['sac'] },
-  { key: 'charts/alpha', label: 'entropy temperature α', unit: '', chart: 'diagnostics', algos: ['sac'] },
+  { key: 'losses/qf1_values', label: 'Q₁(s, a)', unit: '', chart: 'q-values', algos: SOFT_AC },
+  { key: 'losses/qf2_values', label: 'Q₂(s, a)', unit: '', chart: null, algos: SOFT_AC },
+  { key: 'charts/alpha', label: 'entropy temperature α', unit: '', chart: 'diagnostics', algos: SOFT_AC },
+  // DIAYN
+  {
+    key: 'losses/discriminator',
+    label: 'discriminator cross-entropy −log q(z|s)',
+    unit: 'nats',
+    chart: 'losses',
+    algos: ['diayn'],
+  },
+  {
+    key: 'charts/discriminator_accuracy',
+    label: 'discriminator accuracy (chance 1/K)',
+    unit: '',
+    chart: 'accuracy',
+    algos: ['diayn'],
+  },
+  {
+    key: 'charts/skill_reward',
+    label: 'skill reward log q(z|s) − log p(z)',
+    unit: 'nats',
+    chart: 'diagnostics',
+    algos: ['diayn'],
+  },
   // Q and V (IQL)
   { key: 'losses/q_values', label: 'min target Q(s, a)', unit: '', chart: 'q-values', algos: IQL },
   { key: 'losses/v_values', label: 'V(s)', unit: '', chart: 'q-values', algos: IQL },
@@ -103,7 +126,7 @@ export const METRIC_KEYS: readonly MetricKeyInfo[] = [
     label: 'policy entropy (SAC: −E[log π])',
     unit: 'nats',
     chart: 'entropy',
-    algos: [...ON_POLICY, 'sac'],
+    algos: [...ON_POLICY, ...SOFT_AC],
   },
   { key: 'losses/grad_norm', label: 'gradient norm', unit: '', chart: 'diagnostics', algos: ON_POLICY },
   {
