@@ -100,6 +100,18 @@ describe('DIAYN', () => {
     agent.dispose();
   }, 240_000);
 
+  it('control: without the skill reward (β = 0) the skills stay indistinguishable', async () => {
+    const agent = new DIAYN(
+      { ...small, seed: 1, totalSteps: 1200, skillRewardWeight: 0 },
+      () => new PointEnv(),
+    );
+    let last = NaN;
+    while (!agent.done) last = (await agent.iterate()).metrics['charts/discriminator_accuracy'] ?? last;
+    // Measured 0.45 over steps 1000–1200; with β = 1 the same run is at 0.81 there (the test above).
+    expect(last).toBeLessThan(0.6);
+    agent.dispose();
+  }, 240_000);
+
   it('keeps tf.memory() flat and checkpoints the discriminator with the SAC networks', async () => {
     const agent = new DIAYN(
       { ...small, batchSize: 16, learningStarts: 20, logInterval: 20, totalSteps: 200 },
