@@ -242,35 +242,14 @@ export class SAC implements Learner {
     return this.globalStep >= this.totalSteps;
   }
 
-  // ------------------------------------------------------------------------------------------
-  // Act
-  // ------------------------------------------------------------------------------------------
-
-  private actFrom(
-    obs: Float32Array,
-    rows: number,
-    deterministic: boolean,
-    rng: Rng,
-  ): Int32Array | Float32Array {
-    return this.nets.act(obs.subarray(0, rows * this.obsDim), rows, deterministic, rng);
-  }
-
-  private randomActions(): Int32Array | Float32Array {
-    return this.nets.randomActions(this.config.numEnvs, this.rng.act);
-  }
-
   async predict(
     obs: Float32Array,
     rows: number,
     _masks: Uint8Array | null,
     deterministic: boolean,
   ): Promise<Int32Array | Float32Array> {
-    return this.actFrom(obs, rows, deterministic, this.rng.eval);
+    return this.nets.act(obs.subarray(0, rows * this.obsDim), rows, deterministic, this.rng.eval);
   }
-
-  // ------------------------------------------------------------------------------------------
-  // Update
-  // ------------------------------------------------------------------------------------------
 
   /** Box policy on s with fresh reparameterisation noise from the run's Rng. */
   private gaussian(s: tf.Tensor2D): { action: tf.Tensor2D; logProb: tf.Tensor1D } {
@@ -279,10 +258,6 @@ export class SAC implements Learner {
       s,
       Float32Array.from({ length: n }, () => this.rng.noise.normal()),
     );
-  }
-
-  private categorical(s: tf.Tensor2D): { probs: tf.Tensor2D; logProbs: tf.Tensor2D } {
-    return this.nets.categorical(s);
   }
 
   /** Rewards of a sampled batch as SAC learns them (DIAYN: mixed with its skill reward). Called inside a tidy. */
@@ -318,7 +293,7 @@ export class SAC implements Learner {
       // Soft value of s' under the current policy and the target critics (a constant for L_Q).
       let nextV: tf.Tensor;
       if (this.discrete) {
-        const { probs, logProbs } = this.categorical(s2);
+        const { probs, logProbs } = nets.categorical(s2);
         const minQ = tf.minimum(nets.q(nets.q1Target, s2), nets.q(nets.q2Target, s2));
         nextV = tf.sum(tf.mul(probs, tf.sub(minQ, tf.mul(alpha, logProbs))), 1);
       } else {
@@ -368,7 +343,7 @@ export class SAC implements Learner {
       const actorLoss = opt.actor.minimize(
         () => {
           if (this.discrete) {
-            const { probs, logProbs } = this.categorical(s);
+            const { probs, logProbs } = nets.categorical(s);
             const minQ = tf.minimum(nets.q(nets.q1, s), nets.q(nets.q2, s));
             entropy = tf.keep(tf.neg(tf.mean(tf.sum(tf.mul(probs, logProbs), 1))));
             logPiDetached = tf.keep(logProbs);
@@ -418,8 +393,8 @@ export class SAC implements Learner {
       const stepIndex = this.globalStep / K;
       const actions =
         this.globalStep < c.learningStarts
-          ? this.randomActions()
-          : this.actFrom(this.obs, K, false, this.rng.act);
+          ? this.nets.randomActions(K, this.rng.act)
+          : this.nets.act(this.obs, K, false, this.rng.act);
       const res = this.envs.step(actions);
       this.globalStep += K;
       for (let i = 0; i < K; i++) {
@@ -486,10 +461,6 @@ export class SAC implements Learner {
     this.lastGood = this.nets.getWeights();
     return stats;
   }
-
-  // ------------------------------------------------------------------------------------------
-  // Checkpoints
-  // ------------------------------------------------------------------------------------------
 
   /** Every network, log α, the three Adam states, the step and the Rng streams (not the replay buffer). */
   saveCheckpoint(extra: Record<string, unknown> = {}): Promise<CheckpointArtifacts> {
