@@ -21,41 +21,44 @@ test('@isolated new user: default data and A2C → equity, drawdown, finite metr
   await lab.startTaskTrace();
   await lab.train();
 
-  // The run ends on the Results tab, and it ran on wasm (not the cpu fallback).
-  await expect(page.getByRole('heading', { name: 'Equity' })).toBeVisible();
+  // The run ends on the Results tab, and it ran on wasm (not the cpu fallback). Inside the trace,
+  // elements that are still to come are awaited with lab.appear, not expect (see there).
+  await expect(await lab.appear(page.getByRole('heading', { name: 'Equity' }))).toBeVisible();
   await expect(page.getByTestId('run-header')).toContainText('backend wasm');
   await expect(page.getByTestId('backend')).toHaveText(isolated ? /wasm \(SIMD, \d+ threads\)/ : /wasm/);
-  await expect(page.getByRole('heading', { name: 'Drawdown' })).toBeVisible();
-  await expect(page.getByRole('heading', { name: 'Metrics' })).toBeVisible();
+  await expect(await lab.appear(page.getByRole('heading', { name: 'Drawdown' }))).toBeVisible();
+  await expect(await lab.appear(page.getByRole('heading', { name: 'Metrics' }))).toBeVisible();
   // The charts are canvases (role img, named by a summary of their lines); `data-drawn-series` counts
   // the lines actually drawn: the agent and at least one baseline.
-  const equity = page.getByRole('figure', { name: 'Equity of the agent and the baselines' }).getByRole('img');
+  const equity = await lab.appear(
+    page.getByRole('figure', { name: 'Equity of the agent and the baselines' }).getByRole('img'),
+  );
   await expect(equity).toHaveAttribute('data-drawn-series', /^([2-9]|\d\d+)$/);
   await expect(equity).toHaveAttribute('aria-label', /lines from .*; agent from /);
-  await expect(page.getByRole('figure', { name: /Underwater chart/ }).getByRole('img')).toHaveAttribute(
-    'data-drawn-series',
-    /^([2-9]|\d\d+)$/,
-  );
+  await expect(
+    await lab.appear(page.getByRole('figure', { name: /Underwater chart/ }).getByRole('img')),
+  ).toHaveAttribute('data-drawn-series', /^([2-9]|\d\d+)$/);
   const metrics = await lab.agentMetrics();
   expect(Object.keys(metrics).sort()).toEqual(['test', 'train', 'valid']);
   expectFinite(metrics);
-  await expect(page.getByRole('heading', { name: 'Trade log' })).toBeVisible();
+  await expect(await lab.appear(page.getByRole('heading', { name: 'Trade log' }))).toBeVisible();
   await page.screenshot({ path: `${SHOT_DIR}/results${isolated ? '-isolated' : ''}.png`, fullPage: true });
 
   // Switching splits, one at a time.
   for (const split of ['train', 'valid', 'test', 'All splits']) {
     await page.getByRole('radio', { name: split, exact: true }).check();
-    await expect(page.getByRole('heading', { name: 'Trade log' })).toBeVisible();
+    await expect(await lab.appear(page.getByRole('heading', { name: 'Trade log' }))).toBeVisible();
   }
 
   await lab.tab('Train').click();
-  await expect(page.getByRole('figure', { name: 'Losses by training step' })).toBeVisible();
+  await expect(await lab.appear(page.getByRole('figure', { name: 'Losses by training step' }))).toBeVisible();
   await page.screenshot({ path: `${SHOT_DIR}/train${isolated ? '-isolated' : ''}.png`, fullPage: true });
 
   // A second, short run; then the runs list and the comparison of the two.
   await lab.setField('Training steps', '500');
   await lab.train();
   await lab.tab('Runs').click();
+  await lab.appear(page.locator('table[aria-label="Saved runs"] tbody tr').nth(1));
   await expect(page.locator('table[aria-label="Saved runs"] tbody tr')).toHaveCount(2);
   await page
     .getByRole('checkbox', { name: /^Compare / })
@@ -66,12 +69,14 @@ test('@isolated new user: default data and A2C → equity, drawdown, finite metr
     .nth(1)
     .check();
   await expect(
-    page.getByRole('figure', { name: /Equity of the compared runs/ }).getByRole('img'),
+    await lab.appear(page.getByRole('figure', { name: /Equity of the compared runs/ }).getByRole('img')),
   ).toHaveAttribute('data-drawn-series', '2');
   await page.getByRole('radio', { name: 'valid', exact: true }).check();
   await expect(
-    page.getByRole('figure', { name: /Equity of the compared runs on the valid split/ }),
-  ).toBeVisible();
+    await lab.appear(
+      page.getByRole('figure', { name: /Equity of the compared runs on the valid split/ }).getByRole('img'),
+    ),
+  ).toHaveAttribute('data-drawn-series', '2');
 
   // Every main-thread task from Train to the comparison stays under 100 ms of CPU time. Its wall
   // time is logged too (the `longtask` entries): on a machine whose cores other processes share it
