@@ -124,8 +124,8 @@ export class Lab {
       });
   }
 
-  /** Main-thread tasks over 50 ms (wall or CPU) from the first `lab:train-start` mark: ms since it. */
-  async stopTaskTrace(): Promise<{ start: number; wall: number; cpu: number }[]> {
+  /** Main-thread tasks over `minMs` (wall or CPU) from the first `lab:train-start` mark: ms since it. */
+  async stopTaskTrace(minMs = 50): Promise<{ start: number; wall: number; cpu: number }[]> {
     const buf = await this.page.context().browser()!.stopTracing();
     if (process.env.E2E_TRACE_DIR) {
       mkdirSync(process.env.E2E_TRACE_DIR, { recursive: true });
@@ -137,7 +137,7 @@ export class Lab {
     if (!mark) throw new Error('no lab:train-start mark in the trace');
     return events
       .filter((e) => e.name === 'RunTask' && e.ph === 'X' && e.pid === mark.pid && e.tid === mark.tid)
-      .filter((e) => e.ts >= mark.ts && ((e.dur ?? 0) > 50_000 || (e.tdur ?? 0) > 50_000))
+      .filter((e) => e.ts >= mark.ts && ((e.dur ?? 0) > minMs * 1000 || (e.tdur ?? 0) > minMs * 1000))
       .map((e) => ({
         start: Math.round((e.ts - mark.ts) / 1000),
         wall: Math.round((e.dur ?? 0) / 1000),

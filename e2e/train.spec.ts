@@ -81,7 +81,8 @@ test('@isolated new user: default data and A2C → equity, drawdown, finite metr
   // Every main-thread task from Train to the comparison stays under 100 ms of CPU time. Its wall
   // time is logged too (the `longtask` entries): on a machine whose cores other processes share it
   // includes their time, so the budget is checked on what the page itself spent.
-  const tasks = await lab.stopTaskTrace();
+  // Tasks over 20 ms (wall or CPU) are logged, so the log shows how far below the budget it is.
+  const tasks = await lab.stopTaskTrace(20);
   const longTasks = await lab.longTasksSinceTrainStart();
   const host = isolated ? 'isolated' : 'plain';
   console.log(
@@ -92,6 +93,7 @@ test('@isolated new user: default data and A2C → equity, drawdown, finite metr
   );
   expect(tasks.length, 'the trace saw the flow').toBeGreaterThan(0);
   const worst = Math.max(0, ...tasks.map((t) => t.cpu));
+  console.log(`${host}: worst task ${worst} ms of CPU`);
   // Measured (README, Responsiveness): the worst task is now under 100 ms of CPU; it was 73–165 ms
   // while recharts drew the Results and Compare charts as SVG, before they moved to canvas.
   expect(worst, 'no main-thread task over 100 ms (CPU) from Train to compare').toBeLessThan(100);
