@@ -97,4 +97,12 @@ test('@isolated new user: default data and A2C → equity, drawdown, finite metr
   // Measured (README, Responsiveness): the worst task is now under 100 ms of CPU; it was 73–165 ms
   // while recharts drew the Results and Compare charts as SVG, before they moved to canvas.
   expect(worst, 'no main-thread task over 100 ms (CPU) from Train to compare').toBeLessThan(100);
+
+  // Hovering a chart shows the date under the pointer and the value of each run there.
+  const compared = page.getByRole('figure', { name: /Equity of the compared runs on the valid split/ });
+  await compared.hover({ position: { x: 300, y: 100 } });
+  const tooltip = compared.locator('.live-tooltip');
+  await expect(tooltip.locator('div').first()).toHaveText(/^\d{4}-\d{2}-\d{2}$/);
+  await expect(tooltip.locator('div')).toHaveCount(3);
+  await expect(tooltip).toContainText(/: \d+\.\d\d/);
 });
