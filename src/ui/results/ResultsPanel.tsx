@@ -1,4 +1,4 @@
-import { startTransition, useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { RunEvaluation, SplitEvaluation } from '../../../workers/protocol.ts';
 import { useLab } from '../../store/index.ts';
 import type { PanelProps } from '../App.tsx';
@@ -6,6 +6,7 @@ import { fmtNum, fmtPct } from '../charts/format.ts';
 import { AGENT_COLOR, BASELINE_COLORS, colorAt } from '../charts/palette.ts';
 import type { DomainBound } from '../charts/chartMath.ts';
 import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx';
+import { useStagedSections } from '../common/staged.ts';
 import { useWorkflow } from '../common/workflow.ts';
 import { LearnButton } from '../learn/LearnButton.tsx';
 import { runDetail } from '../runs/history.ts';
@@ -118,22 +119,6 @@ export function ResultsPanel(_: PanelProps) {
       {evaluation && <EvaluationView evaluation={evaluation} choice={choice} />}
     </div>
   );
-}
-
-/**
- * Mounts heavy sections one task at a time (equity first), so opening Results — or switching its
- * split, which changes `key` — never blocks the page in one long task; returns how many sections may
- * render now. Each step is a transition, so React may also slice its render into short tasks.
- */
-export function useStagedSections(total: number, key: unknown): number {
-  const [stage, setStage] = useState({ key, n: 1 });
-  const n = stage.key === key ? stage.n : 1;
-  useEffect(() => {
-    if (n >= total) return;
-    const id = setTimeout(() => startTransition(() => setStage({ key, n: n + 1 })), 0);
-    return () => clearTimeout(id);
-  }, [n, total, key]);
-  return n;
 }
 
 /** One line per strategy: the agent solid and bold, the baselines dashed in their own colours. */

@@ -8,14 +8,8 @@ import type { PanelProps } from '../App.tsx';
 import { fmtPct } from '../charts/format.ts';
 import { colorAt } from '../charts/palette.ts';
 import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx';
-import {
-  fmtDrawdown,
-  fmtEquity,
-  fmtMetric,
-  METRIC_COLUMNS,
-  UNDERWATER,
-  useStagedSections,
-} from '../results/ResultsPanel.tsx';
+import { useStagedSections } from '../common/staged.ts';
+import { fmtDrawdown, fmtEquity, fmtMetric, METRIC_COLUMNS, UNDERWATER } from '../results/ResultsPanel.tsx';
 import { useRuntime } from '../runtime/context.tsx';
 import { evaluateModelFile } from './evaluateModel.ts';
 import {
