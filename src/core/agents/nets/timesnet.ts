@@ -267,36 +267,34 @@ export class TimesNet implements Module {
     return { filter: p.lora ? p.lora.adapt(merged) : merged, bias: meanBias(p.biases) };
   }
 
-  /** rFFT amplitudes [B·N, F] of every (sample, channel) column of x [B, T, N]. */
-  private spectrum(x: tf.Tensor3D): tf.Tensor2D {
-    const [B, T, N] = x.shape;
-    const rows = tf.reshape(tf.transpose(x, [0, 2, 1]), [B * N, T]);
-    const re = tf.matMul(rows, this.dftCos);
-    const im = tf.matMul(rows, this.dftSin);
-    // +1e-12 keeps the sqrt's gradient finite at an exactly empty bin.
-    return tf.sqrt(tf.add(tf.add(tf.square(re), tf.square(im)), 1e-12)) as tf.Tensor2D;
-  }
-
   /**
    * FFT_for_Period on x [B, T, N]: the top-k periods (read back: they shape the reshapes) and the
-   * per-sample amplitude weights [B, k] as a tensor with its gradient.
+   * per-sample amplitude weights [B, k] as a tensor with its gradient. The full spectrum only picks
+   * the bins; the weights are recomputed from a [T, k] basis of the chosen bins, so the backward
+   * pass is a [B·N, k]·[k, T] product instead of the full [B·N, F]·[F, T] (a slow transposed
+   * BatchMatMul on wasm, measured 80 ms a call).
    */
   fftForPeriod(x: tf.Tensor3D, k: number = this.config.topK): { periods: number[]; weights: tf.Tensor2D } {
     const [B, T, N] = x.shape;
-    const amp = this.spectrum(x); // [B·N, F]
-    const F = amp.shape[1];
     if (T !== this.dftCos.shape[0])
       throw new Error(`TimesNet.fftForPeriod: expected length ${this.dftCos.shape[0]}, got ${T}`);
-    const s = Float64Array.from(tf.tidy(() => tf.mean(amp, 0).dataSync()));
+    const rows = tf.reshape(tf.transpose(x, [0, 2, 1]), [B * N, T]);
+    const spectrum = (cos: tf.Tensor2D, sin: tf.Tensor2D) =>
+      // +1e-12 keeps the sqrt's gradient finite at an exactly empty bin.
+      tf.sqrt(tf.add(tf.add(tf.square(tf.matMul(rows, cos)), tf.square(tf.matMul(rows, sin))), 1e-12));
+    const s = Float64Array.from(tf.tidy(() => tf.mean(spectrum(this.dftCos, this.dftSin), 0).dataSync()));
     s[0] = 0;
     const freqs = topFrequencies(s, k);
-    // The selected columns by a one-hot matMul (Gather has no gradient kernel on wasm).
-    const pick = new Float32Array(F * k);
-    freqs.forEach((f, j) => (pick[f * k + j] = 1));
-    const weights = tf.mean(
-      tf.reshape(tf.matMul(amp, tf.tensor2d(pick, [F, k])), [B, N, k]),
-      1,
-    ) as tf.Tensor2D;
+    const cos = new Float32Array(T * k);
+    const sin = new Float32Array(T * k);
+    for (let t = 0; t < T; t++)
+      freqs.forEach((f, j) => {
+        const a = (2 * Math.PI * ((t * f) % T)) / T;
+        cos[t * k + j] = Math.cos(a);
+        sin[t * k + j] = Math.sin(a);
+      });
+    const amp = spectrum(tf.tensor2d(cos, [T, k]), tf.tensor2d(sin, [T, k])); // [B·N, k]
+    const weights = tf.mean(tf.reshape(amp, [B, N, k]), 1) as tf.Tensor2D;
     return { periods: freqs.map((f) => Math.floor(T / f)), weights };
   }
 
