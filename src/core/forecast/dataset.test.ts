@@ -6,6 +6,7 @@ import {
   gatherWindows,
   librarySplits,
   panelSeries,
+  parsePlantedSpec,
   plantedSeries,
   seasonalNaive,
   windowCount,
@@ -92,5 +93,19 @@ describe('forecast dataset', () => {
     expect(Array.from(m.slice(0, 3))).toEqual([-0.5, -0.5, -0.5]);
     expect(m[3]).toBeCloseTo(1 / 6 - 0.5, 6); // Tuesday
     expect(m[8]).toBeCloseTo(365 / 365 - 0.5, 6); // 31 Dec of a leap year: day 366
+  });
+});
+
+describe('planted spec', () => {
+  it('parses k=v lists, fills defaults and names mistakes', () => {
+    expect(parsePlantedSpec('planted')).toMatchObject({ length: 2000, periods: [24, 12, 8] });
+    expect(parsePlantedSpec('planted:periods=24/7,noise=0.1,seed=3')).toMatchObject({
+      periods: [24, 7],
+      amplitudes: [1, 1],
+      noise: 0.1,
+      seed: 3,
+    });
+    expect(() => parsePlantedSpec('planted:period=3')).toThrow(/unknown field 'period'/);
+    expect(() => parsePlantedSpec('planted:noise=x')).toThrow(/noise must be a number/);
   });
 });

@@ -240,3 +240,47 @@ export function errorMetrics(pred: ArrayLike<number>, target: ArrayLike<number>)
   }
   return { mse: se / pred.length, mae: ae / pred.length };
 }
+
+export const PLANTED_DEFAULTS = {
+  length: 2000,
+  channels: 4,
+  periods: [24, 12, 8],
+  amplitudes: [1, 0.6, 0.4],
+  noise: 0.5,
+  seed: 0,
+};
+
+/**
+ * `planted[:k=v,…]` → a planted-period series config: length, channels, noise, seed numbers;
+ * periods and amplitudes '/'-separated lists (`planted:periods=24/7,amplitudes=1/0.5,noise=0.3`).
+ */
+export function parsePlantedSpec(spec: string): PlantedConfig {
+  const m = /^planted(?::(.*))?$/i.exec(spec.trim());
+  if (!m) throw new ForecastDataError(`not a planted spec: '${spec}'`);
+  const cfg: PlantedConfig = { ...PLANTED_DEFAULTS };
+  let amplitudesGiven = false;
+  for (const part of (m[1] ?? '').split(/[,;&]/).filter((p) => p.trim() !== '')) {
+    const [key, value, ...rest] = part.split('=').map((s) => s.trim());
+    if (value === undefined || rest.length > 0)
+      throw new ForecastDataError(`planted: expected key=value, got '${part.trim()}'`);
+    const nums = value.split('/').map(Number);
+    if (nums.some((n) => !Number.isFinite(n)) || value === '')
+      throw new ForecastDataError(
+        `planted: ${key} must be a number${key.endsWith('s') ? ' list like 24/12' : ''}, got '${value}'`,
+      );
+    if (key === 'periods') cfg.periods = nums;
+    else if (key === 'amplitudes') {
+      cfg.amplitudes = nums;
+      amplitudesGiven = true;
+    } else if (key === 'length' || key === 'channels' || key === 'noise' || key === 'seed') {
+      if (nums.length !== 1) throw new ForecastDataError(`planted: ${key} takes one number, got '${value}'`);
+      cfg[key] = nums[0];
+    } else
+      throw new ForecastDataError(
+        `planted: unknown field '${key}' (known: length, channels, periods, amplitudes, noise, seed)`,
+      );
+  }
+  if (!amplitudesGiven && cfg.periods.length !== PLANTED_DEFAULTS.periods.length)
+    cfg.amplitudes = cfg.periods.map(() => 1);
+  return cfg;
+}
