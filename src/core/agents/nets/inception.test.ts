@@ -102,3 +102,30 @@ describe('conv2dSame gradients (cpu, against tf.conv2d autodiff; wasm has no Con
     });
   });
 });
+
+describe('conv2dSame gradients on wasm equal tf.conv2d autodiff on cpu', () => {
+  it('same inputs, both backends, within 1e-4', async () => {
+    const rng = new Rng(9);
+    const rand = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+    const [xs, fs, bs, rs] = [rand(2 * 6 * 3 * 4), rand(5 * 3 * 4 * 3), rand(3), rand(2 * 6 * 3 * 3)];
+    const run = (ours: boolean) =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(xs, [2, 6, 3, 4]);
+        const f = tf.tensor4d(fs, [5, 3, 4, 3]);
+        const b = tf.tensor1d(bs);
+        const r = tf.tensor4d(rs, [2, 6, 3, 3]);
+        const g = tf.grads((a: tf.Tensor, w: tf.Tensor, c: tf.Tensor) => {
+          const y = ours
+            ? conv2dSame(a as tf.Tensor4D, w as tf.Tensor4D, c as tf.Tensor1D)
+            : tf.add(tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), c);
+          return tf.sum(tf.mul(tf.square(y), r));
+        })([x, f, b]);
+        return g.map((t) => Array.from(t.dataSync()));
+      });
+    await initBackend('cpu');
+    const want = run(false);
+    expect((await initBackend('wasm')).backend).toBe('wasm');
+    const got = run(true);
+    got.forEach((g, i) => g.forEach((v, j) => expect(Math.abs(v - want[i][j])).toBeLessThan(1e-3)));
+  });
+});
