@@ -40,7 +40,26 @@ describe('lab forecast', () => {
     expect(csv.length - 1).toBe(m.windows.test * 12 * 2);
     expect(csv[1].split(',').slice(0, 4)).toEqual(['319', '320', '1', 'ch0']);
     expect(io.stdout).toMatch(/test MSE {2}timesnet/);
-  }, 60_000);
+
+    // LoRA fine-tuning from the saved base, base frozen: the saved base comes back bit-identical.
+    const tuned = path.join(dir, 'tuned');
+    const data = ['--data', 'planted:length=400,channels=2,periods=12/6,noise=0.4,seed=2'];
+    const args = [...data, ...fast];
+    expect(
+      await main(['forecast', ...args, '--init', out, '--lora-rank', '2', '--freeze-base', '--out', tuned]),
+    ).toBe(0);
+    expect(readFileSync(path.join(tuned, 'weights.bin'))).toEqual(
+      readFileSync(path.join(out, 'weights.bin')),
+    );
+    const t = JSON.parse(readFileSync(path.join(tuned, 'metrics.json'), 'utf8'));
+    expect(t.params.trainable).toBeLessThan(t.params.total / 5);
+    // A model of another shape cannot start from it.
+    const wider = [...data, ...tiny, '--d-ff', '16', '--init', out, '--out', path.join(dir, 'bad')];
+    expect(await main(['forecast', ...wider])).toBe(2);
+    expect(io.stderr).toMatch(
+      /--init .*'block0\/conv1\/k1\/filter' has shape \[1, 1, 8, 8\], the model needs \[1, 1, 8, 16\]/,
+    );
+  }, 90_000);
 
   it('market data (synthetic panel, dated rows) with LoRA and a frozen base', async () => {
     const out = path.join(dir, 'synthetic');

@@ -1,5 +1,7 @@
 /** `lab forecast --model timesnet`: TimesNet on its own as a forecaster (core: src/core/forecast/train.ts). */
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { NamedWeights } from '../../core/agents/timesnetForecaster.ts';
 import { formatImportIssue } from '../../core/data/report.ts';
 import {
   ForecastDataError,
@@ -29,6 +31,8 @@ writes:
                           periods with their amplitudes, the per-epoch history, the settings
   RUN/forecast_test.csv   every test window: origin, target row (date), horizon, channel,
                           actual, timesnet, seasonal_naive (in the series' own units)
+  RUN/weights.json, RUN/weights.bin   the kept model's base weights (names, shapes; float32),
+                          for --init (LoRA adapters are not in them)
 
 data:
   --data SRC          file, folder, embedded:NAME or synthetic[:k=v,…] (one channel per asset), or
@@ -49,6 +53,7 @@ model and training (defaults: the library's ETTh1 TimesNet, a budget for a small
   --lora-rank R       LoRA adapters of rank R on the projections and Inception kernels (0 = none)
   --lora-alpha A      LoRA scale numerator, update (A/R)·A·B (default R)
   --freeze-base       train only the LoRA adapters
+  --init RUN          start from RUN's saved base weights (same shapes), e.g. to fine-tune with LoRA
   --seed N            (0)
   --backend B         wasm (default), cpu or auto
   --out RUN           output folder`;
@@ -75,6 +80,7 @@ const spec = {
     'lora-rank': { type: 'integer', default: 0 },
     'lora-alpha': { type: 'number' },
     'freeze-base': { type: 'boolean' },
+    init: { type: 'string' },
     seed: { type: 'integer', default: 0 },
     backend: { type: 'string', choices: ['wasm', 'cpu', 'auto'], default: 'wasm' },
     out: { type: 'string', required: true },
@@ -124,6 +130,44 @@ function forecastRows(series: SeriesSet, run: ForecastRun): CsvCell[][] {
   return rows;
 }
 
+const WEIGHTS_FORMAT = 'lab-timesnet-base-weights-1';
+
+function saveWeights(dir: string, weights: readonly NamedWeights[]): void {
+  let offset = 0;
+  const variables = weights.map((w) => {
+    const v = { name: w.name, shape: w.shape, offset, length: w.values.length };
+    offset += w.values.length;
+    return v;
+  });
+  const all = new Float32Array(offset);
+  weights.forEach((w, i) => all.set(w.values, variables[i].offset));
+  writeJson(path.join(dir, 'weights.json'), { format: WEIGHTS_FORMAT, variables });
+  writeFileSync(path.join(dir, 'weights.bin'), new Uint8Array(all.buffer));
+}
+
+function loadWeights(dir: string): NamedWeights[] {
+  const file = path.join(dir, 'weights.json');
+  let header: {
+    format?: string;
+    variables?: { name: string; shape: number[]; offset: number; length: number }[];
+  };
+  let bin: Buffer;
+  try {
+    header = JSON.parse(readFileSync(file, 'utf8'));
+    bin = readFileSync(path.join(dir, 'weights.bin'));
+  } catch (e) {
+    throw new UsageError(`--init ${dir}: cannot read ${file} / weights.bin (${(e as Error).message})`);
+  }
+  if (header.format !== WEIGHTS_FORMAT || !Array.isArray(header.variables))
+    throw new UsageError(`--init: ${file} is not a lab forecast weights file (format ${WEIGHTS_FORMAT})`);
+  const all = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
+  return header.variables.map((v) => {
+    if (v.offset + v.length > all.length)
+      throw new UsageError(`--init: ${file}: variables.${v.name} runs past the end of weights.bin`);
+    return { name: v.name, shape: v.shape, values: all.slice(v.offset, v.offset + v.length) };
+  });
+}
+
 export const command: CliCommand = {
   summary:
     'train TimesNet as a forecaster and score it beside seasonal naive (metrics.json, forecast_test.csv)',
@@ -136,6 +180,7 @@ export const command: CliCommand = {
         'missing required option --data (a file, folder, embedded:NAME, synthetic:… or planted:…)',
       );
     const series = await loadSeries(sources, flags.field as PanelField, flags.calendar);
+    const initBase = flags.init ? loadWeights(flags.init) : undefined;
     const out = ensureDir(flags.out);
 
     const { initBackend } = await import('../../core/agents/backend.ts');
@@ -166,14 +211,20 @@ export const command: CliCommand = {
           timeFeatures: flags['time-features'],
           seed: flags.seed,
         },
-        (e) =>
-          process.stderr.write(
-            `epoch ${e.epoch}  step ${e.step}  train_mse ${e['losses/train_mse'].toFixed(4)}  valid_mse ${e['losses/valid_mse'].toFixed(4)}  (${e['perf/epoch_seconds'].toFixed(1)} s)\n`,
-          ),
+        {
+          initBase,
+          onEpoch: (e) =>
+            process.stderr.write(
+              `epoch ${e.epoch}  step ${e.step}  train_mse ${e['losses/train_mse'].toFixed(4)}  valid_mse ${e['losses/valid_mse'].toFixed(4)}  (${e['perf/epoch_seconds'].toFixed(1)} s)\n`,
+            ),
+        },
       );
     } catch (e) {
       if (e instanceof ForecastDataError) throw new UsageError(e.message);
-      if (e instanceof Error && /must be|exceeds|needs LoRA/.test(e.message)) throw new UsageError(e.message);
+      if (e instanceof Error && /must be|exceeds|needs LoRA|^base weights/.test(e.message))
+        throw new UsageError(
+          flags.init && /^base weights/.test(e.message) ? `--init ${flags.init}: ${e.message}` : e.message,
+        );
       throw e;
     }
 
@@ -199,8 +250,10 @@ export const command: CliCommand = {
       params: { total: run.paramCount, trainable: run.trainableParams },
       model_periods: run.modelPeriods,
       history: run.history,
+      init: flags.init ?? null,
       seconds: run.seconds,
     });
+    saveWeights(out, run.baseWeights);
     writeCsv(
       path.join(out, 'forecast_test.csv'),
       ['origin', 'target', 'horizon', 'channel', 'actual', 'timesnet', 'seasonal_naive'],

@@ -10,6 +10,13 @@ import { makeOptimizer, setLearningRate } from './common/optim.ts';
 import { getWeights, setWeights } from './nets/module.ts';
 import { TimesNet, type TimesNetConfig } from './nets/timesnet.ts';
 
+/** One base variable's weights, for saving a trained model and starting another from it. */
+export interface NamedWeights {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
 export interface TimesNetForecasterConfig {
   model: TimesNetConfig;
   learningRate: number;
@@ -101,6 +108,33 @@ export class TimesNetForecaster {
   }
   setWeights(w: readonly Float32Array[]): void {
     setWeights(this.model, w);
+  }
+
+  /** Copies of the base weights (adapters excluded), in baseNamedVariables() order. */
+  getBaseWeights(): NamedWeights[] {
+    return this.model.baseNamedVariables().map(({ name, variable }) => ({
+      name,
+      shape: [...variable.shape],
+      values: new Float32Array(variable.dataSync() as Float32Array),
+    }));
+  }
+
+  /** Loads base weights saved by getBaseWeights (e.g. before LoRA fine-tuning); names and shapes must match. */
+  setBaseWeights(weights: readonly NamedWeights[]): void {
+    const named = this.model.baseNamedVariables();
+    const byName = new Map(weights.map((w) => [w.name, w]));
+    for (const { name, variable } of named) {
+      const w = byName.get(name);
+      if (!w) throw new Error(`base weights: '${name}' is missing`);
+      if (w.shape.join(',') !== variable.shape.join(',') || w.values.length !== variable.size)
+        throw new Error(
+          `base weights: '${name}' has shape [${w.shape.join(', ')}], the model needs [${variable.shape.join(', ')}]`,
+        );
+    }
+    if (weights.length !== named.length)
+      throw new Error(`base weights: ${weights.length} variables given, the model has ${named.length}`);
+    for (const { name, variable } of named)
+      tf.tidy(() => variable.assign(tf.tensor(byName.get(name)!.values, variable.shape, 'float32')));
   }
 
   dispose(): void {

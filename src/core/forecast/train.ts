@@ -7,7 +7,7 @@
  *
  * Needs an initialised tfjs backend (agents/backend.ts initBackend) before runForecast.
  */
-import { TimesNetForecaster } from '../agents/timesnetForecaster.ts';
+import { TimesNetForecaster, type NamedWeights } from '../agents/timesnetForecaster.ts';
 import type { LoraTarget } from '../agents/nets/timesnet.ts';
 import type { RowRange } from '../data/types.ts';
 import { Rng } from '../rng.ts';
@@ -122,7 +122,15 @@ export interface ForecastRun {
     timesnet: Float32Array;
     seasonalNaive: Float32Array;
   };
+  /** Base weights of the kept (best) model, adapters excluded: a starting point for LoRA fine-tuning. */
+  baseWeights: NamedWeights[];
   seconds: number;
+}
+
+export interface ForecastHooks {
+  onEpoch?: (e: ForecastEpoch) => void;
+  /** Start from these base weights (a previous run's baseWeights) instead of the seed's init. */
+  initBase?: readonly NamedWeights[];
 }
 
 function detected(x: Float32Array, B: number, T: number, C: number, k: number): DetectedPeriod[] {
@@ -138,7 +146,7 @@ function range(n: number): Int32Array {
 export function runForecast(
   series: SeriesSet,
   partial: Partial<ForecastConfig> = {},
-  onEpoch?: (e: ForecastEpoch) => void,
+  hooks: ForecastHooks = {},
 ): ForecastRun {
   const t0 = performance.now();
   const cfg: ForecastConfig = { ...FORECAST_DEFAULTS, ...partial };
@@ -225,6 +233,7 @@ export function runForecast(
     freezeBase: cfg.freezeBase,
   });
   try {
+    if (hooks.initBase) forecaster.setBaseWeights(hooks.initBase);
     const predictSplit = (r: RowRange, n: number) => {
       const out = new Float32Array(n * P * C);
       const target = new Float32Array(n * P * C);
@@ -269,7 +278,7 @@ export function runForecast(
         'perf/epoch_seconds': (performance.now() - te) / 1000,
       };
       history.push(e);
-      onEpoch?.(e);
+      hooks.onEpoch?.(e);
       if (validMse < best.mse) best = { mse: validMse, epoch, weights: forecaster.getWeights() };
       else if (epoch - best.epoch >= cfg.patience) break;
     }
@@ -314,6 +323,7 @@ export function runForecast(
         timesnet: invertScaler(tn.test.pred, C, scaler),
         seasonalNaive: invertScaler(nv.test.pred, C, scaler),
       },
+      baseWeights: forecaster.getBaseWeights(),
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
