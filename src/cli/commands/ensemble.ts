@@ -16,8 +16,6 @@ import {
   DEFAULT_ENSEMBLE,
   EnsembleError,
   REGIME_NAMES,
-  ensembleWithPolicy,
-  type PolicyFn,
   STATE_DIM,
   actionDistribution,
   alignSignals,
@@ -35,16 +33,17 @@ import {
   type SignalRecord,
   type SplitRun,
 } from '../../core/ensemble/index.ts';
-import { DEFAULT_POLICY_TRAIN, type SplitCounts } from '../../core/ensemble/policyConfig.ts';
+import {
+  DEFAULT_FINETUNE,
+  DEFAULT_POLICY_TRAIN,
+  type SplitCounts,
+} from '../../core/ensemble/policyConfig.ts';
+import { splitMetrics } from '../../core/ensemble/report.ts';
+import type { BcLearner } from '../../core/agents/bc.ts';
 import { metricRowsToCsv } from '../../core/run/metrics.ts';
 import { splitSpecOf, type SplitsConfig } from '../../core/experiment/config.ts';
 import { defaultSplitsFor } from '../../core/experiment/vocabulary.ts';
-import {
-  computeMetrics,
-  drawdownFromEquity,
-  metricsRecord,
-  type MetricsRecord,
-} from '../../core/metrics/index.ts';
+import { drawdownFromEquity } from '../../core/metrics/index.ts';
 import { parseArgs } from '../args.ts';
 import { loadDataSources, requirePanel } from '../dataSources.ts';
 import { UsageError } from '../errors.ts';
@@ -104,8 +103,16 @@ evaluate  the policy of RUN (lab ensemble train) as a 4th analyst 'rl' with weig
           (default 1): each split runs day by day (the policy's state holds the portfolio its own
           votes made), beside the 3-analyst ensemble on the same data and options. Per split: Sharpe,
           total return, max drawdown with and without it → RUN/evaluate.json; fills the checklist's
-          'backtested' item (validation Sharpe with > without) in RUN/checklist.json. When the model
-          is missing or fails, the ensemble runs without it and the file says why (exit 0).
+          'backtested' item (validation Sharpe with > without) in RUN/checklist.json. Beside them, on
+          the first asset's single-asset env (the same position rule and fees): the policy alone
+          (bc), PPO fine-tuned from it (ppo_bc: BC's actor loaded exactly, the action sampled from its
+          softmax, the strength from a Gaussian on its logit around BC's strength head) and PPO from
+          scratch (ppo_scratch), both trained --ppo-steps env steps on the train split; evaluate.json's
+          ppo.initial holds BC's and PPO-from-BC's log return before any update (equal: the warm start
+          loads), RUN/ppo_bc_learning.csv and ppo_scratch_learning.csv their curves, and the checklist
+          the PPO policy's measured inference time. When the model is missing or fails, the ensemble
+          runs without it and the file says why (exit 0).
+  --ppo-steps N       PPO env steps per agent (default ${DEFAULT_FINETUNE.totalSteps}; 0 skips PPO); --ppo-seed S (default 0)
 
 train options:
   --epochs N          most epochs (default ${DEFAULT_POLICY_TRAIN.epochs}); --patience N (default ${DEFAULT_POLICY_TRAIN.patience})
@@ -156,6 +163,8 @@ const evaluateSpec = {
     ...spec.flags,
     out: { type: 'string' },
     'rl-weight': { type: 'number', default: 1 },
+    'ppo-steps': { type: 'integer', default: DEFAULT_FINETUNE.totalSteps },
+    'ppo-seed': { type: 'integer', default: 0 },
   },
   positionals: { min: 2, max: 2, names: ['evaluate', 'RUN'] },
 } as const;
@@ -270,51 +279,6 @@ function ensembleConfig(flags: {
     vote: { weights, threshold: flags.threshold },
     fee: flags.fee,
     initialCash: flags['initial-cash'],
-  };
-}
-
-interface SplitMetrics {
-  ensemble: MetricsRecord;
-  buy_and_hold: MetricsRecord;
-  excess_total_return: number;
-}
-
-function splitMetrics(panel: Panel, run: SplitRun, annualization: number): SplitMetrics {
-  const dates = panel.dates.slice(run.rows.start, run.rows.end);
-  const e = run.ensemble;
-  const ens: MetricsRecord = {
-    ...metricsRecord(
-      computeMetrics(e.returns, {
-        annualization,
-        dates,
-        weights: e.weights,
-        nAssets: e.nAssets,
-        turnover: e.turnover,
-      }),
-    ),
-    final_equity: e.equity[e.equity.length - 1],
-    total_fees: e.totalFees,
-    trades: e.trades,
-  };
-  const b = run.buyAndHold;
-  const bh: MetricsRecord = {
-    ...metricsRecord(
-      computeMetrics(b.returns, {
-        annualization,
-        dates,
-        weights: b.weights,
-        nAssets: b.nAssets,
-        turnover: b.turnover,
-      }),
-    ),
-    final_equity: b.equity[b.equity.length - 1],
-    total_fees: b.totalFees,
-    trades: b.trades,
-  };
-  return {
-    ensemble: ens,
-    buy_and_hold: bh,
-    excess_total_return: (ens.total_return as number) - (bh.total_return as number),
   };
 }
 
@@ -457,7 +421,7 @@ async function loadPolicy(
   run: string,
   analysis: EnsembleAnalysis,
   runs: readonly SplitRun[],
-): Promise<{ policy: PolicyFn; dispose(): void }> {
+): Promise<{ learner: BcLearner }> {
   const ck = path.join(run, 'checkpoint');
   let json: string;
   let weights: Uint8Array;
@@ -477,13 +441,7 @@ async function loadPolicy(
   await initBackend('wasm');
   const ds = toOfflineDataset(buildEnsembleDataset(analysis, runs), 'evaluate');
   const learner = await loadEnsemblePolicy(record.config, ds, fromFiles(json, weights));
-  return {
-    policy: (obs) => {
-      const r = learner.act(obs);
-      return { action: r.actions, strength: r.strength ?? new Float32Array(r.actions.length) };
-    },
-    dispose: () => learner.dispose(),
-  };
+  return { learner };
 }
 
 interface ChecklistFile {
@@ -500,8 +458,6 @@ function readChecklist(file: string): ChecklistFile | null {
   }
 }
 
-const SHARPE_KEYS = ['sharpe', 'total_return', 'max_drawdown', 'trades'] as const;
-
 async function evaluateCommand(argv: string[]): Promise<number> {
   const t0 = performance.now();
   const { flags, positionals } = parseArgs(argv, evaluateSpec);
@@ -509,6 +465,7 @@ async function evaluateCommand(argv: string[]): Promise<number> {
   if (flags.data.length === 0) throw new UsageError('missing required option --data');
   if (!(flags['rl-weight'] >= 0) || !Number.isFinite(flags['rl-weight']))
     throw new UsageError(`--rl-weight must be a number ≥ 0, got ${flags['rl-weight']}`);
+  if (!(flags['ppo-steps'] >= 0)) throw new UsageError(`--ppo-steps must be ≥ 0, got ${flags['ppo-steps']}`);
   const cfg = ensembleConfig(flags);
   const data = await loadDataSources(flags.data, { calendar: flags.calendar });
   const panel = requirePanel(data);
@@ -524,99 +481,98 @@ async function evaluateCommand(argv: string[]): Promise<number> {
     throw err;
   }
   if (runs.length === 0) throw new UsageError('no split has 2 or more rows of data; try --splits ratio');
-  const without = Object.fromEntries(runs.map((r) => [r.split, splitMetrics(panel, r, data.annualization)]));
-  let rl: Record<string, unknown>;
-  let withRl: Record<string, SplitMetrics> | null = null;
-  let loaded: { policy: PolicyFn; dispose(): void } | null = null;
+  const { evaluatePolicies } = await import('../../core/ensemble/policy/evaluate.ts');
+  let loaded: Awaited<ReturnType<typeof loadPolicy>> | null = null;
+  let failure: string | undefined;
   try {
     loaded = await loadPolicy(run, analysis, runs);
-    const w = ensembleWithPolicy(analysis, loaded.policy, flags['rl-weight']);
-    withRl = Object.fromEntries(w.runs.map((r) => [r.split, splitMetrics(panel, r, data.annualization)]));
-    let changed = 0;
-    let agree = 0;
-    let voted = 0;
-    for (let k = 0; k < w.rl.action.length; k++) {
-      if (w.rl.action[k] < 0) continue;
-      voted++;
-      if (w.rl.action[k] === analysis.decisions.action[k]) agree++;
-      if (w.decisions.action[k] !== analysis.decisions.action[k]) changed++;
-    }
-    rl = {
-      status: 'used',
-      weight: flags['rl-weight'],
-      votes: voted,
-      agreement_with_ensemble: voted ? agree / voted : null,
-      decisions_changed: changed,
-    };
   } catch (err) {
-    rl = { status: 'fallback', reason: (err as Error).message };
-    process.stderr.write(
-      `lab ensemble: the policy is not used (${(err as Error).message}); the ensemble runs without it\n`,
+    failure = (err as Error).message;
+  }
+  let ev;
+  try {
+    ev = await evaluatePolicies(
+      analysis,
+      runs,
+      loaded?.learner ?? null,
+      {
+        rlWeight: flags['rl-weight'],
+        finetune: flags['ppo-steps'] > 0 ? { totalSteps: flags['ppo-steps'], seed: flags['ppo-seed'] } : null,
+        annualization: data.annualization,
+      },
+      {},
+      failure,
     );
   } finally {
-    loaded?.dispose();
+    loaded?.learner.dispose();
   }
-  const pick = (m: SplitMetrics) => Object.fromEntries(SHARPE_KEYS.map((k) => [k, m.ensemble[k]]));
-  const splits = Object.fromEntries(
-    runs.map((r) => {
-      const a = without[r.split];
-      const b = withRl?.[r.split];
-      return [
-        r.split,
-        {
-          without: pick(a),
-          ...(b
-            ? { with: pick(b), delta_sharpe: (b.ensemble.sharpe as number) - (a.ensemble.sharpe as number) }
-            : {}),
-          buy_and_hold: { sharpe: a.buy_and_hold.sharpe, total_return: a.buy_and_hold.total_return },
-        },
-      ];
-    }),
-  );
+  const { rl, splits, ppo } = ev;
+  if (rl.status === 'fallback')
+    process.stderr.write(
+      `lab ensemble: the policy is not used (${rl.reason}); the ensemble runs without it\n`,
+    );
   const out = ensureDir(flags.out ?? run);
+  for (const which of ['ppo_bc', 'ppo_scratch'] as const)
+    if (ev.ppoRows[which].length > 0)
+      writeFileSync(path.join(out, `${which}_learning.csv`), metricRowsToCsv(ev.ppoRows[which]));
   writeJson(path.join(out, 'evaluate.json'), {
     command: 'ensemble evaluate',
     argv,
     created: new Date().toISOString(),
-    rl,
-    splits,
+    rl: rl.status === 'used' ? rl : { status: rl.status, reason: rl.reason },
+    ppo,
+    splits: ev.summary,
     timings_ms: { total: Math.round(performance.now() - t0) },
   });
   const lines = [
     `ensemble ${rl.status === 'used' ? `with and without the policy of ${run} (rl weight ${flags['rl-weight']})` : 'without the policy (fallback)'} → ${path.join(out, 'evaluate.json')}`,
   ];
+  const sh = (x: unknown) => fmt((x as { sharpe?: number } | undefined)?.sharpe, 2);
   for (const r of runs) {
-    const sp = splits[r.split] as { without: Record<string, number>; with?: Record<string, number> };
+    const sp = ev.summary[r.split] as Record<string, { sharpe: number; total_return: number } | undefined>;
     lines.push(
-      `  ${r.split.padEnd(5)} without: sharpe ${fmt(sp.without.sharpe, 2)} total_return ${fmt(sp.without.total_return)}` +
-        (sp.with
-          ? `  |  with rl: sharpe ${fmt(sp.with.sharpe, 2)} total_return ${fmt(sp.with.total_return)}`
-          : ''),
+      `  ${r.split.padEnd(5)} without: sharpe ${sh(sp.without)} total_return ${fmt(sp.without?.total_return)}` +
+        (sp.with ? `  |  with rl: sharpe ${sh(sp.with)} total_return ${fmt(sp.with.total_return)}` : '') +
+        (sp.bc ? `  |  bc ${sh(sp.bc)}` : '') +
+        (sp.ppo_bc ? `  ppo from bc ${sh(sp.ppo_bc)}` : '') +
+        (sp.ppo_scratch ? `  ppo scratch ${sh(sp.ppo_scratch)}` : '') +
+        `  buy-and-hold ${sh(sp.buy_and_hold)}`,
     );
   }
-  // The checklist's 'backtested' item, when the run has a checklist and the policy ran on a valid split.
+  if (ppo.status !== 'skipped' && ppo.initial) {
+    const v = ppo.initial.valid ?? Object.values(ppo.initial)[0];
+    lines.push(
+      `  ppo (${ppo.status}, ${ppo.total_steps} steps on ${ppo.asset}): before any update its log return ${fmt(v.ppo_bc_log_return, 6)} vs bc ${fmt(v.bc_log_return, 6)}; inference ${fmt(ppo.inference_ms, 3)} ms`,
+    );
+  } else lines.push(`  ppo: skipped (${ppo.reason})`);
+  // The checklist's 'backtested' item (validation Sharpe with > without) and PPO's inference time.
   const checkFile = path.join(run, 'checklist.json');
-  const valid = splits.valid as { delta_sharpe?: number } | undefined;
-  if (valid?.delta_sharpe !== undefined) {
-    const checklist = readChecklist(checkFile);
-    if (checklist) {
-      const d = valid.delta_sharpe;
-      checklist.items.backtested = {
-        value: d,
-        threshold: 0,
-        pass: d > 0,
-        note: `validation Sharpe with the policy as 4th analyst (weight ${flags['rl-weight']}) minus without, on ${flags.data.join(' ')}`,
+  const valid = splits.find((s) => s.split === 'valid');
+  const delta = (ev.summary.valid as { delta_sharpe?: number } | undefined)?.delta_sharpe;
+  const checklist = readChecklist(checkFile);
+  if (checklist && valid && delta !== undefined) {
+    checklist.items.backtested = {
+      value: delta,
+      threshold: 0,
+      pass: delta > 0,
+      note: `validation Sharpe with the policy as 4th analyst (weight ${flags['rl-weight']}) minus without, on ${flags.data.join(' ')}`,
+    };
+    if (ppo.inference_ms !== undefined)
+      checklist.items.ppo_inference_speed = {
+        value: ppo.inference_ms,
+        threshold: 10,
+        pass: ppo.inference_ms < 10,
+        note: 'median ms over 200 single greedy decisions of the PPO fine-tuned policy',
       };
-      const items = Object.values(checklist.items);
-      checklist.pending = Object.entries(checklist.items)
-        .filter(([, i]) => i.pass === 'pending')
-        .map(([k]) => k);
-      checklist.pass = items.filter((i) => i.pass !== 'pending').every((i) => i.pass === true);
-      writeJson(checkFile, checklist);
-      lines.push(
-        `  checklist backtested: validation Sharpe ${d > 0 ? 'improves' : 'does not improve'} (${fmt(d, 3)})`,
-      );
-    }
+    const items = Object.values(checklist.items);
+    checklist.pending = Object.entries(checklist.items)
+      .filter(([, i]) => i.pass === 'pending')
+      .map(([k]) => k);
+    checklist.pass = items.filter((i) => i.pass !== 'pending').every((i) => i.pass === true);
+    writeJson(checkFile, checklist);
+    lines.push(
+      `  checklist backtested: validation Sharpe ${delta > 0 ? 'improves' : 'does not improve'} (${fmt(delta, 3)})`,
+    );
   }
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
