@@ -40,6 +40,7 @@ import {
 } from '../../core/ensemble/policyConfig.ts';
 import { splitMetrics } from '../../core/ensemble/report.ts';
 import type { BcLearner } from '../../core/agents/bc.ts';
+import type { Checklist } from '../../core/ensemble/policy/train.ts';
 import { metricRowsToCsv } from '../../core/run/metrics.ts';
 import { splitSpecOf, type SplitsConfig } from '../../core/experiment/config.ts';
 import { defaultSplitsFor } from '../../core/experiment/vocabulary.ts';
@@ -444,15 +445,9 @@ async function loadPolicy(
   return { learner };
 }
 
-interface ChecklistFile {
-  items: Record<string, { pass?: unknown } & Record<string, unknown>>;
-  pass: boolean;
-  pending: string[];
-}
-
-function readChecklist(file: string): ChecklistFile | null {
+function readChecklist(file: string): Checklist | null {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as ChecklistFile;
+    return JSON.parse(readFileSync(file, 'utf8')) as Checklist;
   } catch {
     return null;
   }
@@ -482,6 +477,7 @@ async function evaluateCommand(argv: string[]): Promise<number> {
   }
   if (runs.length === 0) throw new UsageError('no split has 2 or more rows of data; try --splits ratio');
   const { evaluatePolicies } = await import('../../core/ensemble/policy/evaluate.ts');
+  const { completeChecklist } = await import('../../core/ensemble/policy/train.ts');
   let loaded: Awaited<ReturnType<typeof loadPolicy>> | null = null;
   let failure: string | undefined;
   try {
@@ -506,7 +502,7 @@ async function evaluateCommand(argv: string[]): Promise<number> {
   } finally {
     loaded?.learner.dispose();
   }
-  const { rl, splits, ppo } = ev;
+  const { rl, ppo } = ev;
   if (rl.status === 'fallback')
     process.stderr.write(
       `lab ensemble: the policy is not used (${rl.reason}); the ensemble runs without it\n`,
@@ -547,29 +543,18 @@ async function evaluateCommand(argv: string[]): Promise<number> {
   } else lines.push(`  ppo: skipped (${ppo.reason})`);
   // The checklist's 'backtested' item (validation Sharpe with > without) and PPO's inference time.
   const checkFile = path.join(run, 'checklist.json');
-  const valid = splits.find((s) => s.split === 'valid');
   const delta = (ev.summary.valid as { delta_sharpe?: number } | undefined)?.delta_sharpe;
   const checklist = readChecklist(checkFile);
-  if (checklist && valid && delta !== undefined) {
-    checklist.items.backtested = {
-      value: delta,
-      threshold: 0,
-      pass: delta > 0,
-      note: `validation Sharpe with the policy as 4th analyst (weight ${flags['rl-weight']}) minus without, on ${flags.data.join(' ')}`,
-    };
-    if (ppo.inference_ms !== undefined)
-      checklist.items.ppo_inference_speed = {
-        value: ppo.inference_ms,
-        threshold: 10,
-        pass: ppo.inference_ms < 10,
-        note: 'median ms over 200 single greedy decisions of the PPO fine-tuned policy',
-      };
-    const items = Object.values(checklist.items);
-    checklist.pending = Object.entries(checklist.items)
-      .filter(([, i]) => i.pass === 'pending')
-      .map(([k]) => k);
-    checklist.pass = items.filter((i) => i.pass !== 'pending').every((i) => i.pass === true);
-    writeJson(checkFile, checklist);
+  if (checklist && delta !== undefined) {
+    writeJson(
+      checkFile,
+      completeChecklist(checklist, {
+        deltaSharpe: delta,
+        rlWeight: flags['rl-weight'],
+        data: flags.data.join(' '),
+        ppoInferenceMs: ppo.inference_ms,
+      }),
+    );
     lines.push(
       `  checklist backtested: validation Sharpe ${delta > 0 ? 'improves' : 'does not improve'} (${fmt(delta, 3)})`,
     );
@@ -583,17 +568,16 @@ async function trainCommand(argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs(argv, trainSpec);
   const dir = positionals[1];
   const { dataset, counts } = readEnsembleDataset(dir);
-  const policy = await import('../../core/ensemble/policy/train.ts');
+  const pipeline = await import('../../core/ensemble/policy/pipeline.ts');
   const { initBackend } = await import('../../core/agents/backend.ts');
-  const { toFiles, fromFiles } = await import('../../core/agents/checkpoint.ts');
   const backend = await initBackend('wasm');
   if (backend.fallbackReason)
     process.stderr.write(`lab ensemble: note: using ${backend.backend} (${backend.fallbackReason})\n`);
   if (!(flags.dropout >= 0 && flags.dropout < 1))
     throw new UsageError(`--dropout must be in [0, 1), got ${flags.dropout}`);
-  let trained;
+  let stage;
   try {
-    trained = await policy.trainEnsemblePolicy(dataset, counts, {
+    stage = await pipeline.trainBcStage(dataset, counts, {
       epochs: flags.epochs,
       patience: flags.patience,
       batchSize: flags['batch-size'],
@@ -610,50 +594,22 @@ async function trainCommand(argv: string[]): Promise<number> {
       throw new UsageError((err as Error).message);
     throw err;
   }
-  const { learner, report } = trained;
+  const { trained, checklist, inference, savedAt } = stage;
+  const { report } = trained;
+  trained.learner.dispose();
   const out = ensureDir(flags.out);
-  const savedAt = new Date().toISOString();
   writeFileSync(path.join(out, 'learning.csv'), metricRowsToCsv(trained.rows));
   const ckDir = ensureDir(path.join(out, 'checkpoint'));
-  const { json, weights } = toFiles(await learner.saveCheckpoint({ best_epoch: report.best_epoch }));
-  writeFileSync(path.join(ckDir, 'model.json'), json);
-  writeFileSync(path.join(ckDir, 'weights.bin'), weights);
-  const ckRecord = {
+  writeFileSync(path.join(ckDir, 'model.json'), stage.files.json);
+  writeFileSync(path.join(ckDir, 'weights.bin'), stage.files.weights);
+  writeJson(path.join(ckDir, 'config.json'), {
     format: 'lab-ensemble-policy/1',
     created: savedAt,
     algo: 'bc',
     dataset: { dir: path.resolve(dir), rows: dataset.size, source: dataset.meta.source, splits: counts },
     config: report.config,
-    metrics: { best_epoch: report.best_epoch, ...report.best },
+    metrics: stage.metrics,
     backend: backend.backend,
-  };
-  writeJson(path.join(ckDir, 'config.json'), ckRecord);
-  learner.dispose();
-  // The checklist reads the model back from the files it just wrote.
-  const saved = JSON.parse(readFileSync(path.join(ckDir, 'config.json'), 'utf8')) as typeof ckRecord;
-  const reloaded = await policy.loadEnsemblePolicy(
-    saved.config,
-    trained.dataset,
-    fromFiles(
-      readFileSync(path.join(ckDir, 'model.json'), 'utf8'),
-      new Uint8Array(readFileSync(path.join(ckDir, 'weights.bin'))),
-    ),
-  );
-  const reEval = reloaded.evaluate(reloaded.valRows);
-  const valObs = new Float32Array(reloaded.valRows.length * STATE_DIM);
-  reloaded.valRows.forEach((r, k) =>
-    valObs.set(trained.dataset.obs.subarray(r * STATE_DIM, (r + 1) * STATE_DIM), k * STATE_DIM),
-  );
-  const inference = policy.measureInference(reloaded, valObs, 200);
-  reloaded.dispose();
-  const checklist = policy.productionChecklist({
-    valAccuracy: report.best.val_accuracy,
-    lossGap: report.best.loss_gap,
-    inferenceMs: inference.median_ms,
-    inferenceSamples: inference.samples,
-    reloadedValAccuracy: reEval.accuracy,
-    metricsSaved: saved.metrics.val_accuracy === report.best.val_accuracy,
-    savedAt,
   });
   writeJson(path.join(out, 'report.json'), {
     ...report,

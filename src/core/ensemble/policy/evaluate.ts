@@ -42,7 +42,7 @@ export interface EvaluateSettings {
 }
 
 export interface EvaluateHooks {
-  onPhase?: (phase: string) => void;
+  onPhase?: (phase: 'training' | 'evaluating', detail: string) => void;
   onPpoIteration?: (which: 'ppo_bc' | 'ppo_scratch', row: MetricRow) => void | Promise<void>;
   shouldStop?: () => boolean | Promise<boolean>;
 }
@@ -159,7 +159,7 @@ export async function evaluatePolicies(
     rl = { status: 'fallback', reason: failure ?? 'no policy' };
   } else {
     try {
-      hooks.onPhase?.('evaluating: the policy as 4th analyst');
+      hooks.onPhase?.('evaluating', 'the policy as 4th analyst');
       withRl = ensembleWithPolicy(
         analysis,
         (obs) => {
@@ -213,7 +213,7 @@ export async function evaluatePolicies(
       const warm = makeFinetuneAgent(setup, cfg);
       const cold = makeFinetuneAgent({ ...setup, bc: null }, cfg);
       try {
-        hooks.onPhase?.('evaluating: PPO from BC before training');
+        hooks.onPhase?.('evaluating', 'PPO from BC before any update');
         const initial: NonNullable<PpoSummary['initial']> = {};
         for (const s of splits) {
           const first = await evaluateAgent(setup, warm, s.rows);
@@ -223,9 +223,7 @@ export async function evaluatePolicies(
           };
         }
         const train = async (which: 'ppo_bc' | 'ppo_scratch', agent: PPO) => {
-          hooks.onPhase?.(
-            which === 'ppo_bc' ? 'training: PPO fine-tuned from BC' : 'training: PPO from scratch',
-          );
+          hooks.onPhase?.('training', which === 'ppo_bc' ? 'PPO fine-tuned from BC' : 'PPO from scratch');
           const run = await trainFinetune(agent, {
             onIteration: (row) => {
               ppoRows[which].push(row);
@@ -237,7 +235,7 @@ export async function evaluatePolicies(
         };
         const a = await train('ppo_bc', warm);
         const b = a.status === 'completed' ? await train('ppo_scratch', cold) : null;
-        hooks.onPhase?.('evaluating: PPO per split');
+        hooks.onPhase?.('evaluating', 'PPO per split');
         for (const s of splits) {
           s.ppo_bc = (await evaluateAgent(setup, warm, s.rows)).backtest;
           if (b) s.ppo_scratch = (await evaluateAgent(setup, cold, s.rows)).backtest;
