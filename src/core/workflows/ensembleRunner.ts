@@ -15,6 +15,7 @@ import { inferAnnualization } from '../data/align.ts';
 import type { Panel } from '../data/types.ts';
 import { ACTION_NAMES, REGIME_NAMES, STATE_FEATURES } from '../ensemble/index.ts';
 import type { PositionBacktestResult } from '../ensemble/backtest.ts';
+import type { ActionsExtra, BcExtra, ChecklistExtra, VotesExtra } from '../ensemble/extras.ts';
 import type { SplitBooks } from '../ensemble/policy/evaluate.ts';
 import { runEnsemblePipeline, type EnsemblePipelineResult } from '../ensemble/policy/pipeline.ts';
 import { bookMetrics } from '../ensemble/report.ts';
@@ -120,6 +121,7 @@ export function ensembleExtras(r: EnsemblePipelineResult): Record<string, unknow
   const i8 = (n: number) => new Int8Array(n);
   const f64 = (n: number) => new Float64Array(n);
   const report = bc.trained.report;
+  const { config: _config, ...ppoView } = evaluation.ppo;
   return {
     'ensemble-votes': {
       asset: panel.assets[0],
@@ -135,7 +137,7 @@ export function ensembleExtras(r: EnsemblePipelineResult): Record<string, unknow
       actions: ACTION_NAMES,
       regimes: REGIME_NAMES,
       splits: r.runs.map((x) => ({ split: x.split, start: x.rows.start, end: x.rows.end })),
-    },
+    } satisfies VotesExtra,
     'ensemble-actions': {
       classes: ACTION_NAMES,
       all: r.distribution,
@@ -147,7 +149,7 @@ export function ensembleExtras(r: EnsemblePipelineResult): Record<string, unknow
           return [x.split, counts];
         }),
       ),
-    },
+    } satisfies ActionsExtra,
     'ensemble-bc': {
       classes: ACTION_NAMES,
       epochs: report.epochs,
@@ -157,12 +159,12 @@ export function ensembleExtras(r: EnsemblePipelineResult): Record<string, unknow
       validation: report.validation,
       dataset: report.dataset,
       features: STATE_FEATURES,
-    },
+    } satisfies BcExtra & { features: readonly string[] },
     'ensemble-checklist': {
       ...r.checklist,
       rl: evaluation.rl,
-      ppo: { ...evaluation.ppo, config: undefined },
-    },
+      ppo: ppoView,
+    } satisfies ChecklistExtra,
   };
 }
 
