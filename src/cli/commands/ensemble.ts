@@ -15,7 +15,6 @@ import {
   ACTION_NAMES,
   DEFAULT_ENSEMBLE,
   EnsembleError,
-  REGIME_NAMES,
   STATE_DIM,
   actionDistribution,
   alignSignals,
@@ -39,17 +38,17 @@ import {
   type SplitCounts,
 } from '../../core/ensemble/policyConfig.ts';
 import { splitMetrics } from '../../core/ensemble/report.ts';
+import { equityTable, votesTable } from '../../core/ensemble/tables.ts';
 import type { BcLearner } from '../../core/agents/bc.ts';
 import type { Checklist } from '../../core/ensemble/policy/train.ts';
 import { metricRowsToCsv } from '../../core/run/metrics.ts';
 import { splitSpecOf, type SplitsConfig } from '../../core/experiment/config.ts';
 import { defaultSplitsFor } from '../../core/experiment/vocabulary.ts';
-import { drawdownFromEquity } from '../../core/metrics/index.ts';
 import { parseArgs } from '../args.ts';
 import { loadDataSources, requirePanel } from '../dataSources.ts';
 import { UsageError } from '../errors.ts';
 import { panelFingerprint, versions } from '../fingerprint.ts';
-import { ensureDir, writeCsv, writeJson, type CsvCell } from '../output.ts';
+import { ensureDir, writeCsv, writeJson } from '../output.ts';
 import type { CliCommand } from './index.ts';
 
 const usage = `usage: lab ensemble backtest --data SRC… [options] --out DIR
@@ -281,105 +280,6 @@ function ensembleConfig(flags: {
     fee: flags.fee,
     initialCash: flags['initial-cash'],
   };
-}
-
-function writeEquity(dir: string, panel: Panel, runs: readonly SplitRun[]): void {
-  const rows: CsvCell[][] = [];
-  for (const r of runs) {
-    const e = r.ensemble;
-    const b = r.buyAndHold;
-    const ddE = drawdownFromEquity([e.initialCash, ...e.equity]);
-    const ddB = drawdownFromEquity([b.initialCash, ...b.equity]);
-    for (let k = 0; k < e.equity.length; k++) {
-      rows.push([
-        r.split,
-        panel.dates[r.rows.start + k],
-        e.equity[k],
-        e.returns[k],
-        ddE[k + 1],
-        e.fees[k],
-        e.turnover[k],
-        b.equity[k],
-        b.returns[k],
-        ddB[k + 1],
-      ]);
-    }
-  }
-  writeCsv(
-    path.join(dir, 'equity.csv'),
-    [
-      'split',
-      'date',
-      'ensemble_equity',
-      'ensemble_return',
-      'ensemble_drawdown',
-      'ensemble_fees',
-      'ensemble_turnover',
-      'buy_and_hold_equity',
-      'buy_and_hold_return',
-      'buy_and_hold_drawdown',
-    ],
-    rows,
-  );
-}
-
-function writeVotes(dir: string, a: EnsembleAnalysis, runs: readonly SplitRun[]): void {
-  const { panel, technical, news, risk, decisions, signals } = a;
-  const N = panel.assets.length;
-  const act = (x: number) => (x < 0 ? 'ABSTAIN' : ACTION_NAMES[x]);
-  const rows: CsvCell[][] = [];
-  for (const r of runs) {
-    for (let t = r.rows.start; t < r.rows.end; t++) {
-      const k = t - r.rows.start;
-      for (let i = 0; i < N; i++) {
-        const j = t * N + i;
-        rows.push([
-          r.split,
-          panel.dates[t],
-          panel.assets[i],
-          act(technical.action[j]),
-          technical.strength[j],
-          technical.score[j],
-          act(news.action[j]),
-          news.strength[j],
-          signals ? signals.sentiment[j] : null,
-          signals ? signals.confidence[j] : null,
-          risk.vol[j],
-          risk.regime[j] < 0 ? 'unknown' : REGIME_NAMES[risk.regime[j]],
-          risk.cap[j],
-          risk.veto[j],
-          decisions.score[j],
-          ACTION_NAMES[decisions.action[j]],
-          decisions.strength[j],
-          r.ensemble.position[k * N + i],
-        ]);
-      }
-    }
-  }
-  writeCsv(
-    path.join(dir, 'votes.csv'),
-    [
-      'split',
-      'date',
-      'asset',
-      'technical_action',
-      'technical_strength',
-      'technical_score',
-      'news_action',
-      'news_strength',
-      'news_sentiment',
-      'news_confidence',
-      'risk_volatility',
-      'risk_regime',
-      'risk_cap',
-      'risk_veto',
-      'vote_score',
-      'action',
-      'strength',
-      'position',
-    ],
-    rows,
-  );
 }
 
 /** DIR/dataset.bin and the split counts from DIR/run.json (the dataset is ordered train, valid, test). */
@@ -724,8 +624,10 @@ export const command: CliCommand = {
         annualization: data.annualization,
         splits: metrics,
       });
-      writeEquity(dir, panel, runs);
-      writeVotes(dir, analysis, runs);
+      const eq = equityTable(panel, runs);
+      writeCsv(path.join(dir, 'equity.csv'), eq.header, eq.rows);
+      const votes = votesTable(analysis, runs);
+      writeCsv(path.join(dir, 'votes.csv'), votes.header, votes.rows);
       for (const r of runs) {
         const m = metrics[r.split];
         lines.push(
