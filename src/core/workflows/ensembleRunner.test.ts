@@ -4,6 +4,7 @@ import { initBackend } from '../agents/backend.ts';
 import { generateSynthetic } from '../data/synthetic.ts';
 import { parseExperimentConfig } from '../experiment/config.ts';
 import { RunControl } from '../run/control.ts';
+import { runSweepJob } from '../sweeps/job.ts';
 import { getWorkflow, workflowValues } from './registry.ts';
 import { runWorkflow } from './runners.ts';
 
@@ -85,5 +86,26 @@ describe('ensemble workflow', () => {
     expect(r.status).toBe('stopped');
     expect(r.evaluation!.splits[0].equity.agent).toBeDefined();
     expect(r.evaluation!.splits[0].equity['ppo-bc']).toBeUndefined();
+  }, 120_000);
+
+  it('runs as a sweep job: its flat metrics carry the agent and buy-and-hold per split', async () => {
+    const res = await runSweepJob(
+      {
+        index: 0,
+        id: 'p0-s1',
+        pointIndex: 0,
+        point: { 'ensemble.rlWeight': 2 },
+        seed: 1,
+        config: { ...config, ensemble: { ...config.ensemble, rlWeight: 2, ppoSteps: 0 } },
+      },
+      async () => panel,
+    );
+    expect(res.error).toBeUndefined();
+    expect(res.status).toBe('completed');
+    // The sweep's flat metrics: the agent's (ensemble + RL analyst) per split, buy-and-hold beside it.
+    for (const split of ['train', 'valid', 'test']) {
+      expect(Number.isFinite(res.metrics[`${split}/sharpe`])).toBe(true);
+      expect(Number.isFinite(res.metrics[`${split}/bh_sharpe`])).toBe(true);
+    }
   }, 120_000);
 });
