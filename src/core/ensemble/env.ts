@@ -120,7 +120,7 @@ export class PositionEnv implements Env<Float32Array, PositionInfo> {
     this.rng = new Rng(opts.seed ?? 0);
   }
 
-  /** The episode's rows: [first, last] decision rows (absolute). */
+  /** The episode's rows (absolute): the first one and the end (exclusive) of its window. */
   get window(): { first: number; end: number } {
     return { first: this.range.start + this.t, end: this.range.start + this.end };
   }
