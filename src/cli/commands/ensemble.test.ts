@@ -281,10 +281,21 @@ describe('lab ensemble train', () => {
   it('evaluate: the policy as the 4th analyst vs the 3-analyst ensemble per split; fills the checklist’s Sharpe item', async () => {
     // Runs after the training test above (same file, in order): sp500-bc holds its run.
     const run = path.join(dir, 'sp500-bc');
-    expect(await main(['ensemble', 'evaluate', run, '--data', 'embedded:sp500'])).toBe(0);
+    expect(await main(['ensemble', 'evaluate', run, '--data', 'embedded:sp500', '--ppo-steps', '2048'])).toBe(
+      0,
+    );
     const ev = readJson(path.join(run, 'evaluate.json'));
     expect(ev.rl.status).toBe('used');
     expect(ev.rl.votes).toBe(5105);
+    // PPO from BC starts where BC is: the same greedy log return on every split before any update.
+    expect(ev.ppo.status).toBe('trained');
+    for (const s of ['train', 'valid', 'test']) {
+      const i = ev.ppo.initial[s];
+      expect(i.ppo_bc_log_return).toBeCloseTo(i.bc_log_return, 4);
+      for (const k of ['bc', 'ppo_bc', 'ppo_scratch'])
+        expect(Number.isFinite(ev.splits[s][k].sharpe)).toBe(true);
+    }
+    expect(readCsv(path.join(run, 'ppo_bc_learning.csv'))[0]).toContain('losses/policy');
     const bt = path.join(dir, 'sp500-eval-bt');
     expect(await main(['ensemble', 'backtest', '--data', 'embedded:sp500', '--out', bt])).toBe(0);
     const m = readJson(path.join(bt, 'metrics.json'));
@@ -302,16 +313,31 @@ describe('lab ensemble train', () => {
             (s) => `${s} ${ev.splits[s].without.sharpe.toFixed(2)} → ${ev.splits[s].with.sharpe.toFixed(2)}`,
           )
           .join(', ') +
-        `; agreement ${ev.rl.agreement_with_ensemble.toFixed(3)}, ${ev.rl.decisions_changed} decisions changed`,
+        `; agreement ${ev.rl.agreement_with_ensemble.toFixed(3)}, ${ev.rl.decisions_changed} decisions changed; ` +
+        `Sharpe bc / ppo_bc / ppo_scratch: ` +
+        ['train', 'valid', 'test']
+          .map(
+            (s) =>
+              `${s} ${['bc', 'ppo_bc', 'ppo_scratch'].map((k) => ev.splits[s][k].sharpe.toFixed(2)).join(' / ')}`,
+          )
+          .join(', ') +
+        `; ppo inference ${ev.ppo.inference_ms.toFixed(3)} ms`,
     );
     const c = readJson(path.join(run, 'checklist.json'));
     expect(c.items.backtested.value).toBe(ev.splits.valid.delta_sharpe);
     expect(c.items.backtested.pass).toBe(ev.splits.valid.delta_sharpe > 0);
     expect(c.pending).toEqual([]);
+    expect(c.items.ppo_inference_speed.value).toBe(ev.ppo.inference_ms);
+    expect(c.items.ppo_inference_speed.pass).toBe(ev.ppo.inference_ms < 10);
     expect(c.pass).toBe(
-      ['model_validated', 'no_overfitting', 'inference_speed', 'model_versioned', 'backtested'].every(
-        (k) => c.items[k].pass === true,
-      ),
+      [
+        'model_validated',
+        'no_overfitting',
+        'inference_speed',
+        'model_versioned',
+        'backtested',
+        'ppo_inference_speed',
+      ].every((k) => c.items[k].pass === true),
     );
   }, 120_000);
 

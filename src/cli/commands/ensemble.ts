@@ -15,9 +15,6 @@ import {
   ACTION_NAMES,
   DEFAULT_ENSEMBLE,
   EnsembleError,
-  REGIME_NAMES,
-  ensembleWithPolicy,
-  type PolicyFn,
   STATE_DIM,
   actionDistribution,
   alignSignals,
@@ -35,21 +32,23 @@ import {
   type SignalRecord,
   type SplitRun,
 } from '../../core/ensemble/index.ts';
-import { DEFAULT_POLICY_TRAIN, type SplitCounts } from '../../core/ensemble/policyConfig.ts';
+import {
+  DEFAULT_FINETUNE,
+  DEFAULT_POLICY_TRAIN,
+  type SplitCounts,
+} from '../../core/ensemble/policyConfig.ts';
+import { splitMetrics } from '../../core/ensemble/report.ts';
+import { equityTable, votesTable } from '../../core/ensemble/tables.ts';
+import type { BcLearner } from '../../core/agents/bc.ts';
+import type { Checklist } from '../../core/ensemble/policy/train.ts';
 import { metricRowsToCsv } from '../../core/run/metrics.ts';
 import { splitSpecOf, type SplitsConfig } from '../../core/experiment/config.ts';
 import { defaultSplitsFor } from '../../core/experiment/vocabulary.ts';
-import {
-  computeMetrics,
-  drawdownFromEquity,
-  metricsRecord,
-  type MetricsRecord,
-} from '../../core/metrics/index.ts';
 import { parseArgs } from '../args.ts';
 import { loadDataSources, requirePanel } from '../dataSources.ts';
 import { UsageError } from '../errors.ts';
 import { panelFingerprint, versions } from '../fingerprint.ts';
-import { ensureDir, writeCsv, writeJson, type CsvCell } from '../output.ts';
+import { ensureDir, writeCsv, writeJson } from '../output.ts';
 import type { CliCommand } from './index.ts';
 
 const usage = `usage: lab ensemble backtest --data SRC… [options] --out DIR
@@ -104,8 +103,16 @@ evaluate  the policy of RUN (lab ensemble train) as a 4th analyst 'rl' with weig
           (default 1): each split runs day by day (the policy's state holds the portfolio its own
           votes made), beside the 3-analyst ensemble on the same data and options. Per split: Sharpe,
           total return, max drawdown with and without it → RUN/evaluate.json; fills the checklist's
-          'backtested' item (validation Sharpe with > without) in RUN/checklist.json. When the model
-          is missing or fails, the ensemble runs without it and the file says why (exit 0).
+          'backtested' item (validation Sharpe with > without) in RUN/checklist.json. Beside them, on
+          the first asset's single-asset env (the same position rule and fees): the policy alone
+          (bc), PPO fine-tuned from it (ppo_bc: BC's actor loaded exactly, the action sampled from its
+          softmax, the strength from a Gaussian on its logit around BC's strength head) and PPO from
+          scratch (ppo_scratch), both trained --ppo-steps env steps on the train split; evaluate.json's
+          ppo.initial holds BC's and PPO-from-BC's log return before any update (equal: the warm start
+          loads), RUN/ppo_bc_learning.csv and ppo_scratch_learning.csv their curves, and the checklist
+          the PPO policy's measured inference time. When the model is missing or fails, the ensemble
+          runs without it and the file says why (exit 0).
+  --ppo-steps N       PPO env steps per agent (default ${DEFAULT_FINETUNE.totalSteps}; 0 skips PPO); --ppo-seed S (default 0)
 
 train options:
   --epochs N          most epochs (default ${DEFAULT_POLICY_TRAIN.epochs}); --patience N (default ${DEFAULT_POLICY_TRAIN.patience})
@@ -156,6 +163,8 @@ const evaluateSpec = {
     ...spec.flags,
     out: { type: 'string' },
     'rl-weight': { type: 'number', default: 1 },
+    'ppo-steps': { type: 'integer', default: DEFAULT_FINETUNE.totalSteps },
+    'ppo-seed': { type: 'integer', default: 0 },
   },
   positionals: { min: 2, max: 2, names: ['evaluate', 'RUN'] },
 } as const;
@@ -273,150 +282,6 @@ function ensembleConfig(flags: {
   };
 }
 
-interface SplitMetrics {
-  ensemble: MetricsRecord;
-  buy_and_hold: MetricsRecord;
-  excess_total_return: number;
-}
-
-function splitMetrics(panel: Panel, run: SplitRun, annualization: number): SplitMetrics {
-  const dates = panel.dates.slice(run.rows.start, run.rows.end);
-  const e = run.ensemble;
-  const ens: MetricsRecord = {
-    ...metricsRecord(
-      computeMetrics(e.returns, {
-        annualization,
-        dates,
-        weights: e.weights,
-        nAssets: e.nAssets,
-        turnover: e.turnover,
-      }),
-    ),
-    final_equity: e.equity[e.equity.length - 1],
-    total_fees: e.totalFees,
-    trades: e.trades,
-  };
-  const b = run.buyAndHold;
-  const bh: MetricsRecord = {
-    ...metricsRecord(
-      computeMetrics(b.returns, {
-        annualization,
-        dates,
-        weights: b.weights,
-        nAssets: b.nAssets,
-        turnover: b.turnover,
-      }),
-    ),
-    final_equity: b.equity[b.equity.length - 1],
-    total_fees: b.totalFees,
-    trades: b.trades,
-  };
-  return {
-    ensemble: ens,
-    buy_and_hold: bh,
-    excess_total_return: (ens.total_return as number) - (bh.total_return as number),
-  };
-}
-
-function writeEquity(dir: string, panel: Panel, runs: readonly SplitRun[]): void {
-  const rows: CsvCell[][] = [];
-  for (const r of runs) {
-    const e = r.ensemble;
-    const b = r.buyAndHold;
-    const ddE = drawdownFromEquity([e.initialCash, ...e.equity]);
-    const ddB = drawdownFromEquity([b.initialCash, ...b.equity]);
-    for (let k = 0; k < e.equity.length; k++) {
-      rows.push([
-        r.split,
-        panel.dates[r.rows.start + k],
-        e.equity[k],
-        e.returns[k],
-        ddE[k + 1],
-        e.fees[k],
-        e.turnover[k],
-        b.equity[k],
-        b.returns[k],
-        ddB[k + 1],
-      ]);
-    }
-  }
-  writeCsv(
-    path.join(dir, 'equity.csv'),
-    [
-      'split',
-      'date',
-      'ensemble_equity',
-      'ensemble_return',
-      'ensemble_drawdown',
-      'ensemble_fees',
-      'ensemble_turnover',
-      'buy_and_hold_equity',
-      'buy_and_hold_return',
-      'buy_and_hold_drawdown',
-    ],
-    rows,
-  );
-}
-
-function writeVotes(dir: string, a: EnsembleAnalysis, runs: readonly SplitRun[]): void {
-  const { panel, technical, news, risk, decisions, signals } = a;
-  const N = panel.assets.length;
-  const act = (x: number) => (x < 0 ? 'ABSTAIN' : ACTION_NAMES[x]);
-  const rows: CsvCell[][] = [];
-  for (const r of runs) {
-    for (let t = r.rows.start; t < r.rows.end; t++) {
-      const k = t - r.rows.start;
-      for (let i = 0; i < N; i++) {
-        const j = t * N + i;
-        rows.push([
-          r.split,
-          panel.dates[t],
-          panel.assets[i],
-          act(technical.action[j]),
-          technical.strength[j],
-          technical.score[j],
-          act(news.action[j]),
-          news.strength[j],
-          signals ? signals.sentiment[j] : null,
-          signals ? signals.confidence[j] : null,
-          risk.vol[j],
-          risk.regime[j] < 0 ? 'unknown' : REGIME_NAMES[risk.regime[j]],
-          risk.cap[j],
-          risk.veto[j],
-          decisions.score[j],
-          ACTION_NAMES[decisions.action[j]],
-          decisions.strength[j],
-          r.ensemble.position[k * N + i],
-        ]);
-      }
-    }
-  }
-  writeCsv(
-    path.join(dir, 'votes.csv'),
-    [
-      'split',
-      'date',
-      'asset',
-      'technical_action',
-      'technical_strength',
-      'technical_score',
-      'news_action',
-      'news_strength',
-      'news_sentiment',
-      'news_confidence',
-      'risk_volatility',
-      'risk_regime',
-      'risk_cap',
-      'risk_veto',
-      'vote_score',
-      'action',
-      'strength',
-      'position',
-    ],
-    rows,
-  );
-}
-
 /** DIR/dataset.bin and the split counts from DIR/run.json (the dataset is ordered train, valid, test). */
 function readEnsembleDataset(dir: string): { dataset: OfflineDataset; counts: SplitCounts } {
   const bin = path.join(dir, 'dataset.bin');
@@ -457,7 +322,7 @@ async function loadPolicy(
   run: string,
   analysis: EnsembleAnalysis,
   runs: readonly SplitRun[],
-): Promise<{ policy: PolicyFn; dispose(): void }> {
+): Promise<{ learner: BcLearner }> {
   const ck = path.join(run, 'checkpoint');
   let json: string;
   let weights: Uint8Array;
@@ -477,30 +342,16 @@ async function loadPolicy(
   await initBackend('wasm');
   const ds = toOfflineDataset(buildEnsembleDataset(analysis, runs), 'evaluate');
   const learner = await loadEnsemblePolicy(record.config, ds, fromFiles(json, weights));
-  return {
-    policy: (obs) => {
-      const r = learner.act(obs);
-      return { action: r.actions, strength: r.strength ?? new Float32Array(r.actions.length) };
-    },
-    dispose: () => learner.dispose(),
-  };
+  return { learner };
 }
 
-interface ChecklistFile {
-  items: Record<string, { pass?: unknown } & Record<string, unknown>>;
-  pass: boolean;
-  pending: string[];
-}
-
-function readChecklist(file: string): ChecklistFile | null {
+function readChecklist(file: string): Checklist | null {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as ChecklistFile;
+    return JSON.parse(readFileSync(file, 'utf8')) as Checklist;
   } catch {
     return null;
   }
 }
-
-const SHARPE_KEYS = ['sharpe', 'total_return', 'max_drawdown', 'trades'] as const;
 
 async function evaluateCommand(argv: string[]): Promise<number> {
   const t0 = performance.now();
@@ -509,6 +360,7 @@ async function evaluateCommand(argv: string[]): Promise<number> {
   if (flags.data.length === 0) throw new UsageError('missing required option --data');
   if (!(flags['rl-weight'] >= 0) || !Number.isFinite(flags['rl-weight']))
     throw new UsageError(`--rl-weight must be a number ≥ 0, got ${flags['rl-weight']}`);
+  if (!(flags['ppo-steps'] >= 0)) throw new UsageError(`--ppo-steps must be ≥ 0, got ${flags['ppo-steps']}`);
   const cfg = ensembleConfig(flags);
   const data = await loadDataSources(flags.data, { calendar: flags.calendar });
   const panel = requirePanel(data);
@@ -524,99 +376,88 @@ async function evaluateCommand(argv: string[]): Promise<number> {
     throw err;
   }
   if (runs.length === 0) throw new UsageError('no split has 2 or more rows of data; try --splits ratio');
-  const without = Object.fromEntries(runs.map((r) => [r.split, splitMetrics(panel, r, data.annualization)]));
-  let rl: Record<string, unknown>;
-  let withRl: Record<string, SplitMetrics> | null = null;
-  let loaded: { policy: PolicyFn; dispose(): void } | null = null;
+  const { evaluatePolicies } = await import('../../core/ensemble/policy/evaluate.ts');
+  const { completeChecklist } = await import('../../core/ensemble/policy/train.ts');
+  let loaded: Awaited<ReturnType<typeof loadPolicy>> | null = null;
+  let failure: string | undefined;
   try {
     loaded = await loadPolicy(run, analysis, runs);
-    const w = ensembleWithPolicy(analysis, loaded.policy, flags['rl-weight']);
-    withRl = Object.fromEntries(w.runs.map((r) => [r.split, splitMetrics(panel, r, data.annualization)]));
-    let changed = 0;
-    let agree = 0;
-    let voted = 0;
-    for (let k = 0; k < w.rl.action.length; k++) {
-      if (w.rl.action[k] < 0) continue;
-      voted++;
-      if (w.rl.action[k] === analysis.decisions.action[k]) agree++;
-      if (w.decisions.action[k] !== analysis.decisions.action[k]) changed++;
-    }
-    rl = {
-      status: 'used',
-      weight: flags['rl-weight'],
-      votes: voted,
-      agreement_with_ensemble: voted ? agree / voted : null,
-      decisions_changed: changed,
-    };
   } catch (err) {
-    rl = { status: 'fallback', reason: (err as Error).message };
-    process.stderr.write(
-      `lab ensemble: the policy is not used (${(err as Error).message}); the ensemble runs without it\n`,
+    failure = (err as Error).message;
+  }
+  let ev;
+  try {
+    ev = await evaluatePolicies(
+      analysis,
+      runs,
+      loaded?.learner ?? null,
+      {
+        rlWeight: flags['rl-weight'],
+        finetune: flags['ppo-steps'] > 0 ? { totalSteps: flags['ppo-steps'], seed: flags['ppo-seed'] } : null,
+        annualization: data.annualization,
+      },
+      {},
+      failure,
     );
   } finally {
-    loaded?.dispose();
+    loaded?.learner.dispose();
   }
-  const pick = (m: SplitMetrics) => Object.fromEntries(SHARPE_KEYS.map((k) => [k, m.ensemble[k]]));
-  const splits = Object.fromEntries(
-    runs.map((r) => {
-      const a = without[r.split];
-      const b = withRl?.[r.split];
-      return [
-        r.split,
-        {
-          without: pick(a),
-          ...(b
-            ? { with: pick(b), delta_sharpe: (b.ensemble.sharpe as number) - (a.ensemble.sharpe as number) }
-            : {}),
-          buy_and_hold: { sharpe: a.buy_and_hold.sharpe, total_return: a.buy_and_hold.total_return },
-        },
-      ];
-    }),
-  );
+  const { rl, ppo } = ev;
+  if (rl.status === 'fallback')
+    process.stderr.write(
+      `lab ensemble: the policy is not used (${rl.reason}); the ensemble runs without it\n`,
+    );
   const out = ensureDir(flags.out ?? run);
+  for (const which of ['ppo_bc', 'ppo_scratch'] as const)
+    if (ev.ppoRows[which].length > 0)
+      writeFileSync(path.join(out, `${which}_learning.csv`), metricRowsToCsv(ev.ppoRows[which]));
   writeJson(path.join(out, 'evaluate.json'), {
     command: 'ensemble evaluate',
     argv,
     created: new Date().toISOString(),
-    rl,
-    splits,
+    rl: rl.status === 'used' ? rl : { status: rl.status, reason: rl.reason },
+    ppo,
+    splits: ev.summary,
     timings_ms: { total: Math.round(performance.now() - t0) },
   });
   const lines = [
     `ensemble ${rl.status === 'used' ? `with and without the policy of ${run} (rl weight ${flags['rl-weight']})` : 'without the policy (fallback)'} → ${path.join(out, 'evaluate.json')}`,
   ];
+  const sh = (x: unknown) => fmt((x as { sharpe?: number } | undefined)?.sharpe, 2);
   for (const r of runs) {
-    const sp = splits[r.split] as { without: Record<string, number>; with?: Record<string, number> };
+    const sp = ev.summary[r.split] as Record<string, { sharpe: number; total_return: number } | undefined>;
     lines.push(
-      `  ${r.split.padEnd(5)} without: sharpe ${fmt(sp.without.sharpe, 2)} total_return ${fmt(sp.without.total_return)}` +
-        (sp.with
-          ? `  |  with rl: sharpe ${fmt(sp.with.sharpe, 2)} total_return ${fmt(sp.with.total_return)}`
-          : ''),
+      `  ${r.split.padEnd(5)} without: sharpe ${sh(sp.without)} total_return ${fmt(sp.without?.total_return)}` +
+        (sp.with ? `  |  with rl: sharpe ${sh(sp.with)} total_return ${fmt(sp.with.total_return)}` : '') +
+        (sp.bc ? `  |  bc ${sh(sp.bc)}` : '') +
+        (sp.ppo_bc ? `  ppo from bc ${sh(sp.ppo_bc)}` : '') +
+        (sp.ppo_scratch ? `  ppo scratch ${sh(sp.ppo_scratch)}` : '') +
+        `  buy-and-hold ${sh(sp.buy_and_hold)}`,
     );
   }
-  // The checklist's 'backtested' item, when the run has a checklist and the policy ran on a valid split.
+  if (ppo.status !== 'skipped' && ppo.initial) {
+    const v = ppo.initial.valid ?? Object.values(ppo.initial)[0];
+    lines.push(
+      `  ppo (${ppo.status}, ${ppo.total_steps} steps on ${ppo.asset}): before any update its log return ${fmt(v.ppo_bc_log_return, 6)} vs bc ${fmt(v.bc_log_return, 6)}; inference ${fmt(ppo.inference_ms, 3)} ms`,
+    );
+  } else lines.push(`  ppo: skipped (${ppo.reason})`);
+  // The checklist's 'backtested' item (validation Sharpe with > without) and PPO's inference time.
   const checkFile = path.join(run, 'checklist.json');
-  const valid = splits.valid as { delta_sharpe?: number } | undefined;
-  if (valid?.delta_sharpe !== undefined) {
-    const checklist = readChecklist(checkFile);
-    if (checklist) {
-      const d = valid.delta_sharpe;
-      checklist.items.backtested = {
-        value: d,
-        threshold: 0,
-        pass: d > 0,
-        note: `validation Sharpe with the policy as 4th analyst (weight ${flags['rl-weight']}) minus without, on ${flags.data.join(' ')}`,
-      };
-      const items = Object.values(checklist.items);
-      checklist.pending = Object.entries(checklist.items)
-        .filter(([, i]) => i.pass === 'pending')
-        .map(([k]) => k);
-      checklist.pass = items.filter((i) => i.pass !== 'pending').every((i) => i.pass === true);
-      writeJson(checkFile, checklist);
-      lines.push(
-        `  checklist backtested: validation Sharpe ${d > 0 ? 'improves' : 'does not improve'} (${fmt(d, 3)})`,
-      );
-    }
+  const delta = (ev.summary.valid as { delta_sharpe?: number } | undefined)?.delta_sharpe;
+  const checklist = readChecklist(checkFile);
+  if (checklist && delta !== undefined) {
+    writeJson(
+      checkFile,
+      completeChecklist(checklist, {
+        deltaSharpe: delta,
+        rlWeight: flags['rl-weight'],
+        data: flags.data.join(' '),
+        ppoInferenceMs: ppo.inference_ms,
+      }),
+    );
+    lines.push(
+      `  checklist backtested: validation Sharpe ${delta > 0 ? 'improves' : 'does not improve'} (${fmt(delta, 3)})`,
+    );
   }
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
@@ -627,17 +468,16 @@ async function trainCommand(argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs(argv, trainSpec);
   const dir = positionals[1];
   const { dataset, counts } = readEnsembleDataset(dir);
-  const policy = await import('../../core/ensemble/policy/train.ts');
+  const pipeline = await import('../../core/ensemble/policy/pipeline.ts');
   const { initBackend } = await import('../../core/agents/backend.ts');
-  const { toFiles, fromFiles } = await import('../../core/agents/checkpoint.ts');
   const backend = await initBackend('wasm');
   if (backend.fallbackReason)
     process.stderr.write(`lab ensemble: note: using ${backend.backend} (${backend.fallbackReason})\n`);
   if (!(flags.dropout >= 0 && flags.dropout < 1))
     throw new UsageError(`--dropout must be in [0, 1), got ${flags.dropout}`);
-  let trained;
+  let stage;
   try {
-    trained = await policy.trainEnsemblePolicy(dataset, counts, {
+    stage = await pipeline.trainBcStage(dataset, counts, {
       epochs: flags.epochs,
       patience: flags.patience,
       batchSize: flags['batch-size'],
@@ -654,50 +494,22 @@ async function trainCommand(argv: string[]): Promise<number> {
       throw new UsageError((err as Error).message);
     throw err;
   }
-  const { learner, report } = trained;
+  const { trained, checklist, inference, savedAt } = stage;
+  const { report } = trained;
+  trained.learner.dispose();
   const out = ensureDir(flags.out);
-  const savedAt = new Date().toISOString();
   writeFileSync(path.join(out, 'learning.csv'), metricRowsToCsv(trained.rows));
   const ckDir = ensureDir(path.join(out, 'checkpoint'));
-  const { json, weights } = toFiles(await learner.saveCheckpoint({ best_epoch: report.best_epoch }));
-  writeFileSync(path.join(ckDir, 'model.json'), json);
-  writeFileSync(path.join(ckDir, 'weights.bin'), weights);
-  const ckRecord = {
+  writeFileSync(path.join(ckDir, 'model.json'), stage.files.json);
+  writeFileSync(path.join(ckDir, 'weights.bin'), stage.files.weights);
+  writeJson(path.join(ckDir, 'config.json'), {
     format: 'lab-ensemble-policy/1',
     created: savedAt,
     algo: 'bc',
     dataset: { dir: path.resolve(dir), rows: dataset.size, source: dataset.meta.source, splits: counts },
     config: report.config,
-    metrics: { best_epoch: report.best_epoch, ...report.best },
+    metrics: stage.metrics,
     backend: backend.backend,
-  };
-  writeJson(path.join(ckDir, 'config.json'), ckRecord);
-  learner.dispose();
-  // The checklist reads the model back from the files it just wrote.
-  const saved = JSON.parse(readFileSync(path.join(ckDir, 'config.json'), 'utf8')) as typeof ckRecord;
-  const reloaded = await policy.loadEnsemblePolicy(
-    saved.config,
-    trained.dataset,
-    fromFiles(
-      readFileSync(path.join(ckDir, 'model.json'), 'utf8'),
-      new Uint8Array(readFileSync(path.join(ckDir, 'weights.bin'))),
-    ),
-  );
-  const reEval = reloaded.evaluate(reloaded.valRows);
-  const valObs = new Float32Array(reloaded.valRows.length * STATE_DIM);
-  reloaded.valRows.forEach((r, k) =>
-    valObs.set(trained.dataset.obs.subarray(r * STATE_DIM, (r + 1) * STATE_DIM), k * STATE_DIM),
-  );
-  const inference = policy.measureInference(reloaded, valObs, 200);
-  reloaded.dispose();
-  const checklist = policy.productionChecklist({
-    valAccuracy: report.best.val_accuracy,
-    lossGap: report.best.loss_gap,
-    inferenceMs: inference.median_ms,
-    inferenceSamples: inference.samples,
-    reloadedValAccuracy: reEval.accuracy,
-    metricsSaved: saved.metrics.val_accuracy === report.best.val_accuracy,
-    savedAt,
   });
   writeJson(path.join(out, 'report.json'), {
     ...report,
@@ -812,8 +624,10 @@ export const command: CliCommand = {
         annualization: data.annualization,
         splits: metrics,
       });
-      writeEquity(dir, panel, runs);
-      writeVotes(dir, analysis, runs);
+      const eq = equityTable(panel, runs);
+      writeCsv(path.join(dir, 'equity.csv'), eq.header, eq.rows);
+      const votes = votesTable(analysis, runs);
+      writeCsv(path.join(dir, 'votes.csv'), votes.header, votes.rows);
       for (const r of runs) {
         const m = metrics[r.split];
         lines.push(

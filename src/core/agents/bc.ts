@@ -203,6 +203,11 @@ export class BcLearner implements Learner {
     this.bestWeights = this.lastGood = this.net.mlp.getWeights();
   }
 
+  /** The observation standardisation act() applies (identity unless normalizeObs); a copy. */
+  get obsNormalizer(): ObsNormalizer {
+    return { mean: Float32Array.from(this.normalizer.mean), std: Float32Array.from(this.normalizer.std) };
+  }
+
   get globalStep(): number {
     return this.step;
   }

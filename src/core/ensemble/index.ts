@@ -15,3 +15,6 @@ export * from './ensemble.ts';
 export * from './state.ts';
 export * from './dataset.ts';
 export * from './rlAnalyst.ts';
+export * from './env.ts';
+export * from './report.ts';
+export * from './tables.ts';

@@ -30,6 +30,7 @@ import {
   unflatten,
   type AlgoId,
 } from '../experiment/vocabulary.ts';
+import { ENSEMBLE_FIELDS } from './ensembleFields.ts';
 
 /**
  * Result sections every workflow may list (src/ui/results draws them from the evaluation's splits).
@@ -106,7 +107,42 @@ const market: WorkflowDef = {
   cli: 'lab train',
 };
 
-const WORKFLOWS: WorkflowDef[] = [market];
+/** Seed 004: the runner is ./ensembleRunner.ts (agent = the ensemble with the BC policy as 4th analyst). */
+const ensemble: WorkflowDef = {
+  id: 'ensemble',
+  title: 'Ensemble of analysts → BC → RL',
+  seed: '004',
+  summary:
+    'Technical, news and risk/regime analysts vote on every day; behaviour cloning (34 → 128 → 128, action and strength heads) imitates the ensemble from its 34-feature states, joins it as a 4th analyst, and PPO fine-tunes it from the BC weights on a single-asset env. Evaluated per split: the ensemble with and without the RL analyst, PPO from BC and from scratch, and buy-and-hold.',
+  data: {
+    needs: 'daily OHLCV bars of one or more assets (PPO trades the first)',
+    kinds: ['embedded', 'synthetic', 'panel'],
+  },
+  fields: ENSEMBLE_FIELDS,
+  setup: [
+    { id: 'data', title: 'Data', fields: [...DATA_FIELDS, ...SYNTHETIC_FIELDS] },
+    { id: 'splits', title: 'Splits', fields: SPLIT_FIELDS },
+    { id: 'ensemble', title: 'Ensemble', fields: ENSEMBLE_FIELDS.slice(0, 4) },
+    { id: 'bc', title: 'Behaviour cloning', fields: ENSEMBLE_FIELDS.slice(4, 10) },
+    { id: 'ppo', title: 'PPO fine-tuning', fields: ENSEMBLE_FIELDS.slice(10) },
+    { id: 'run', title: 'Run', fields: RUN_FIELDS.filter((f) => f.path === 'seed') },
+  ],
+  algorithms: [],
+  results: [
+    'ensemble-votes',
+    'equity',
+    'metrics',
+    'ensemble-checklist',
+    'ensemble-bc',
+    'ensemble-actions',
+    'drawdown',
+    'learning',
+  ],
+  start: {},
+  cli: 'lab ensemble',
+};
+
+const WORKFLOWS: WorkflowDef[] = [market, ensemble];
 
 export function workflows(): readonly WorkflowDef[] {
   return WORKFLOWS;

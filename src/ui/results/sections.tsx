@@ -1,5 +1,9 @@
 import type { JSX } from 'react';
 import type { RunEvaluation, SplitEvaluation } from '../../../workers/protocol.ts';
+import { ActionsTable } from './ensemble/ActionsTable.tsx';
+import { BcReport } from './ensemble/BcReport.tsx';
+import { Checklist } from './ensemble/Checklist.tsx';
+import { VotesChart } from './ensemble/VotesChart.tsx';
 
 /** What a workflow's own result section is drawn from: the whole run and the splits chosen. */
 export interface WorkflowSectionProps {
@@ -18,4 +22,9 @@ export interface WorkflowSection {
  * `results: [..., 'kol-deviation']`); each reads `evaluation.extras[id]`. The shared sections
  * (equity, drawdown, metrics, …) are drawn by ResultsPanel from the splits.
  */
-export const WORKFLOW_SECTIONS: Record<string, WorkflowSection> = {};
+export const WORKFLOW_SECTIONS: Record<string, WorkflowSection> = {
+  'ensemble-votes': { title: 'Analysts’ votes and the ensemble’s decisions', Component: VotesChart },
+  'ensemble-checklist': { title: 'Production checklist', Component: Checklist },
+  'ensemble-bc': { title: 'Behaviour cloning', Component: BcReport },
+  'ensemble-actions': { title: 'Action distribution (the dataset’s labels)', Component: ActionsTable },
+};

@@ -5,10 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng, type RngState } from '../../rng.ts';
-import type { BoxSpace, Env } from '../../envs/types.ts';
+import type { BoxSpace, Env, Space } from '../../envs/types.ts';
 import { SyncVectorEnv } from '../../envs/vector.ts';
 import { RolloutBuffer } from './buffer.ts';
-import { actionsToOneHot, policyHeadFor, squashActions } from './distributions.ts';
+import { actionsToOneHot, policyHeadFor } from './distributions.ts';
 import { buildActorCritic, envLayout, type NetworkSpec } from './networks.ts';
 import {
   loadCheckpoint,
@@ -85,6 +85,11 @@ export interface OnPolicyOptions {
    * their day). Default true; false forces the per-window path (the reference, and benchmarks).
    */
   residentMarket?: boolean;
+  /**
+   * A policy of the caller's making instead of `config.network` over the env's action space (e.g.
+   * a HybridPolicy warm-started from behaviour cloning); `seed` is the agent's weight seed.
+   */
+  policy?: (ctx: { observationSpace: BoxSpace; actionSpace: Space; seed: number }) => Policy;
 }
 
 /** The feature array a market env reads its windows from (TradingEnv.marketFeatures), if it has one. */
@@ -138,15 +143,20 @@ export abstract class OnPolicyAgent<C extends OnPolicyCommonConfig> {
     validateCommon(config);
     this.config = config;
     this.envs = new SyncVectorEnv(makeEnv, config.numEnvs);
-    const head = policyHeadFor(this.envs.actionSpace);
     const root = new Rng(config.seed);
-    const net = buildActorCritic(config.network, {
+    const ctx = {
       observationSpace: this.envs.observationSpace as BoxSpace,
       actionSpace: this.envs.actionSpace,
-      layout: envLayout(this.envs.envs[0]),
       seed: root.fork('weights').nextUint32(),
-    });
-    this.policy = new Policy(net, head);
+    };
+    this.policy = options.policy
+      ? options.policy(ctx)
+      : new Policy(
+          buildActorCritic(config.network, { ...ctx, layout: envLayout(this.envs.envs[0]) }),
+          policyHeadFor(this.envs.actionSpace),
+        );
+    const net = this.policy.net;
+    const head = this.policy.head;
     const layout = envLayout(this.envs.envs[0]);
     const X = envFeatures(this.envs.envs[0]);
     // One shared feature array (the envs of a vector read the same FeatureSet) is uploaded once.
@@ -256,9 +266,7 @@ export abstract class OnPolicyAgent<C extends OnPolicyCommonConfig> {
       values: new Float32Array(rows),
     };
     await this.policy.act(obs, rows, this.config.useMasks ? masks : null, rng, deterministic, out);
-    return head.kind === 'gaussian'
-      ? squashActions(out.actions as Float32Array, this.policy.net.squash, head.low, head.high)
-      : out.actions;
+    return this.policy.envActions(out.actions, new Float32Array(rows * this.policy.actionSize));
   }
 
   /** Tensors of the whole batch (flattened [T·K]); the caller disposes them. */

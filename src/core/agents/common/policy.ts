@@ -27,6 +27,7 @@ import {
   gaussianLogProbEntropy,
   sampleCategorical,
   sampleGaussian,
+  squashActions,
   type LogProbEntropy,
   type PolicyHead,
 } from './distributions.ts';
@@ -61,11 +62,24 @@ export class Policy {
   /** This rollout's time embeddings [M, N·D] and the row of each day in them (−1: not embedded). */
   private cache: { z: tf.Tensor2D; slot: Int32Array } | null = null;
 
-  constructor(net: ActorCritic, head: PolicyHead) {
+  /**
+   * `custom`: the sizes of a subclass with its own distribution over the net's outputs (e.g.
+   * hybridPolicy.ts); it then owns the net/head consistency checks and overrides act,
+   * evaluateActions and envActions.
+   */
+  constructor(
+    net: ActorCritic,
+    head: PolicyHead,
+    custom?: { piSize: number; actionSize: number; rowSize: number },
+  ) {
     this.net = net;
     this.head = head;
     this.obsSize = net.obsSize;
-    if (head.kind === 'categorical') {
+    if (custom) {
+      this.piSize = custom.piSize;
+      this.actionSize = custom.actionSize;
+      this.rowSize = custom.rowSize;
+    } else if (head.kind === 'categorical') {
       if (!net.nvec || net.nvec.join() !== head.nvec.join())
         throw new Error(
           `network heads [${net.nvec?.join(', ') ?? 'Gaussian'}] do not match the action space [${head.nvec.join(', ')}]`,
@@ -221,6 +235,17 @@ export class Policy {
       out,
       timings,
     );
+  }
+
+  /**
+   * The env's actions for sampled `actions` (rows × actionSize): Box samples squashed into the
+   * space, discrete ones as they are (then `actions` itself is returned).
+   */
+  envActions(actions: Int32Array | Float32Array, out: Float32Array): Int32Array | Float32Array {
+    const head = this.head;
+    return head.kind === 'gaussian'
+      ? squashActions(actions as Float32Array, this.net.squash, head.low, head.high, out)
+      : actions;
   }
 
   /** Runs `fn` (a forward pass) in a tidy, packs pi, (log σ), value per row and reads it back once. */

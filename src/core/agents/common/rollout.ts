@@ -10,7 +10,6 @@ import type { Rng } from '../../rng.ts';
 import type { Info } from '../../envs/types.ts';
 import type { FinalInfo, SyncVectorEnv } from '../../envs/vector.ts';
 import type { RolloutBuffer } from './buffer.ts';
-import { squashActions } from './distributions.ts';
 import type { ActOutput, ActTimings, Policy } from './policy.ts';
 
 export interface EpisodeRecord {
@@ -148,7 +147,6 @@ export class RolloutCollector {
     const timings = opts.timings;
     const episodes: EpisodeRecord[] = [];
     const pendingFinal: { index: number; obs: Float32Array; day: number }[] = [];
-    const head = policy.head;
     const aSize = policy.actionSize;
     const scale = opts.rewardScale ?? 1;
     // Day path: states as (day, portfolio part); the embeddings of the days ahead computed once.
@@ -189,16 +187,7 @@ export class RolloutCollector {
       buffer.logprobs.set(this.actOut.logprobs, base);
       buffer.values.set(this.actOut.values, base);
       const te = performance.now();
-      const envActions =
-        head.kind === 'gaussian'
-          ? squashActions(
-              this.actOut.actions as Float32Array,
-              policy.net.squash,
-              head.low,
-              head.high,
-              this.envActions as Float32Array,
-            )
-          : this.envActions;
+      const envActions = policy.envActions(this.actOut.actions, this.envActions as Float32Array);
       const res = this.envs.step(envActions);
       if (timings) timings.envMs += performance.now() - te;
       step += K;

@@ -18,7 +18,8 @@ import { provideDataset } from '../../agents/offline/source.ts';
 import type { Action, Env, Space, StepResult } from '../../envs/types.ts';
 import { getAlgorithm } from '../../run/algorithms.ts';
 import type { MetricRow } from '../../run/metrics.ts';
-import { runTraining } from '../../run/trainer.ts';
+import type { RunControl } from '../../run/control.ts';
+import { runTraining, type TrainingCallbacks } from '../../run/trainer.ts';
 import { ACTION_NAMES, EnsembleError } from '../types.ts';
 import { DEFAULT_POLICY_TRAIN, type PolicyTrainOptions, type SplitCounts } from '../policyConfig.ts';
 
@@ -145,6 +146,7 @@ export async function trainEnsemblePolicy(
   full: OfflineDataset,
   counts: SplitCounts,
   options: Partial<PolicyTrainOptions> = {},
+  run: { control?: RunControl; callbacks?: TrainingCallbacks } = {},
 ): Promise<TrainedPolicy> {
   const opts: PolicyTrainOptions = { ...DEFAULT_POLICY_TRAIN, ...options };
   if (counts.train + counts.valid + counts.test !== full.size)
@@ -168,9 +170,12 @@ export async function trainEnsemblePolicy(
     makeEnv: () => spacesEnv(dataset),
     checkpointEvery: 1,
     keepRows: true,
+    control: run.control,
     callbacks: {
-      onCheckpoint: (c, info) => {
+      ...run.callbacks,
+      onCheckpoint: async (c, info) => {
         if (info.reason === 'periodic') epochCkpts.push(c);
+        await run.callbacks?.onCheckpoint?.(c, info);
       },
     },
   });
@@ -295,6 +300,51 @@ export interface ChecklistItem {
   note?: string;
 }
 
+export interface Checklist {
+  items: Record<string, ChecklistItem>;
+  /** Every decided item passes. */
+  pass: boolean;
+  pending: string[];
+}
+
+function decide(items: Record<string, ChecklistItem>): Checklist {
+  const decided = Object.values(items).filter((i) => i.pass !== 'pending');
+  return {
+    items,
+    pass: decided.every((i) => i.pass === true),
+    pending: Object.entries(items)
+      .filter(([, i]) => i.pass === 'pending')
+      .map(([k]) => k),
+  };
+}
+
+/**
+ * The checklist after evaluation: 'backtested' = validation Sharpe of the ensemble with the policy
+ * as 4th analyst minus without (> 0 passes; stays pending without a validation split or policy),
+ * and the PPO fine-tuned policy's measured inference time when it was trained.
+ */
+export function completeChecklist(
+  c: Checklist,
+  e: { deltaSharpe?: number; rlWeight: number; data: string; ppoInferenceMs?: number },
+): Checklist {
+  const items = { ...c.items };
+  if (e.deltaSharpe !== undefined)
+    items.backtested = {
+      value: e.deltaSharpe,
+      threshold: 0,
+      pass: e.deltaSharpe > 0,
+      note: `validation Sharpe with the policy as 4th analyst (weight ${e.rlWeight}) minus without, on ${e.data}`,
+    };
+  if (e.ppoInferenceMs !== undefined)
+    items.ppo_inference_speed = {
+      value: e.ppoInferenceMs,
+      threshold: 10,
+      pass: e.ppoInferenceMs < 10,
+      note: 'median ms over 200 single greedy decisions of the PPO fine-tuned policy',
+    };
+  return decide(items);
+}
+
 /** The seed's production checklist, computed (thresholds: val accuracy > 0.7, loss gap < 0.2, < 10 ms). */
 export function productionChecklist(inputs: {
   valAccuracy: number;
@@ -305,7 +355,7 @@ export function productionChecklist(inputs: {
   reloadedValAccuracy: number;
   metricsSaved: boolean;
   savedAt: string;
-}): { items: Record<string, ChecklistItem>; pass: boolean; pending: string[] } {
+}): Checklist {
   const items: Record<string, ChecklistItem> = {
     model_validated: { value: inputs.valAccuracy, threshold: 0.7, pass: inputs.valAccuracy > 0.7 },
     no_overfitting: { value: inputs.lossGap, threshold: 0.2, pass: inputs.lossGap < 0.2 },
@@ -328,12 +378,5 @@ export function productionChecklist(inputs: {
       note: 'pending: run lab ensemble evaluate RUN --data SRC (the policy as the 4th analyst, with vs without)',
     },
   };
-  const decided = Object.values(items).filter((i) => i.pass !== 'pending');
-  return {
-    items,
-    pass: decided.every((i) => i.pass === true),
-    pending: Object.entries(items)
-      .filter(([, i]) => i.pass === 'pending')
-      .map(([k]) => k),
-  };
+  return decide(items);
 }

@@ -1,0 +1,111 @@
+/** The `ensemble` workflow through runWorkflow: its settings, the splits' strategies, extras, callbacks and Stop. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../agents/backend.ts';
+import { generateSynthetic } from '../data/synthetic.ts';
+import { parseExperimentConfig } from '../experiment/config.ts';
+import { RunControl } from '../run/control.ts';
+import { runSweepJob } from '../sweeps/job.ts';
+import { getWorkflow, workflowValues } from './registry.ts';
+import { runWorkflow } from './runners.ts';
+
+const data = { kind: 'synthetic', config: { days: 400, assets: 1, seed: 3 } };
+const config = {
+  workflow: 'ensemble',
+  data,
+  seed: 1,
+  ensemble: { bcEpochs: 3, bcPatience: 0, ppoSteps: 1024, ppoEpisodeLength: 64 },
+};
+const panel = generateSynthetic(data.config).panel;
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+describe('ensemble workflow', () => {
+  it('declares its settings once under ensemble.*, with defaults, and names a bad one by its path', () => {
+    const w = getWorkflow('ensemble');
+    expect(w.fields!.every((f) => f.path.startsWith('ensemble.'))).toBe(true);
+    expect(w.algorithms).toEqual([]);
+    const v = workflowValues({ workflow: 'ensemble' });
+    expect(v['ensemble.bcEpochs']).toBe(40);
+    expect(v['ensemble.rlWeight']).toBe(1);
+    expect(() => parseExperimentConfig({ workflow: 'ensemble', ensemble: { bcEpochs: 0 } })).toThrow(
+      /ensemble\.bcEpochs/,
+    );
+    expect(() => parseExperimentConfig({ workflow: 'ensemble', ensemble: { bcEpoch: 3 } })).toThrow(
+      /ensemble\.bcEpoch: not a setting/,
+    );
+  });
+
+  it('runs: agent = ensemble + RL analyst beside its baselines per split, the sections’ extras, phases and metrics', async () => {
+    const phases: string[] = [];
+    const steps: number[] = [];
+    let status = 0;
+    const r = await runWorkflow(config, panel, {
+      keepRows: true,
+      onPhase: (p) => phases.push(p),
+      callbacks: { onMetrics: (b) => b.forEach((x) => steps.push(x.step)), onStatus: () => status++ },
+    });
+    expect(r.status).toBe('completed');
+    expect(phases[0]).toBe('building features');
+    expect(phases).toContain('training');
+    expect(phases.at(-1)).toBe('evaluating');
+    expect(steps.length).toBeGreaterThan(3);
+    expect(status).toBeGreaterThan(0);
+    const ev = r.evaluation!;
+    expect(ev.splits.map((s) => s.split)).toEqual(['train', 'valid', 'test']);
+    for (const s of ev.splits) {
+      expect(Object.keys(s.equity).sort()).toEqual(
+        ['agent', 'bc', 'buy-and-hold', 'ensemble', 'ppo-bc', 'ppo-scratch'].sort(),
+      );
+      for (const e of Object.values(s.equity)) expect(e.length).toBe(s.dates.length);
+      for (const x of Object.values(s.returns)) expect(x.length).toBe(s.dates.length - 1);
+      expect(Number.isFinite(s.metrics.agent.sharpe)).toBe(true);
+      expect(s.weights.length).toBe(s.dates.length);
+    }
+    const x = ev.extras!;
+    for (const id of getWorkflow('ensemble').results.filter((k) => k.startsWith('ensemble-')))
+      expect(x[id]).toBeDefined();
+    const votes = x['ensemble-votes'] as { close: Float64Array; technical: Int8Array; rl: Int8Array };
+    expect(votes.close.length).toBe(panel.dates.length);
+    expect(votes.rl.length).toBe(panel.dates.length);
+    const bc = x['ensemble-bc'] as { epochs: unknown[] };
+    expect(bc.epochs.length).toBe(3);
+    const c = x['ensemble-checklist'] as { items: Record<string, { pass: unknown }> };
+    expect(Object.keys(c.items)).toContain('backtested');
+    expect(Object.keys(c.items)).toContain('ppo_inference_speed');
+    expect(r.learner).toBeNull();
+  }, 120_000);
+
+  it('Stop ends the run early and still evaluates what it has', async () => {
+    const control = new RunControl();
+    const r = await runWorkflow({ ...config, ensemble: { ...config.ensemble, bcEpochs: 50 } }, panel, {
+      control,
+      callbacks: { onMetrics: () => control.stop() },
+    });
+    expect(r.status).toBe('stopped');
+    expect(r.evaluation!.splits[0].equity.agent).toBeDefined();
+    expect(r.evaluation!.splits[0].equity['ppo-bc']).toBeUndefined();
+  }, 120_000);
+
+  it('runs as a sweep job: its flat metrics carry the agent and buy-and-hold per split', async () => {
+    const res = await runSweepJob(
+      {
+        index: 0,
+        id: 'p0-s1',
+        pointIndex: 0,
+        point: { 'ensemble.rlWeight': 2 },
+        seed: 1,
+        config: { ...config, ensemble: { ...config.ensemble, rlWeight: 2, ppoSteps: 0 } },
+      },
+      async () => panel,
+    );
+    expect(res.error).toBeUndefined();
+    expect(res.status).toBe('completed');
+    // The sweep's flat metrics: the agent's (ensemble + RL analyst) per split, buy-and-hold beside it.
+    for (const split of ['train', 'valid', 'test']) {
+      expect(Number.isFinite(res.metrics[`${split}/sharpe`])).toBe(true);
+      expect(Number.isFinite(res.metrics[`${split}/bh_sharpe`])).toBe(true);
+    }
+  }, 120_000);
+});
