@@ -119,6 +119,62 @@ export function writeMarketFiles(
   );
 }
 
+/**
+ * metrics.json (agent and baselines per split), equity.csv and, when the workflow has results of
+ * its own, results.json (its `extras`, typed arrays as lists): what any workflow's run leaves.
+ */
+export function writeEvaluationFiles(
+  dir: string,
+  evaluation: RunEvaluation,
+  annualization: number,
+  extra: Record<string, unknown>,
+): void {
+  writeJson(path.join(dir, 'metrics.json'), {
+    ...extra,
+    annualization,
+    splits: Object.fromEntries(
+      evaluation.splits.map((s) => [
+        s.split,
+        {
+          start: s.dates[0],
+          end: s.dates[s.dates.length - 1],
+          agent: s.metrics.agent,
+          baselines: Object.fromEntries(Object.entries(s.metrics).filter(([k]) => k !== 'agent')),
+        },
+      ]),
+    ),
+  });
+  const equityRows: CsvCell[][] = [];
+  for (const s of evaluation.splits)
+    for (const [name, eq] of Object.entries(s.equity)) {
+      const r = s.returns[name];
+      const dd = s.drawdown[name];
+      for (let k = 0; k < eq.length; k++)
+        equityRows.push([
+          s.split,
+          s.dates[k],
+          name,
+          eq[k],
+          k === 0 ? null : (r?.[k - 1] ?? null),
+          dd?.[k] ?? null,
+        ]);
+    }
+  writeCsv(
+    path.join(dir, 'equity.csv'),
+    ['split', 'date', 'strategy', 'equity', 'return', 'drawdown'],
+    equityRows,
+  );
+  if (evaluation.extras)
+    writeJson(
+      path.join(dir, 'results.json'),
+      JSON.parse(
+        JSON.stringify(evaluation.extras, (_k, v: unknown) =>
+          ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as Float64Array) : v,
+        ),
+      ),
+    );
+}
+
 /** One line per split for stdout: the agent beside buy-and-hold. */
 export function splitLines(
   evaluation: RunEvaluation,

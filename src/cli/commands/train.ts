@@ -24,6 +24,7 @@ import {
   normalizationOf,
   splitLines,
   writeCheckpoint,
+  writeEvaluationFiles,
   writeMarketFiles,
   writeSanityMetrics,
 } from '../runFiles.ts';
@@ -248,6 +249,70 @@ async function trainMarket(exp: MarketArgs, out: string, argv: string[], t0: num
   return 0;
 }
 
+/**
+ * Another workflow of the lab (ensemble, kol, …) from its config: the same runner the lab's worker
+ * calls; its evaluation, learning curve and own results are written like a market run's. Its own
+ * command (`lab ensemble`, `lab kol`) writes its checkpoints and the seed's file layout.
+ */
+async function trainWorkflow(exp: MarketArgs, out: string, argv: string[], t0: number): Promise<number> {
+  const c = exp.config;
+  const panel = await experimentPanel(c.data, exp.dataSpecs, 'train');
+  const backend = await initBackendFor(c.backend);
+  const t1 = performance.now();
+  const run = progressAndStop(c.totalSteps);
+  let res;
+  try {
+    res = await runWorkflow(c, panel, { callbacks: run.callbacks, control: run.control, keepRows: true });
+  } catch (e) {
+    if (e instanceof ExperimentConfigError || e instanceof FeatureError) throw new UsageError(e.message);
+    throw e;
+  } finally {
+    run.dispose();
+  }
+  res.learner?.dispose();
+  const t2 = performance.now();
+  ensureDir(out);
+  writeFileSync(path.join(out, 'learning.csv'), metricRowsToCsv(res.rows ?? []));
+  const extra = {
+    workflow: c.workflow,
+    status: res.status,
+    global_step: res.steps,
+    backend: backend.backend,
+  };
+  const lines = [
+    `${c.workflow} ${res.status} at step ${res.steps} on ${backend.backend} in ${((t2 - t1) / 1000).toFixed(1)} s → ${out}`,
+  ];
+  if (res.evaluation) {
+    writeEvaluationFiles(out, res.evaluation, res.annualization, extra);
+    lines.push(...splitLines(res.evaluation, fmt));
+  }
+  writeJson(path.join(out, 'run.json'), {
+    command: 'train',
+    argv,
+    created: new Date().toISOString(),
+    status: res.status,
+    ...(res.error ? { error: res.error } : {}),
+    config: c,
+    backend: { ...backend, notes: backend.notes },
+    global_step: res.steps,
+    data: {
+      source: c.data.kind === 'panel' ? exp.dataSpecs.join(' ') : c.data,
+      assets: res.assets,
+      rows: panel.dates.length,
+      fingerprint: panelFingerprint(panel),
+    },
+    notes: res.notes,
+    versions: versions(),
+    timings_ms: { load: Math.round(t1 - t0), train_and_evaluate: Math.round(t2 - t1) },
+  });
+  process.stdout.write(lines.join('\n') + '\n');
+  if (res.status === 'failed') {
+    process.stderr.write(`lab train: ${res.error ?? 'training failed'}\n`);
+    return 1;
+  }
+  return 0;
+}
+
 async function trainSanity(exp: SanityArgs, out: string, argv: string[], t0: number): Promise<number> {
   provideDataset(exp.agent);
   const backend = await initBackendFor(exp.backend);
@@ -353,6 +418,8 @@ export const command: CliCommand = {
     if (!flags.out) throw new UsageError('missing required option --out');
     return exp.kind === 'sanity'
       ? trainSanity(exp, flags.out, argv, t0)
-      : trainMarket(exp, flags.out, argv, t0);
+      : exp.config.workflow === 'market'
+        ? trainMarket(exp, flags.out, argv, t0)
+        : trainWorkflow(exp, flags.out, argv, t0);
   },
 };
