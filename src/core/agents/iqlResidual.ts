@@ -34,6 +34,23 @@ export interface IqlResidualOptions {
   bcWarmStartEpochs: number;
   /** Name of the provided baseline rule (provideBaseline). Default 'baseline'. */
   baseline: string;
+  /**
+   * Standardised, self-normalised advantage weights: w = B·softmax_batch(β·A/σ_A) (V-MPO's E-step
+   * on advantages standardised over the batch), capped at maxWeight. Plain IQL's exp(β·A) needs A
+   * of order 1/β to prefer one action over another; seed 000's one-day rewards differ by ~1e-4
+   * between nearby weights, so without this the actor never leaves the BC target (README).
+   * With it β reads in standard deviations of the critic's advantages, and the AWR term keeps a
+   * mean weight of 1 — so λ_fid means the same at every reward scale (λ = 1: halfway between the
+   * advantage-weighted target and the baseline). Default false (CORL's weights).
+   */
+  advantageNorm: boolean;
+  /**
+   * The critic sees the action in the residual's own coordinates u = (a/b − 1)/scale ∈ [−1, 1]
+   * (0 where b = 0) instead of the raw weight a: Q(s, u). Seed 000's weights are ~0.1 and their
+   * perturbations ~0.02, so Q(s, a) must resolve tiny input differences multiplied by a state
+   * function; in u the same effect spans [−1, 1]. Default false (the raw action, plain IQL).
+   */
+  relativeActions: boolean;
 }
 
 export const defaultIqlResidualOptions: IqlResidualOptions = {
@@ -41,6 +58,8 @@ export const defaultIqlResidualOptions: IqlResidualOptions = {
   fidelityLambda: 0.3,
   bcWarmStartEpochs: 1,
   baseline: 'baseline',
+  advantageNorm: false,
+  relativeActions: false,
 };
 
 export type IqlResidualLearnerConfig = IqlLearnerConfig & IqlResidualOptions;
@@ -70,6 +89,27 @@ export class IqlResidualLearner extends IqlLearner {
     return tf.tidy(() =>
       tf.mul(baseline, tf.add(1, tf.mul(this.config.scale, tf.tanh(this.nets.actor.apply(obs))))),
     );
+  }
+
+  protected override sampleBatch(): ReturnType<IqlLearner['sampleBatch']> {
+    const b = super.sampleBatch();
+    if (!this.config.relativeActions) return b;
+    const enc = tf.tidy(() =>
+      tf.divNoNan(tf.sub(b.actions, b.baseline!), tf.mul(this.config.scale, b.baseline!)),
+    ) as tf.Tensor2D;
+    b.enc.dispose();
+    return { ...b, enc };
+  }
+
+  protected override advantageWeights(adv: tf.Tensor1D): tf.Tensor1D {
+    if (!this.config.advantageNorm) return super.advantageWeights(adv);
+    const { beta, maxWeight } = this.config;
+    return tf.tidy(() => {
+      const { variance } = tf.moments(adv);
+      const z = tf.div(adv, tf.add(tf.sqrt(variance), 1e-8));
+      const w = tf.mul(tf.softmax(tf.mul(beta, z)), adv.shape[0]);
+      return tf.minimum(w, maxWeight) as tf.Tensor1D;
+    });
   }
 
   protected override actorRowLoss(out: tf.Tensor2D, b: IqlBatch): tf.Tensor1D {

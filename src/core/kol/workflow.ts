@@ -135,6 +135,17 @@ export const KOL_SIGNAL_FIELDS: readonly FieldSpec[] = [
   ),
   gen(
     num(
+      'kol.synthetic.tickerSpread',
+      'Accuracy spread across tickers',
+      G.tickerSpread,
+      0,
+      0.5,
+      "Tickers' sign accuracies spread evenly over accuracy ± this (0 = every ticker alike): the edge a residual that sees the ticker can learn.",
+      { step: 0.01 },
+    ),
+  ),
+  gen(
+    num(
       'kol.synthetic.calibration',
       'Calibration',
       G.calibration,
@@ -215,6 +226,7 @@ export function kolConfigFromValues(values: Values): {
           tickers: v('kol.synthetic.tickers') as number,
           accuracy: v('kol.synthetic.accuracy') as number,
           calibration: v('kol.synthetic.calibration') as number,
+          tickerSpread: v('kol.synthetic.tickerSpread') as number,
           noise: v('kol.synthetic.noise') as number,
           afterClose: v('kol.synthetic.afterClose') as number,
           textFraction: v('kol.synthetic.textFraction') as number,
