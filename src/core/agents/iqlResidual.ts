@@ -5,7 +5,7 @@
  *   π(s) = b(s) ⊙ (1 + scale·tanh(δ(s)))        (never flips the baseline's sign)
  *
  * with the δ head initialised to zero (π = baseline exactly before training), a BC warm start
- * (unweighted ‖π(s) − a‖² on the actor, `bcWarmStartEpochs` passes), and the actor loss
+ * (unweighted ‖π(s) − b(s)‖² on the actor, `bcWarmStartEpochs` passes), and the actor loss
  *
  *   E[w·‖π(s) − a‖²] + λ_fid·E[‖π(s) − b(s)‖²]     w = min(exp(β·A), maxWeight)
  *
@@ -121,7 +121,7 @@ export class IqlResidualLearner extends IqlLearner {
     return { loss: tf.mul(this.config.fidelityLambda, fidelity), stats: [fidelity] };
   }
 
-  /** Seed 000's BC warm start: unweighted ‖π(s) − a‖² on the actor. */
+  /** Seed 000's BC warm start ("residual 0, actions close to the baseline"): unweighted ‖π(s) − b(s)‖² on the actor. */
   protected override beforeTraining(): Record<string, number> {
     const steps = Math.ceil((this.config.bcWarmStartEpochs * this.ds.size) / this.config.batchSize);
     if (steps === 0) return {};
@@ -129,7 +129,10 @@ export class IqlResidualLearner extends IqlLearner {
     for (let t = 0; t < steps; t++) {
       const loss = tf.tidy(() => {
         const b = this.sampleBatch();
-        const f = () => tf.mean(this.actorRowLoss(this.actorOut(b.s, b.baseline), b)) as tf.Scalar;
+        // Towards b(s), not the logged action: the seed's buffer logs the baseline, and a buffer
+        // with perturbed copies (kol's explore) would otherwise teach the warm start their noise.
+        const f = () =>
+          tf.mean(tf.sum(tf.square(tf.sub(this.actorOut(b.s, b.baseline), b.baseline!)), 1)) as tf.Scalar;
         return this.optimizers.actor.minimize(f, true, this.nets.actorVariables())!;
       });
       total += loss.dataSync()[0];

@@ -61,7 +61,7 @@ export const DEFAULT_KOL_RESIDUAL: Readonly<KolResidualConfig> = Object.freeze({
   fidelityLambda: 0.3,
   residualScale: 0.2,
   bcEpochs: 1,
-  steps: 1500,
+  steps: 400,
   seed: 0,
   explore: 2,
   reward: 'book' as KolRewardKind,
@@ -70,8 +70,8 @@ export const DEFAULT_KOL_RESIDUAL: Readonly<KolResidualConfig> = Object.freeze({
   beta: 3,
   advantageNorm: true,
   relativeActions: true,
-  learningRate: 3e-4,
-  hidden: [64, 64],
+  learningRate: 1e-3,
+  hidden: [32, 32],
   batchSize: 256,
 });
 
@@ -142,6 +142,9 @@ export function kolLearnerConfig(
     actorLearningRate: c.learningRate,
     criticLearningRate: c.learningRate,
     valueLearningRate: c.learningRate,
+    // CORL's IQL anneals the actor's rate: the policy settles instead of jittering at the end
+    // (a tight λ then holds it at the baseline to 1e-6).
+    actorSchedule: 'cosine',
     logInterval: Math.max(1, Math.min(100, Math.floor(c.steps / 10))),
     scale: c.residualScale,
     fidelityLambda: c.fidelityLambda,
