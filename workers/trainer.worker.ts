@@ -117,7 +117,21 @@ function wire(ev: CoreRunEvaluation): { evaluation: RunEvaluation; transfer: Arr
       transfer.push(a.buffer as ArrayBuffer);
     return { ...s, trades };
   });
-  return { evaluation: { splits, boundaries: ev.boundaries }, transfer: [...new Set(transfer)] };
+  if (ev.extras) collectBuffers(ev.extras, transfer);
+  return {
+    evaluation: { splits, boundaries: ev.boundaries, ...(ev.extras ? { extras: ev.extras } : {}) },
+    transfer: [...new Set(transfer)],
+  };
+}
+
+/** The buffers of every typed array in a workflow's extras (plain JSON otherwise), for transfer. */
+function collectBuffers(value: unknown, out: ArrayBuffer[], depth = 0): void {
+  if (depth > 8 || value === null || typeof value !== 'object') return;
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer) out.push(value.buffer);
+    return;
+  }
+  for (const v of Array.isArray(value) ? value : Object.values(value)) collectBuffers(v, out, depth + 1);
 }
 
 /** The panel seen as the few FeatureSet fields benchmarkEquity reads (dates, close, assets). */

@@ -42,6 +42,7 @@ import {
   type AlgoId,
 } from '../core/experiment/vocabulary.ts';
 import { getAlgorithm, resolveConfig } from '../core/run/algorithms.ts';
+import { workflowFieldOf } from '../core/workflows/registry.ts';
 import { UsageError } from './errors.ts';
 
 /** The flags of an experiment, shared by `lab train` and `lab config print`. */
@@ -214,7 +215,7 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
 
 /** The value of `--set path=text`: parsed as the declared field's type when the path is declared, else JSON, else the text. */
 export function parseSetValue(path: string, text: string, algo: string): unknown {
-  const field = fieldOf(path, algo as AlgoId);
+  const field = fieldOf(path, algo as AlgoId) ?? workflowFieldOf(path);
   if (field) {
     const r = parseFieldText(field, text);
     if (!r.ok) {
@@ -325,12 +326,12 @@ export async function experimentFromFlags(flags: Flags): Promise<SanityArgs | Ma
     // Every --set path must be a key of the experiment (checked against the config without them, as
     // sweep keys are) or a declared field (a transformer's agent.network.dModel under an MLP preset).
     const before = await resolveOrUsage(
-      applySets(input, pick(flags.set, ['algo', 'preset', 'envKind'])),
+      applySets(input, pick(flags.set, ['workflow', 'algo', 'preset', 'envKind'])),
       where,
     );
     const known = new Set(leafPaths(before));
     const algo = flags.set.algo ?? before.algo;
-    const unknown = sets.filter((p) => !known.has(p) && !fieldOf(p, algo as AlgoId));
+    const unknown = sets.filter((p) => !known.has(p) && !fieldOf(p, algo as AlgoId) && !workflowFieldOf(p));
     if (unknown.length > 0) {
       const p = unknown[0];
       const hint = known.has(`agent.${p}`) ? ` — did you mean agent.${p}?` : '';

@@ -5,7 +5,7 @@
  * switching algorithm keeps what the user set. Share links and train requests come from core's
  * codec (src/core/experiment/link.ts): nothing here translates names or units.
  */
-import type { FieldSpec, FieldValue, Values } from '../core/experiment/fields.ts';
+import { defaultsOf, type FieldSpec, type FieldValue, type Values } from '../core/experiment/fields.ts';
 import { configOf, linkOfConfig, parseLink, type ParsedLink } from '../core/experiment/link.ts';
 import {
   activeFields,
@@ -41,9 +41,14 @@ export function algoOf(e: Experiment): AlgoId {
   return e.values.algo as AlgoId;
 }
 
-/** The experiment's flat values: common values and the current algorithm's agent values. */
+/** Defaults of a workflow's own settings (`kol.maxWeight`, …; none for market). */
+function workflowDefaults(workflow: string): Values {
+  return workflowIds().includes(workflow) ? defaultsOf(getWorkflow(workflow).fields ?? []) : {};
+}
+
+/** The experiment's flat values: the workflow's settings, common values and the current algorithm's agent values. */
 export function flatValues(e: Experiment): Values {
-  return { ...e.values, ...e.agents[algoOf(e)] };
+  return { ...workflowDefaults(e.workflow), ...e.values, ...e.agents[algoOf(e)] };
 }
 
 /** Splits flat values back into the experiment (normalised: new fields filled, hidden ones dropped). */
@@ -75,7 +80,7 @@ export function defaultExperiment(workflow = 'market'): Experiment {
     assets: [],
     name: null,
   };
-  return withFlat(base, { ...defaultValues(), ...structuredClone(w.start) });
+  return withFlat(base, { ...defaultValues(), ...workflowDefaults(w.id), ...structuredClone(w.start) });
 }
 
 /** The experiment of a parsed link (other algorithms keep their defaults). */

@@ -32,11 +32,20 @@ export function trainBlockers(s: Pick<LabState, 'experiment' | 'errors'>): strin
   const algo = algoOf(e);
   const flat = flatValues(e);
   const out: string[] = splitProblems(flat).map((m) => `Data · splits: ${m}`);
-  if (!Object.entries(flat).some(([k, v]) => k.startsWith('features.') && v === true))
-    out.push('Setup · features: select at least one feature group');
   const workflow = getWorkflow(e.workflow);
-  if (!workflow.algorithms.includes(algo))
+  if (
+    workflow.setup.some((x) => x.id === 'features') &&
+    !Object.entries(flat).some(([k, v]) => k.startsWith('features.') && v === true)
+  )
+    out.push('Setup · features: select at least one feature group');
+  // A workflow whose learner is set by its own fields (algorithms: []) ignores the Agent panel.
+  if (workflow.algorithms.length > 0 && !workflow.algorithms.includes(algo))
     out.push(`Agent · ${algo.toUpperCase()} is not an algorithm of the ${workflow.title} workflow`);
+  for (const f of workflow.fields ?? []) {
+    if (f.when && !f.when(flat)) continue;
+    const m = s.errors[f.path];
+    if (m !== undefined) out.push(`Setup · ${f.label}: ${m}`);
+  }
   for (const f of activeFields(flat)) {
     const m = s.errors[errorKey(f.path, algo)];
     if (m !== undefined) out.push(`${panelOf(f.path)} · ${fieldOf(f.path, algo)?.label ?? f.path}: ${m}`);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { cholesky, generateSynthetic, resolveSyntheticConfig, syntheticCsvChunks } from './synthetic.ts';
+import {
+  cholesky,
+  generateSynthetic,
+  resolveSyntheticConfig,
+  syntheticCsvChunks,
+  type SyntheticMeta,
+} from './synthetic.ts';
 import { importCsv } from './csv.ts';
 import { dayOfWeek, daysFromIso } from './dates.ts';
 
@@ -191,5 +197,54 @@ describe('generateSynthetic', () => {
     expect(r.series.map((s) => s.asset)).toEqual(panel.assets);
     expect(r.series[2].close[49]).toBeCloseTo(panel.close[49 * 3 + 2], 4);
     expect(r.report.rowsDropped).toBe(0);
+  });
+});
+
+describe('planted return regimes (regimes = 2, seed 002’s proof market)', () => {
+  // Lag-1 autocorrelation of day returns inside one regime, pooled over assets.
+  function lag1(meta: SyntheticMeta, N: number, want: number): number {
+    let sxy = 0;
+    let sxx = 0;
+    const mu = meta.config.drift / 252;
+    for (let t = 2; t < meta.trendRegime.length; t++) {
+      if (meta.trendRegime[t] !== want || meta.trendRegime[t - 1] !== want) continue;
+      for (let i = 0; i < N; i++) {
+        const x = meta.logReturns[(t - 1) * N + i] - mu;
+        const y = meta.logReturns[t * N + i] - mu;
+        sxy += x * y;
+        sxx += x * x;
+      }
+    }
+    return sxy / sxx;
+  }
+
+  it('alternates trending and mean-reverting spells of the planted length, with the planted autocorrelation', () => {
+    const { meta } = generateSynthetic({
+      seed: 5,
+      assets: 4,
+      days: 2520,
+      regimes: 2,
+      regimeLength: 40,
+      jumpProbability: 0,
+    });
+    expect([...meta.trendRegime.slice(0, 3)]).toEqual([0, 0, 0]);
+    expect(meta.trendRegime[39]).toBe(0);
+    expect(meta.trendRegime[40]).toBe(1);
+    expect(meta.trendRegime[80]).toBe(0);
+    expect(lag1(meta, 4, 0)).toBeGreaterThan(0.2);
+    expect(lag1(meta, 4, 1)).toBeLessThan(-0.2);
+  });
+
+  it('regimes = 1 is the market it always was (same draws, all days trending-labelled 0)', () => {
+    const a = generateSynthetic({ seed: 9, days: 300 });
+    const b = generateSynthetic({ seed: 9, days: 300, regimes: 1, regimeLength: 5, regimeStrength: 0.9 });
+    expect(b.panel.close).toEqual(a.panel.close);
+    expect(a.meta.trendRegime.every((r) => r === 0)).toBe(true);
+  });
+
+  it('names the bad field', () => {
+    expect(() => generateSynthetic({ regimes: 3 })).toThrow(/regimes must be 1 or 2/);
+    expect(() => generateSynthetic({ regimes: 2, regimeStrength: 0.99 })).toThrow(/regimeStrength/);
+    expect(() => generateSynthetic({ regimes: 2, regimeLength: 0 })).toThrow(/regimeLength/);
   });
 });

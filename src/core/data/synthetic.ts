@@ -9,7 +9,9 @@
  *   shock   ε_{t,i} = σ_t z_{t,i} + J_{t,i}; z correlated N(0,1) (one factor for a scalar
  *           correlation ≥ 0, Cholesky for a negative scalar or a matrix); J a jump
  *           N(jumpMean, jumpStd²) with probability `jumpProbability`, else 0.
- *   return  r_{t,i} = μ + φ (r_{t−1,i} − μ) + ε_{t,i},  μ = drift/252,  φ = signalStrength, r_0 = μ.
+ *   return  r_{t,i} = μ + φ_t (r_{t−1,i} − μ) + ε_{t,i},  μ = drift/252,  r_0 = μ;  φ_t = signalStrength,
+ *           or with `regimes: 2` signalStrength ± regimeStrength in planted trending / mean-reverting
+ *           spells of `regimeLength` days (meta.trendRegime).
  *
  * THE PLANTED SIGNAL: with φ = signalStrength > 0 each asset's daily log return is AR(1): tomorrow's
  * expected return is μ + φ·(today's return − μ), and today's return log(close_t / close_{t−1}) is
@@ -60,6 +62,17 @@ export interface SyntheticConfig {
   signalStrength: number;
   /** Mean daily volume. Default 1,000,000. */
   baseVolume: number;
+  /**
+   * Market regimes of the return dynamics (seed 002's proof market). 1 (default): one regime, φ =
+   * signalStrength throughout. 2: alternating trending (φ = signalStrength + regimeStrength) and
+   * mean-reverting (φ = signalStrength − regimeStrength) spells of `regimeLength` days each,
+   * starting trending; the true regime per day is `meta.trendRegime`.
+   */
+  regimes: number;
+  /** Days of each planted regime spell (regimes = 2). Default 63 (a quarter). */
+  regimeLength: number;
+  /** How far φ moves up (trending) or down (mean-reverting) in each regime. Default 0.3. */
+  regimeStrength: number;
 }
 
 export const SYNTHETIC_DEFAULTS: SyntheticConfig = {
@@ -79,6 +92,9 @@ export const SYNTHETIC_DEFAULTS: SyntheticConfig = {
   jumpStd: 0.05,
   signalStrength: 0,
   baseVolume: 1_000_000,
+  regimes: 1,
+  regimeLength: 63,
+  regimeStrength: 0.3,
 };
 
 export interface SyntheticMeta {
@@ -94,6 +110,8 @@ export interface SyntheticMeta {
   regime: Uint8Array;
   /** [T·N] 1 where a jump happened. */
   jumps: Uint8Array;
+  /** [T] the planted return regime: 0 = trending, 1 = mean-reverting (all 0 with regimes = 1). */
+  trendRegime: Uint8Array;
 }
 
 export interface SyntheticMarket {
@@ -125,6 +143,20 @@ export function resolveSyntheticConfig(partial: Partial<SyntheticConfig> = {}): 
   if (!(c.signalStrength >= 0 && c.signalStrength <= 0.95))
     bad('signalStrength', `must be in [0, 0.95], got ${c.signalStrength}`);
   if (!(c.baseVolume > 0)) bad('baseVolume', `must be > 0, got ${c.baseVolume}`);
+  if (c.regimes !== 1 && c.regimes !== 2) bad('regimes', `must be 1 or 2, got ${c.regimes}`);
+  if (!Number.isInteger(c.regimeLength) || c.regimeLength < 1)
+    bad('regimeLength', `must be a whole number of days ≥ 1, got ${c.regimeLength}`);
+  if (
+    c.regimes === 2 &&
+    !(
+      Math.abs(c.signalStrength + c.regimeStrength) <= 0.95 &&
+      Math.abs(c.signalStrength - c.regimeStrength) <= 0.95
+    )
+  )
+    bad(
+      'regimeStrength',
+      `must keep φ = signalStrength ± regimeStrength within [−0.95, 0.95], got ${c.regimeStrength}`,
+    );
   if (c.tickers !== undefined && (c.tickers.length !== c.assets || new Set(c.tickers).size !== c.assets)) {
     bad('tickers', `must be ${c.assets} distinct names`);
   }
@@ -202,7 +234,12 @@ export function generateSynthetic(partial: Partial<SyntheticConfig> = {}): Synth
   }
 
   const mu = cfg.drift / 252;
-  const phi = cfg.signalStrength;
+  const trendRegime = new Uint8Array(T);
+  if (cfg.regimes === 2) for (let t = 0; t < T; t++) trendRegime[t] = Math.floor(t / cfg.regimeLength) % 2;
+  const phiOf = (t: number) =>
+    cfg.regimes === 2
+      ? cfg.signalStrength + (trendRegime[Math.min(t, T - 1)] ? -cfg.regimeStrength : cfg.regimeStrength)
+      : cfg.signalStrength;
   const sigmaCalm = cfg.volatility / Math.sqrt(252);
   const open = new Float64Array(T * N);
   const high = new Float64Array(T * N);
@@ -222,6 +259,7 @@ export function generateSynthetic(partial: Partial<SyntheticConfig> = {}): Synth
     logReturns[i] = 0;
     signal[i] = mu;
   }
+  // A deterministic schedule: regimes = 1 draws exactly what it always drew.
   let turbulent = 0;
   for (let t = 1; t < T; t++) {
     const u = rng.float();
@@ -247,9 +285,10 @@ export function generateSynthetic(partial: Partial<SyntheticConfig> = {}): Synth
         eps += rng.normal(cfg.jumpMean, cfg.jumpStd);
         jumps[k] = 1;
       }
-      const r = mu + phi * (logReturns[prev] - mu) + eps;
+      const r = mu + phiOf(t) * (logReturns[prev] - mu) + eps;
       logReturns[k] = r;
-      signal[k] = mu + phi * (r - mu);
+      // Tomorrow's expectation uses tomorrow's φ: the schedule is planted, so known in advance.
+      signal[k] = mu + phiOf(t + 1) * (r - mu);
       const c = close[prev] * Math.exp(r);
       const o = close[prev] * Math.exp(0.3 * sigma * rng.normal());
       const top = Math.max(o, c);
@@ -265,7 +304,7 @@ export function generateSynthetic(partial: Partial<SyntheticConfig> = {}): Synth
   }
   return {
     panel: { dates, assets: tickers, open, high, low, close, volume },
-    meta: { config: cfg, annualization: 252, logReturns, signal, regime, jumps },
+    meta: { config: cfg, annualization: 252, logReturns, signal, regime, jumps, trendRegime },
   };
 }
 

@@ -11,7 +11,7 @@ import {
   resolveRows,
   writeWindow,
 } from './market.ts';
-import type { BoxSpace, Env, Info, ResetOptions, ResetResult, StepResult } from './types.ts';
+import type { BoxSpace, Env, Info, ResetOptions, ResetResult, RiskInfo, StepResult } from './types.ts';
 
 /**
  * Seed 000's portfolio layer as an env: the action is a target weight (or signal) per asset,
@@ -131,6 +131,8 @@ export interface PortfolioInfo extends Info {
   cost: number;
   /** gross = w·r; cost = −costRate·turnover; they sum to the reward. */
   rewardParts: { gross: number; cost: number };
+  /** Drawdown from the peak since reset and the drifted weights' exposure at this row. */
+  risk: RiskInfo;
 }
 
 const INFO_SLAB_STEPS = 32;
@@ -154,6 +156,7 @@ export class PortfolioEnv implements Env<Float32Array, PortfolioInfo> {
   private readonly drifted: Float64Array;
   private readonly slab: Slab<Float64Array>;
   private value = 0;
+  private peakValue = 0;
   private t = -1;
   private episodeEnd = -1;
   private needsReset = true;
@@ -208,6 +211,7 @@ export class PortfolioEnv implements Env<Float32Array, PortfolioInfo> {
     this.t = episodeStart(this.rows, length, (n) => this.rng.int(n));
     this.episodeEnd = length === null ? this.rows.lastRow : this.t + length;
     this.value = this.config.initialValue;
+    this.peakValue = this.value;
     this.drifted.fill(0);
     this.needsReset = false;
     this.writeObs();
@@ -237,6 +241,7 @@ export class PortfolioEnv implements Env<Float32Array, PortfolioInfo> {
     const growth = 1 + reward;
     const ruined = !(growth > 0);
     this.value = ruined ? 0 : this.value * growth;
+    if (this.value > this.peakValue) this.peakValue = this.value;
     for (let i = 0; i < N; i++)
       drifted[i] = ruined ? 0 : (weights[i] * (this.close[nextRow + i] / this.close[row + i])) / growth;
 
@@ -280,6 +285,22 @@ export class PortfolioEnv implements Env<Float32Array, PortfolioInfo> {
       turnover,
       cost,
       rewardParts: { gross, cost: -cost },
+      risk: this.riskInfo(),
+    };
+  }
+
+  private riskInfo(): RiskInfo {
+    let gross = 0;
+    let net = 0;
+    for (let i = 0; i < this.nAssets; i++) {
+      gross += Math.abs(this.drifted[i]);
+      net += this.drifted[i];
+    }
+    return {
+      drawdown: this.peakValue > 0 ? this.value / this.peakValue - 1 : -1,
+      peakValue: this.peakValue,
+      grossExposure: gross,
+      netExposure: net,
     };
   }
 }

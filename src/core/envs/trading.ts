@@ -19,6 +19,7 @@ import type {
   ResetOptions,
   ResetResult,
   StepResult,
+  RiskInfo,
 } from './types.ts';
 
 /**
@@ -163,6 +164,8 @@ export interface TradingInfo extends Info {
   rewardParts: { market: number; fee: number; slippage: number };
   /** [N × 3] flattened per asset as (hold, buy, sell); 0 = the order cannot execute at this row (see actionMask()). */
   actionMask: Uint8Array;
+  /** Drawdown from the peak since reset and exposure at this row. */
+  risk: RiskInfo;
 }
 
 // ---- env -----------------------------------------------------------------------------------
@@ -197,6 +200,7 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
   private mask: Uint8Array;
   private cash = 0;
   private value = 0;
+  private peakValue = 0;
   private t = -1;
   private stepsTaken = 0;
   private episodeEnd = -1;
@@ -265,6 +269,7 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
     this.cash = this.config.initialCash;
     this.positions.fill(0);
     this.value = this.cash;
+    this.peakValue = this.value;
     this.needsReset = false;
     this.writeObs();
     this.mask = this.computeMask();
@@ -374,6 +379,7 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
     for (let i = 0; i < N; i++) value += positions[i] * close[nextRow + i];
     this.cash = cash;
     this.value = value;
+    if (value > this.peakValue) this.peakValue = value;
 
     const afterFees = prevValue - fees;
     const afterCosts = afterFees - slippage;
@@ -499,6 +505,20 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
     return mask;
   }
 
+  private riskInfo(): RiskInfo {
+    const row = this.t * this.nAssets;
+    let held = 0;
+    for (let i = 0; i < this.nAssets; i++) held += this.positions[i] * this.close[row + i];
+    const v = this.value;
+    return {
+      drawdown: this.peakValue > 0 ? v / this.peakValue - 1 : 0,
+      peakValue: this.peakValue,
+      // Long-only: gross and net exposure are the invested share.
+      grossExposure: v > 0 ? Math.abs(held) / v : 0,
+      netExposure: v > 0 ? held / v : 0,
+    };
+  }
+
   private makeInfo(
     fees: number,
     slippageCost: number,
@@ -516,6 +536,7 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
       t: this.t,
       portfolioValue: this.value,
       cash: this.cash,
+      risk: this.riskInfo(),
       positions: copyInto(this.f64Slab.take(this.nAssets), this.positions),
       fees,
       slippageCost,

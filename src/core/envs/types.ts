@@ -103,3 +103,17 @@ export function logitCount(space: Space): number {
       throw new Error('logitCount: a Box action space has no logits');
   }
 }
+
+/**
+ * Risk monitoring every market env reports in its info (seed 002's risk monitor): the drawdown of
+ * the portfolio value from its peak since reset, and its exposure as a share of that value.
+ */
+export interface RiskInfo {
+  /** Portfolio value / its peak since reset − 1 (≤ 0). */
+  drawdown: number;
+  peakValue: number;
+  /** Σ |position value| / portfolio value. */
+  grossExposure: number;
+  /** Σ position value / portfolio value (long − short). */
+  netExposure: number;
+}

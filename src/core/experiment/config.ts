@@ -26,7 +26,7 @@ import { DEFAULT_PORTFOLIO_CONFIG, type PortfolioEnvConfig } from '../envs/portf
 import { getAlgorithm } from '../run/algorithms.ts';
 import { deepMerge, isPlainObject } from './merge.ts';
 import { BACKENDS, defaultSplitsFor, defaultTotalSteps } from './vocabulary.ts';
-import { workflowIds } from '../workflows/registry.ts';
+import { workflowIds, workflowSettings, workflowSettingsError, workflows } from '../workflows/registry.ts';
 
 export { deepMerge, isPlainObject };
 
@@ -163,6 +163,9 @@ export type ExperimentConfig = Omit<z.output<typeof experimentConfigSchema>, 'sp
   splits: SplitsConfig;
   totalSteps: number;
 };
+// A workflow's own settings live under its id (`kol: { maxWeight: 0.1 }`), declared by the
+// workflow's fields and checked by core/workflows/registry.ts, not by this schema; read them with
+// registry's workflowValues(config).
 export type DataSourceConfig = ExperimentConfig['data'];
 export type EvalConfig = ExperimentConfig['eval'];
 
@@ -192,15 +195,27 @@ export function parseExperimentConfig(input: unknown): ExperimentConfig {
           ),
         }
       : raw;
-  const parsed = experimentConfigSchema.safeParse(withSplits);
+  // Workflow settings (the object under a workflow's id) are checked against its declared fields.
+  const sections: Record<string, unknown> = {};
+  const shared = { ...(withSplits as Record<string, unknown>) };
+  if (isPlainObject(raw))
+    for (const w of workflows())
+      if (w.fields && shared[w.id] !== undefined) {
+        sections[w.id] = shared[w.id];
+        delete shared[w.id];
+      }
+  const parsed = experimentConfigSchema.safeParse(shared);
   if (!parsed.success)
     throw new ExperimentConfigError(`invalid experiment config at ${zodMessage(parsed.error, '')}`);
   if (!workflowIds().includes(parsed.data.workflow))
     throw new ExperimentConfigError(
       `invalid experiment config at workflow: unknown workflow '${parsed.data.workflow}' (known: ${workflowIds().join(', ')})`,
     );
-  const c = {
+  const sectionError = workflowSettingsError({ workflow: parsed.data.workflow, ...sections });
+  if (sectionError) throw new ExperimentConfigError(`invalid experiment config at ${sectionError}`);
+  const c: ExperimentConfig = {
     ...parsed.data,
+    ...sections,
     splits: parsed.data.splits ?? (defaultSplitsFor(parsed.data.data) as SplitsConfig),
     totalSteps: parsed.data.totalSteps ?? defaultTotalSteps(parsed.data.algo),
   };
@@ -350,12 +365,14 @@ export async function resolveExperimentConfig(input: unknown): Promise<ResolvedE
     c.data.kind === 'synthetic'
       ? { kind: 'synthetic', config: { ...SYNTHETIC_DEFAULTS, ...c.data.config } }
       : c.data;
+  const settings = workflowSettings(c as unknown as Record<string, unknown>);
   return {
     ...c,
     data,
     features,
     env: { ...envDefaults(c.envKind), ...c.env },
     agent: mergeAgent(agentBase, c.agent),
+    ...(settings ? { [c.workflow]: settings } : {}),
   };
 }
 

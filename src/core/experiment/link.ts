@@ -11,6 +11,7 @@
  */
 import { formatFieldValue, parseFieldText, type FieldValue, type Values } from './fields.ts';
 import { isPlainObject } from './merge.ts';
+import { workflowFieldOf, workflowValues } from '../workflows/registry.ts';
 import {
   activeFields,
   agentValues,
@@ -70,6 +71,12 @@ export function linkOfConfig(config: Record<string, unknown>): string {
   for (const f of activeFields(values)) {
     const v = values[f.path];
     if (v !== undefined) params.set(f.path, formatFieldValue(f, v));
+  }
+  // The workflow's own settings (kol.maxWeight, …), every one spelled out like the shared fields.
+  const own = workflowValues(config);
+  for (const [path, v] of Object.entries(own)) {
+    const f = workflowFieldOf(path);
+    if (f && (!f.when || f.when(own))) params.set(path, formatFieldValue(f, v));
   }
   if (config.preset !== undefined && config.preset !== 'standard')
     params.set('preset', String(config.preset));
@@ -198,7 +205,7 @@ export function parseLink(input: string): ParsedLink {
       out.assets = tickers.filter((t) => TICKER.test(t)).slice(0, 500);
       continue;
     }
-    const f = fieldOf(key, algo);
+    const f = fieldOf(key, algo) ?? workflowFieldOf(key);
     if (f) {
       const r = parseFieldText(f, raw);
       if (r.ok) values[key] = r.value;
@@ -230,6 +237,14 @@ export function parseLink(input: string): ParsedLink {
 }
 
 function finish(out: ParsedLink): ParsedLink {
+  // Settings of another workflow than the link's cannot run with it.
+  for (const k of Object.keys(out.values)) {
+    const f = workflowFieldOf(k);
+    if (f && !k.startsWith(`${out.workflow}.`)) {
+      delete out.values[k];
+      out.notices.push(`Ignored “${show(k)}”: a setting of another workflow than ${out.workflow}.`);
+    }
+  }
   out.values = normalizeValues(out.values);
   const config = unflatten({ ...out.values, ...out.extras });
   config.workflow = out.workflow;
@@ -249,8 +264,15 @@ export function configOf(parts: {
   workflow?: string;
   name?: string | null;
 }): Record<string, unknown> {
-  const config = unflatten({ ...normalizeValues(parts.values), ...(parts.extras ?? {}) });
-  config.workflow = parts.workflow ?? 'market';
+  const workflow = parts.workflow ?? 'market';
+  // Values kept from another workflow (the lab keeps them while the user switches) do not run here.
+  const values = Object.fromEntries(
+    Object.entries(normalizeValues(parts.values)).filter(
+      ([k]) => !workflowFieldOf(k) || k.startsWith(`${workflow}.`),
+    ),
+  );
+  const config = unflatten({ ...values, ...(parts.extras ?? {}) });
+  config.workflow = workflow;
   if (parts.preset && parts.preset !== 'standard') config.preset = parts.preset;
   if (parts.name) config.name = parts.name;
   if (parts.assets && parts.assets.length > 0) config.assets = [...parts.assets];

@@ -44,4 +44,9 @@ export interface RunEvaluation {
   splits: SplitEvaluation[];
   /** First date of each split, for boundary markers on whole-period charts. */
   boundaries: { split: SplitName; date: string }[];
+  /**
+   * A workflow's own results, keyed by its result section id (`kol-decisions`, …; see
+   * core/workflows/registry.ts): plain JSON and typed arrays (the trainer worker transfers those).
+   */
+  extras?: Record<string, unknown>;
 }

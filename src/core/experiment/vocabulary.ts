@@ -168,6 +168,28 @@ export const SYNTHETIC_FIELDS: readonly FieldSpec[] = [
       { step: 0.01 },
     ),
   ),
+  syn(
+    int(
+      'data.config.regimes',
+      'Return regimes',
+      S.regimes,
+      1,
+      2,
+      '1: φ throughout. 2: alternating spells where returns trend (φ + 0.3) or revert (φ − 0.3); the true regime is kept per day.',
+    ),
+  ),
+  {
+    ...int(
+      'data.config.regimeLength',
+      'Regime length',
+      S.regimeLength,
+      5,
+      2_000,
+      'Days of each planted trending or mean-reverting spell.',
+      { unit: 'days' },
+    ),
+    when: (v: Values) => v['data.kind'] === 'synthetic' && v['data.config.regimes'] === 2,
+  },
 ];
 
 // ---- splits ------------------------------------------------------------------------------------

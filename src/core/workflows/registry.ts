@@ -10,7 +10,14 @@
  * Adding a workflow: declare it here (config fields in the vocabulary or its own section), give it
  * a runner in runners.ts, and, where it shows something new, a result section in the lab.
  */
-import type { FieldSpec, Values } from '../experiment/fields.ts';
+import {
+  defaultsOf,
+  fieldSchema,
+  type FieldSpec,
+  type FieldValue,
+  type Values,
+} from '../experiment/fields.ts';
+import { isPlainObject } from '../experiment/merge.ts';
 import {
   ALGO_IDS,
   DATA_FIELDS,
@@ -19,10 +26,16 @@ import {
   RUN_FIELDS,
   SPLIT_FIELDS,
   SYNTHETIC_FIELDS,
+  flatten,
+  unflatten,
   type AlgoId,
 } from '../experiment/vocabulary.ts';
 
-/** Result sections the lab knows how to draw (src/ui/results). */
+/**
+ * Result sections every workflow may list (src/ui/results draws them from the evaluation's splits).
+ * A workflow's own sections are named `<workflow>-<name>` (`kol-deviation`), read their data from
+ * `RunEvaluation.extras[<section id>]` and are drawn by src/ui/results/sections.tsx.
+ */
 export const RESULT_SECTIONS = [
   'equity',
   'drawdown',
@@ -52,12 +65,18 @@ export interface WorkflowDef {
   summary: string;
   /** What data it needs, in words, and which data sources it accepts. */
   data: { needs: string; kinds: readonly ('embedded' | 'synthetic' | 'panel')[] };
+  /**
+   * The workflow's own settings, each path under its id (`kol.maxWeight`): a config carries them as
+   * the object under that id (`{ workflow: 'kol', kol: { maxWeight: 0.1 } }`), share links, sweeps
+   * and `lab train --set` by path. Market has none (its settings are the shared vocabulary).
+   */
+  fields?: readonly FieldSpec[];
   /** Panels of the lab: Setup (data, splits, features, env) and the run fields. */
   setup: readonly WorkflowSection[];
-  /** Algorithms it trains (the Agent panel's choice). */
+  /** Algorithms it trains (the Agent panel's choice); empty when its learner is set by its own fields. */
   algorithms: readonly AlgoId[];
-  /** What its Results view shows, in order. */
-  results: readonly ResultSection[];
+  /** What its Results view shows, in order: shared sections (RESULT_SECTIONS) and its own. */
+  results: readonly string[];
   /** Start values over the default experiment (one click on the start view). */
   start: Values;
   /** The `lab` subcommand that runs it headless. */
@@ -102,4 +121,61 @@ export function getWorkflow(id: string): WorkflowDef {
   const w = WORKFLOWS.find((x) => x.id === id);
   if (!w) throw new Error(`unknown workflow '${id}' (known: ${workflowIds().join(', ')})`);
   return w;
+}
+
+/** The declared field of a workflow setting's path (`kol.maxWeight`), in any registered workflow. */
+export function workflowFieldOf(
+  path: string,
+  list: readonly WorkflowDef[] = WORKFLOWS,
+): FieldSpec | undefined {
+  const id = path.split('.')[0];
+  return list.find((w) => w.id === id)?.fields?.find((f) => f.path === path);
+}
+
+/**
+ * The problem with a config's workflow settings, naming the dotted path, or null: the object under
+ * a workflow id must belong to the config's workflow and hold only its declared fields, in range.
+ */
+export function workflowSettingsError(
+  config: Record<string, unknown>,
+  list: readonly WorkflowDef[] = WORKFLOWS,
+): string | null {
+  const active = String(config.workflow ?? 'market');
+  for (const w of list) {
+    if (config[w.id] === undefined) continue;
+    if (!w.fields || w.fields.length === 0) return `${w.id}: workflow ${w.id} has no settings of its own`;
+    if (w.id !== active)
+      return `${w.id}: settings of workflow ${w.id}, but the config's workflow is ${active}`;
+    if (!isPlainObject(config[w.id])) return `${w.id}: expected an object of ${w.id} settings`;
+    for (const [path, value] of Object.entries(flatten(config[w.id] as Record<string, unknown>, w.id))) {
+      const f = w.fields.find((x) => x.path === path);
+      if (!f)
+        return `${path}: not a setting of workflow ${w.id} (known: ${w.fields.map((x) => x.path).join(', ')})`;
+      const r = fieldSchema(f).safeParse(value);
+      if (!r.success) return `${path}: ${r.error.issues[0]?.message ?? 'invalid value'}`;
+    }
+  }
+  return null;
+}
+
+/** The flat values of the config's workflow settings, every declared field filled (its default). */
+export function workflowValues(
+  config: Record<string, unknown>,
+  list: readonly WorkflowDef[] = WORKFLOWS,
+): Values {
+  const w = list.find((x) => x.id === String(config.workflow ?? 'market'));
+  if (!w?.fields) return {};
+  const given = isPlainObject(config[w.id]) ? flatten(config[w.id] as Record<string, unknown>, w.id) : {};
+  return { ...defaultsOf(w.fields), ...(given as Record<string, FieldValue>) };
+}
+
+/** The workflow's settings object with every declared field filled (what a resolved config holds under its id). */
+export function workflowSettings(
+  config: Record<string, unknown>,
+  list: readonly WorkflowDef[] = WORKFLOWS,
+): Record<string, unknown> | undefined {
+  const id = String(config.workflow ?? 'market');
+  const values = workflowValues(config, list);
+  if (Object.keys(values).length === 0) return undefined;
+  return unflatten(values)[id] as Record<string, unknown>;
 }

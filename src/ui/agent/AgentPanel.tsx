@@ -19,6 +19,15 @@ export function AgentPanel(_: PanelProps) {
   const blockers = useLab(useShallow(trainBlockers));
   const preset = presetOf(experiment);
   const options = ALGO_OPTIONS.filter((o) => workflow.algorithms.includes(o.value));
+  if (options.length === 0)
+    return (
+      <section className="panel" aria-labelledby="agent-h">
+        <h2 id="agent-h">Agent</h2>
+        <p className="muted">
+          The {workflow.title} workflow trains its own learner; its settings are in Setup.
+        </p>
+      </section>
+    );
   return (
     <section className="panel" aria-labelledby="agent-h">
       <h2 id="agent-h">Agent</h2>

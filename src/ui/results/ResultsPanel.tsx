@@ -5,7 +5,7 @@ import type { PanelProps } from '../App.tsx';
 import { fmtNum, fmtPct } from '../charts/format.ts';
 import { AGENT_COLOR, BASELINE_COLORS, colorAt } from '../charts/palette.ts';
 import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx';
-import { useWorkflow } from '../common/workflow.ts';
+import { getWorkflow, workflowIds } from '../../core/workflows/registry.ts';
 import { LearnButton } from '../learn/LearnButton.tsx';
 import { runDetail } from '../runs/history.ts';
 import { fmtMetric, METRIC_COLUMNS } from './metricFormat.ts';
@@ -13,6 +13,7 @@ import { combine, displayIndices, pick, strategiesOf, type SplitChoice } from '.
 import { MonthlyReturns } from './MonthlyReturns.tsx';
 import { PositionsHeatmap } from './PositionsHeatmap.tsx';
 import { TradeLog } from './TradeLog.tsx';
+import { WORKFLOW_SECTIONS } from './sections.tsx';
 
 export { fmtMetric, METRIC_COLUMNS } from './metricFormat.ts';
 
@@ -114,7 +115,13 @@ export function ResultsPanel(_: PanelProps) {
           <p className="muted">This run ended before it could be evaluated, so it has no equity curves.</p>
         )}
       </section>
-      {evaluation && <EvaluationView evaluation={evaluation} choice={choice} />}
+      {evaluation && (
+        <EvaluationView
+          evaluation={evaluation}
+          choice={choice}
+          workflow={run?.experiment.workflow ?? 'market'}
+        />
+      )}
     </div>
   );
 }
@@ -165,11 +172,20 @@ function thinnedChart(
   };
 }
 
-function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; choice: SplitChoice }) {
-  // The workflow's result sections (core/workflows/registry.ts), in the order drawn here.
-  const sections = useWorkflow().results;
+function EvaluationView({
+  evaluation,
+  choice,
+  workflow,
+}: {
+  evaluation: RunEvaluation;
+  choice: SplitChoice;
+  /** The run's workflow (not the one being set up): its declaration lists the sections to draw. */
+  workflow: string;
+}) {
+  const sections = getWorkflow(workflowIds().includes(workflow) ? workflow : 'market').results;
+  const own = sections.filter((id) => WORKFLOW_SECTIONS[id] && evaluation.extras?.[id] !== undefined);
   const combined = useMemo(() => combine(evaluation, choice), [evaluation, choice]);
-  const stage = useStagedSections(8, combined);
+  const stage = useStagedSections(8 + own.length, combined);
   const strategies = useMemo(() => strategiesOf(evaluation), [evaluation]);
   const equityChart = useMemo(
     () =>
@@ -297,6 +313,16 @@ function EvaluationView({ evaluation, choice }: { evaluation: RunEvaluation; cho
           <TradeLog splits={splits} />
         </section>
       )}
+      {own.map((id, i) => {
+        if (stage < 9 + i) return null;
+        const { title, Component } = WORKFLOW_SECTIONS[id];
+        return (
+          <section key={id} className="panel" aria-labelledby={`${id}-h`} data-section={id}>
+            <h3 id={`${id}-h`}>{title}</h3>
+            <Component evaluation={evaluation} splits={splits} />
+          </section>
+        );
+      })}
     </>
   );
 }

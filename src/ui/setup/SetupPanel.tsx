@@ -5,7 +5,9 @@ import { ExperimentFields } from '../common/Field.tsx';
 import { sectionFields, useWorkflow } from '../common/workflow.ts';
 import { LearnButton } from '../learn/LearnButton.tsx';
 
-/** Features and environment rules: the workflow's `features` and `env` sections of core fields. */
+const SHARED_SECTIONS = ['data', 'splits', 'features', 'env', 'run'];
+
+/** Features and environment rules, then the workflow's own setup sections, from core's fields. */
 export function SetupPanel(_: PanelProps) {
   const workflow = useWorkflow();
   const experiment = useLab((s) => s.experiment);
@@ -14,6 +16,8 @@ export function SetupPanel(_: PanelProps) {
   const windowFields = features.filter((f) => f.kind !== 'bool');
   const indicatorFields = features.filter((f) => f.kind === 'bool');
   const env = sectionFields(workflow, 'env');
+  // A workflow's own sections (kol's posts and book, …); data, splits and run live in Data and Train.
+  const own = workflow.setup.filter((x) => !SHARED_SECTIONS.includes(x.id));
   return (
     <div className="stack">
       {features.length > 0 && (
@@ -39,6 +43,12 @@ export function SetupPanel(_: PanelProps) {
           <ExperimentFields fields={env} />
         </section>
       )}
+      {own.map((section) => (
+        <section key={section.id} className="panel" aria-labelledby={`setup-${section.id}-h`}>
+          <h2 id={`setup-${section.id}-h`}>{section.title}</h2>
+          <ExperimentFields fields={section.fields} />
+        </section>
+      ))}
     </div>
   );
 }

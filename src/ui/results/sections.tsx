@@ -1,0 +1,21 @@
+import type { JSX } from 'react';
+import type { RunEvaluation, SplitEvaluation } from '../../../workers/protocol.ts';
+
+/** What a workflow's own result section is drawn from: the whole run and the splits chosen. */
+export interface WorkflowSectionProps {
+  evaluation: RunEvaluation;
+  /** The splits the Results view shows (all of them, or the one chosen). */
+  splits: SplitEvaluation[];
+}
+
+export interface WorkflowSection {
+  title: string;
+  Component: (p: WorkflowSectionProps) => JSX.Element;
+}
+
+/**
+ * Result sections of single workflows, by the id their declaration lists (core/workflows/registry.ts:
+ * `results: [..., 'kol-deviation']`); each reads `evaluation.extras[id]`. The shared sections
+ * (equity, drawdown, metrics, …) are drawn by ResultsPanel from the splits.
+ */
+export const WORKFLOW_SECTIONS: Record<string, WorkflowSection> = {};
