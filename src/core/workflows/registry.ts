@@ -30,6 +30,7 @@ import {
   unflatten,
   type AlgoId,
 } from '../experiment/vocabulary.ts';
+import { kolWorkflow } from '../kol/workflow.ts';
 
 /**
  * Result sections every workflow may list (src/ui/results draws them from the evaluation's splits).
@@ -106,7 +107,7 @@ const market: WorkflowDef = {
   cli: 'lab train',
 };
 
-const WORKFLOWS: WorkflowDef[] = [market];
+const WORKFLOWS: WorkflowDef[] = [market, kolWorkflow];
 
 export function workflows(): readonly WorkflowDef[] {
   return WORKFLOWS;

@@ -5,6 +5,7 @@
 import type { Panel } from '../data/types.ts';
 import { parseExperimentConfig } from '../experiment/config.ts';
 import { runExperiment, type ExperimentResult, type RunExperimentOptions } from '../experiment/run.ts';
+import { runKol } from '../kol/runner.ts';
 import { getWorkflow } from './registry.ts';
 
 export type WorkflowRunner = (
@@ -15,6 +16,7 @@ export type WorkflowRunner = (
 
 const RUNNERS: Record<string, WorkflowRunner> = {
   market: runExperiment,
+  kol: runKol,
 };
 
 /** Runs an experiment through its workflow's runner (the config names the workflow; default market). */
