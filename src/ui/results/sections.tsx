@@ -1,5 +1,7 @@
 import type { JSX } from 'react';
 import type { RunEvaluation, SplitEvaluation } from '../../../workers/protocol.ts';
+import { KolDecisions } from './kol/KolDecisions.tsx';
+import { KolDeviation } from './kol/KolDeviation.tsx';
 
 /** What a workflow's own result section is drawn from: the whole run and the splits chosen. */
 export interface WorkflowSectionProps {
@@ -18,4 +20,7 @@ export interface WorkflowSection {
  * `results: [..., 'kol-deviation']`); each reads `evaluation.extras[id]`. The shared sections
  * (equity, drawdown, metrics, …) are drawn by ResultsPanel from the splits.
  */
-export const WORKFLOW_SECTIONS: Record<string, WorkflowSection> = {};
+export const WORKFLOW_SECTIONS: Record<string, WorkflowSection> = {
+  'kol-deviation': { title: 'Deviation from the baseline', Component: KolDeviation },
+  'kol-decisions': { title: 'Per-post decisions', Component: KolDecisions },
+};
