@@ -848,7 +848,7 @@ async function evaluate(argv: string[]): Promise<number> {
     ticker_days: ev.cells.length,
     settings: ev.settings,
     trained_weights:
-      'residual actions through the book rules: multiplier π/b held on unmentioned days, re-normalised to gross ≤ 1, capped at max_weight',
+      'residual actions through the book rules: multiplier π/b held on unmentioned days, re-normalised to gross ≤ 1, capped at max_weight, then back to the baseline day’s gross exposure and capped',
     baseline: cmp.baseline,
     trained: cmp.trained,
   });

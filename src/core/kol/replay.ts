@@ -9,7 +9,9 @@
  *
  *   obs    = [ embedding(text) | sentiment | confidence | last_position | one-hot(ticker) | baseline_weight ]
  *   action = the baseline weight b (the book's own weight for that ticker-day, after normalisation and cap)
- *   reward = action × r_1d   (r_1d = close_{d+1}/close_d − 1 of the ticker: the return of holding it)
+ *   reward = 'ticker': action × r_1d (r_1d = close_{d+1}/close_d − 1: the seed's reward_1d, sized), or
+ *            'book': the trained book's return gain from this action over its multiplier's life,
+ *            gross-neutral, fees included (bookRewardFn; what the residual is trained on)
  *
  * each a one-step episode (terminal), recorded with the book settings in `meta.notes` so a
  * checkpoint or an evaluation built with other settings is refused (checkKolSettings). The last
@@ -18,15 +20,17 @@
  *
  * Logged actions that all equal the baseline give IQL nothing to weigh (its advantage-weighted
  * regression targets only b), so `explore` adds that many perturbed copies of each ticker-day:
- * action b·(1 + scale·u), u ~ U(−1, 1), with its exact one-day reward action × r_1d (the reward is
- * linear in the weight). explore = 0 is the buffer of the seed text, baseline actions only.
+ * action b·(1 + scale·u), u ~ U(−1, 1), with its exact counterfactual reward (past prices do not
+ * react to our weight, so any weight's P&L on a logged day is known exactly: data augmentation, not
+ * simulation). explore = 0 is the buffer of the seed text, baseline actions only.
  *
  * Trained book (residualBookWeights): the policy's action π on a mentioned ticker-day sets the
  * multiplier m = π / b (1 where b = 0); an unmentioned ticker keeps its last multiplier, so a held
  * position decays exactly as the baseline's; the trained weights b·m then go through the book's own
  * portfolioLayer (gross exposure ≤ 1 by re-normalisation, then |w| ≤ max_weight, the capped mass in
- * cash). With m = 1 everywhere this is the baseline book to the last bit (both steps are no-ops on
- * baseline weights).
+ * cash), then back to the baseline day's gross exposure and capped again (matchGross: the residual
+ * re-allocates, it never levers the book). With m = 1 everywhere this is the baseline book to the
+ * last bit (every step is a no-op on baseline weights).
  */
 import type { OfflineDataset } from '../agents/offline/dataset.ts';
 import { portfolioLayer } from '../envs/portfolio.ts';

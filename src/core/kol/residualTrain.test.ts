@@ -55,6 +55,19 @@ const INFORMATIVE = { accuracy: 0.6, tickerSpread: 0.15 };
 const UNINFORMATIVE = { accuracy: 0.5, tickerSpread: 0 };
 const SEEDS = [1, 2, 3];
 
+describe('residualEdge (does the residual claim an edge?)', () => {
+  it('is the paired t-test of the day-return differences at 2.33', () => {
+    // Differences 0.01, 0.02, 0.03: mean 0.02, sample sd 0.01, t = 0.02 / (0.01/√3) = 2√3.
+    const e = residualEdge([0, 0, 0], [0.01, 0.02, 0.03]);
+    expect(e.meanDiff).toBeCloseTo(0.02, 15);
+    expect(e.t).toBeCloseTo(2 * Math.sqrt(3), 12);
+    expect(e.claimed).toBe(true);
+    expect(residualEdge([0.01, 0], [0.02, -0.01]).claimed).toBe(false); // mean 0
+    expect(residualEdge([0.1, 0.2], [0.1, 0.2])).toMatchObject({ t: 0, claimed: false });
+    expect(() => residualEdge([0], [0, 1])).toThrow(/1 baseline days, 2 trained days/);
+  });
+});
+
 describe('residual IQL on synthetic posts (issue 11 proof)', () => {
   beforeAll(async () => {
     await initBackend('wasm');
