@@ -87,7 +87,8 @@ lab kol prepare (--signals FILE | --synthetic k=v,…) [--prices SRC…] --out D
                        one that cannot be used is reported and skipped, the others still load
   --synthetic SPEC     seeded synthetic posts over the prices instead ('default' or k=v,…):
                        seed, postsPerDay (3), tickers (0 = all), accuracy (0.6: P(sign right)),
-                       calibration (0.5), noise (0.1), afterClose (0.25), textFraction (0), authors (3)
+                       calibration (0.5), noise (0.1), afterClose (0.25), textFraction (0), authors (3),
+                       tickerSpread (0: tickers' accuracies spread over accuracy ± this)
   --prices SRC         file, folder, embedded:NAME or synthetic[:k=v,…]; repeat for several
                        (default ${DEFAULT_PRICES}, seeded by the --synthetic seed)
   --out DIR            output folder (created)
