@@ -88,7 +88,7 @@ describe('residual IQL on synthetic posts (issue 11 proof)', () => {
   }, 600_000);
 
   it('a very tight λ: the trained book is the baseline book to 1e-6', async () => {
-    const { maxDiff, ev } = await trainAndTest(1, INFORMATIVE, { fidelityLambda: 1e6 });
+    const { maxDiff, ev } = await trainAndTest(1, INFORMATIVE, { fidelityLambda: 1e6, steps: 300 });
     console.log(`[kol] λ 1e6: max |trained − baseline| weight ${maxDiff.toExponential(2)}`);
     expect(maxDiff).toBeLessThan(1e-6);
     expect(n(ev.cmp.trained.sharpe)).toBeCloseTo(n(ev.cmp.baseline.sharpe), 4);

@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../agents/backend.ts';
 import { generateSynthetic } from '../data/synthetic.ts';
+import { resolveExperimentConfig } from '../experiment/config.ts';
 import { RunControl } from '../run/control.ts';
 import { runWorkflow } from '../workflows/runners.ts';
 import type { KolDecisionExtra, KolDeviationExtra } from './runner.ts';
@@ -62,7 +63,10 @@ describe('kol runner (core/workflows/runners.ts)', () => {
       s.equity.agent.forEach((v, i) => expect(Math.abs(v - s.equity['kol-baseline'][i])).toBeLessThan(1e-5));
     const control = new RunControl();
     control.stop();
-    const stopped = await runWorkflow(config, panel, { control });
+    // The trainer worker hands the runner the resolved config: its kol settings must survive.
+    const resolved = await resolveExperimentConfig(config);
+    expect((resolved as unknown as { kol: { steps: number } }).kol.steps).toBe(40);
+    const stopped = await runWorkflow(resolved, panel, { control });
     expect(stopped.status).toBe('stopped');
     expect(stopped.steps).toBeLessThan(40);
   }, 120_000);
