@@ -9,6 +9,9 @@
  *
  *   E[w·‖π(s) − a‖²] + λ_fid·E[‖π(s) − b(s)‖²]     w = min(exp(β·A), maxWeight)
  *
+ * (or, with `advantageNorm`, standardised self-normalised weights; with `relativeActions` the
+ * critic reads the action as the residual u = (a/b − 1)/scale — both what seed 000's tiny
+ * counterfactual differences need: src/core/kol/residualTrain.ts, README)
  * — the advantage-weighted Gaussian log-likelihood with a fixed σ, plus seed 000's fidelity
  * penalty −λ_fid·(policy − baseline)² of the shaped reward, charged on the policy's *own*
  * residual (its deviation from the baseline). Seed 000's data logs the baseline as the action, so
