@@ -2,7 +2,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../agents/backend.ts';
 import { generateSynthetic } from '../data/synthetic.ts';
-import { resolveExperimentConfig } from '../experiment/config.ts';
+import {
+  resolveExperimentConfig,
+  type DataSourceConfig,
+  type ExperimentConfigInput,
+} from '../experiment/config.ts';
+import { loadExperimentPanel } from '../experiment/data.ts';
+import { cachedPanelProvider, runSweepJob } from '../sweeps/job.ts';
+import { getSweepPreset } from '../sweeps/presets.ts';
+import { expandSweep } from '../sweeps/spec.ts';
 import { RunControl } from '../run/control.ts';
 import { runWorkflow } from '../workflows/runners.ts';
 import type { KolDecisionExtra, KolDeviationExtra } from './runner.ts';
@@ -69,6 +77,18 @@ describe('kol runner (core/workflows/runners.ts)', () => {
     const stopped = await runWorkflow(resolved, panel, { control });
     expect(stopped.status).toBe('stopped');
     expect(stopped.steps).toBeLessThan(40);
+  }, 120_000);
+
+  it("a kol-frontier sweep point runs as a sweep job and reports the frontier's metrics", async () => {
+    const spec = getSweepPreset('kol-frontier').spec(config as ExperimentConfigInput);
+    const run = expandSweep(spec)[5];
+    const provider = cachedPanelProvider((d: DataSourceConfig) => loadExperimentPanel(d));
+    const res = await runSweepJob(run, provider);
+    expect(res.error).toBeUndefined();
+    expect(res.point).toEqual({ 'kol.fidelityLambda': 0, 'kol.residualScale': 0.4, 'kol.maxWeight': 0.2 });
+    for (const k of ['test/fidelity', 'test/total_return', 'valid/sharpe', 'test/bh_total_return'])
+      expect(Number.isFinite(res.metrics[k]), k).toBe(true);
+    expect(res.metrics['test/fidelity']).toBeGreaterThan(0);
   }, 120_000);
 
   it('rejects a setting out of range, naming its path', async () => {
