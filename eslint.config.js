@@ -40,7 +40,7 @@ export default tseslint.config(
   {
     // Envs, data, indicators, features and metrics stay on typed arrays: no tfjs below the agents.
     files: [
-      'src/core/{data,envs,indicators,features,metrics,baselines,experiment,workflows,sweeps,ensemble,kol}/**/*.ts',
+      'src/core/{data,envs,indicators,features,metrics,baselines,experiment,workflows,sweeps,ensemble,kol,forecast}/**/*.ts',
     ],
     ignores: ['**/*.test.ts'],
     rules: {

@@ -1,4 +1,5 @@
-import { expect, type Page } from '@playwright/test';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 /** Page object for the lab (tldraw-style): tests say what a user does, not which selector does it. */
 export class Lab {
@@ -48,10 +49,21 @@ export class Lab {
     }
   }
 
+  /**
+   * Waits until `locator` is visible, without expect. While an expect is still failing, Playwright
+   * renders an aria snapshot of the page (the whole body when the element is not there yet) on the
+   * page's main thread after every poll: 30–75 ms of CPU per poll on Results, which a task trace
+   * would count against the app. Inside a trace, wait with this first, then assert with expect.
+   */
+  async appear(locator: Locator, timeout = 30_000): Promise<Locator> {
+    await locator.waitFor({ state: 'visible', timeout });
+    return locator;
+  }
+
   /** Agent metrics of the Results table: split → metric → text. */
   async agentMetrics(): Promise<Record<string, Record<string, string>>> {
     const rows = this.page.locator('table[aria-label="Metrics per split"] tr[data-strategy="agent"]');
-    await expect(rows.first()).toBeVisible();
+    await expect(await this.appear(rows.first())).toBeVisible();
     const out: Record<string, Record<string, string>> = {};
     for (const row of await rows.all()) {
       const split = (await row.getAttribute('data-split'))!;
@@ -95,20 +107,37 @@ export class Lab {
       .context()
       .browser()!
       .startTracing(this.page, {
-        categories: ['disabled-by-default-devtools.timeline', 'blink.user_timing'],
+        categories: [
+          'disabled-by-default-devtools.timeline',
+          'blink.user_timing',
+          // E2E_TRACE_DIR: also what each task did (script, layout, paint, GC), to find a slow one.
+          ...(process.env.E2E_TRACE_DIR
+            ? [
+                'devtools.timeline',
+                'v8',
+                'disabled-by-default-v8.gc',
+                'disabled-by-default-v8.cpu_profiler',
+                ...(process.env.E2E_TRACE_CATEGORIES?.split(',') ?? []),
+              ]
+            : []),
+        ],
       });
   }
 
-  /** Main-thread tasks over 50 ms (wall or CPU) from the first `lab:train-start` mark: ms since it. */
-  async stopTaskTrace(): Promise<{ start: number; wall: number; cpu: number }[]> {
+  /** Main-thread tasks over `minMs` (wall or CPU) from the first `lab:train-start` mark: ms since it. */
+  async stopTaskTrace(minMs = 50): Promise<{ start: number; wall: number; cpu: number }[]> {
     const buf = await this.page.context().browser()!.stopTracing();
+    if (process.env.E2E_TRACE_DIR) {
+      mkdirSync(process.env.E2E_TRACE_DIR, { recursive: true });
+      writeFileSync(`${process.env.E2E_TRACE_DIR}/trace-${Date.now()}.json`, buf);
+    }
     type Ev = { name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; tdur?: number };
     const events = (JSON.parse(buf.toString()) as { traceEvents: Ev[] }).traceEvents;
     const mark = events.filter((e) => e.name === 'lab:train-start').sort((a, b) => a.ts - b.ts)[0];
     if (!mark) throw new Error('no lab:train-start mark in the trace');
     return events
       .filter((e) => e.name === 'RunTask' && e.ph === 'X' && e.pid === mark.pid && e.tid === mark.tid)
-      .filter((e) => e.ts >= mark.ts && ((e.dur ?? 0) > 50_000 || (e.tdur ?? 0) > 50_000))
+      .filter((e) => e.ts >= mark.ts && ((e.dur ?? 0) > minMs * 1000 || (e.tdur ?? 0) > minMs * 1000))
       .map((e) => ({
         start: Math.round((e.ts - mark.ts) / 1000),
         wall: Math.round((e.dur ?? 0) / 1000),

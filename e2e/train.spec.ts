@@ -21,44 +21,44 @@ test('@isolated new user: default data and A2C → equity, drawdown, finite metr
   await lab.startTaskTrace();
   await lab.train();
 
-  // The run ends on the Results tab, and it ran on wasm (not the cpu fallback).
-  await expect(page.getByRole('heading', { name: 'Equity' })).toBeVisible();
+  // The run ends on the Results tab, and it ran on wasm (not the cpu fallback). Inside the trace,
+  // elements that are still to come are awaited with lab.appear, not expect (see there).
+  await expect(await lab.appear(page.getByRole('heading', { name: 'Equity' }))).toBeVisible();
   await expect(page.getByTestId('run-header')).toContainText('backend wasm');
   await expect(page.getByTestId('backend')).toHaveText(isolated ? /wasm \(SIMD, \d+ threads\)/ : /wasm/);
-  await expect(page.getByRole('heading', { name: 'Drawdown' })).toBeVisible();
-  await expect(page.getByRole('heading', { name: 'Metrics' })).toBeVisible();
+  await expect(await lab.appear(page.getByRole('heading', { name: 'Drawdown' }))).toBeVisible();
+  await expect(await lab.appear(page.getByRole('heading', { name: 'Metrics' }))).toBeVisible();
+  // The charts are canvases (role img, named by a summary of their lines); `data-drawn-series` counts
+  // the lines actually drawn: the agent and at least one baseline.
+  const equity = await lab.appear(
+    page.getByRole('figure', { name: 'Equity of the agent and the baselines' }).getByRole('img'),
+  );
+  await expect(equity).toHaveAttribute('data-drawn-series', /^([2-9]|\d\d+)$/);
+  await expect(equity).toHaveAttribute('aria-label', /lines from .*; agent from /);
   await expect(
-    page
-      .getByRole('figure', { name: 'Equity of the agent and the baselines' })
-      .locator('.recharts-line')
-      .first(),
-  ).toBeVisible();
-  await expect(
-    page
-      .getByRole('figure', { name: /Underwater chart/ })
-      .locator('.recharts-line')
-      .first(),
-  ).toBeVisible();
+    await lab.appear(page.getByRole('figure', { name: /Underwater chart/ }).getByRole('img')),
+  ).toHaveAttribute('data-drawn-series', /^([2-9]|\d\d+)$/);
   const metrics = await lab.agentMetrics();
   expect(Object.keys(metrics).sort()).toEqual(['test', 'train', 'valid']);
   expectFinite(metrics);
-  await expect(page.getByRole('heading', { name: 'Trade log' })).toBeVisible();
+  await expect(await lab.appear(page.getByRole('heading', { name: 'Trade log' }))).toBeVisible();
   await page.screenshot({ path: `${SHOT_DIR}/results${isolated ? '-isolated' : ''}.png`, fullPage: true });
 
   // Switching splits, one at a time.
   for (const split of ['train', 'valid', 'test', 'All splits']) {
     await page.getByRole('radio', { name: split, exact: true }).check();
-    await expect(page.getByRole('heading', { name: 'Trade log' })).toBeVisible();
+    await expect(await lab.appear(page.getByRole('heading', { name: 'Trade log' }))).toBeVisible();
   }
 
   await lab.tab('Train').click();
-  await expect(page.getByRole('figure', { name: 'Losses by training step' })).toBeVisible();
+  await expect(await lab.appear(page.getByRole('figure', { name: 'Losses by training step' }))).toBeVisible();
   await page.screenshot({ path: `${SHOT_DIR}/train${isolated ? '-isolated' : ''}.png`, fullPage: true });
 
   // A second, short run; then the runs list and the comparison of the two.
   await lab.setField('Training steps', '500');
   await lab.train();
   await lab.tab('Runs').click();
+  await lab.appear(page.locator('table[aria-label="Saved runs"] tbody tr').nth(1));
   await expect(page.locator('table[aria-label="Saved runs"] tbody tr')).toHaveCount(2);
   await page
     .getByRole('checkbox', { name: /^Compare / })
@@ -69,17 +69,20 @@ test('@isolated new user: default data and A2C → equity, drawdown, finite metr
     .nth(1)
     .check();
   await expect(
-    page.getByRole('figure', { name: /Equity of the compared runs/ }).locator('.recharts-line'),
-  ).toHaveCount(2);
+    await lab.appear(page.getByRole('figure', { name: /Equity of the compared runs/ }).getByRole('img')),
+  ).toHaveAttribute('data-drawn-series', '2');
   await page.getByRole('radio', { name: 'valid', exact: true }).check();
   await expect(
-    page.getByRole('figure', { name: /Equity of the compared runs on the valid split/ }),
-  ).toBeVisible();
+    await lab.appear(
+      page.getByRole('figure', { name: /Equity of the compared runs on the valid split/ }).getByRole('img'),
+    ),
+  ).toHaveAttribute('data-drawn-series', '2');
 
   // Every main-thread task from Train to the comparison stays under 100 ms of CPU time. Its wall
   // time is logged too (the `longtask` entries): on a machine whose cores other processes share it
   // includes their time, so the budget is checked on what the page itself spent.
-  const tasks = await lab.stopTaskTrace();
+  // Tasks over 20 ms (wall or CPU) are logged, so the log shows how far below the budget it is.
+  const tasks = await lab.stopTaskTrace(20);
   const longTasks = await lab.longTasksSinceTrainStart();
   const host = isolated ? 'isolated' : 'plain';
   console.log(
@@ -90,9 +93,16 @@ test('@isolated new user: default data and A2C → equity, drawdown, finite metr
   );
   expect(tasks.length, 'the trace saw the flow').toBeGreaterThan(0);
   const worst = Math.max(0, ...tasks.map((t) => t.cpu));
-  // The goal is 100 ms. Measured here in CI runs: the worst task is 73–165 ms of CPU (recharts
-  // mounting a Results or Compare chart, plus garbage collection), so the check holds the line at
-  // 250 ms — a regression like the 481 ms freeze it was written for fails it, noise does not —
-  // until those charts move to canvas like the live curves (README, Responsiveness).
-  expect(worst, 'no main-thread task over 250 ms (CPU) from Train to compare').toBeLessThanOrEqual(250);
+  console.log(`${host}: worst task ${worst} ms of CPU`);
+  // Measured (README, Responsiveness): the worst task is now under 100 ms of CPU; it was 73–165 ms
+  // while recharts drew the Results and Compare charts as SVG, before they moved to canvas.
+  expect(worst, 'no main-thread task over 100 ms (CPU) from Train to compare').toBeLessThan(100);
+
+  // Hovering a chart shows the date under the pointer and the value of each run there.
+  const compared = page.getByRole('figure', { name: /Equity of the compared runs on the valid split/ });
+  await compared.hover({ position: { x: 300, y: 100 } });
+  const tooltip = compared.locator('.live-tooltip');
+  await expect(tooltip.locator('div').first()).toHaveText(/^\d{4}-\d{2}-\d{2}$/);
+  await expect(tooltip.locator('div')).toHaveCount(3);
+  await expect(tooltip).toContainText(/: \d+\.\d\d/);
 });

@@ -15,12 +15,19 @@
  *   --eval-every       eval.every
  *   --splits           splits
  *
- * `--env cartpole|bandit` are the sanity envs: not market experiments, they take the algorithm flags
- * and `--set agent.…` only.
+ * `--env cartpole|bandit|pendulum` are the sanity envs (core/envs/sanity.ts): not market experiments,
+ * they take the algorithm flags and `--set agent.…` only.
  */
 import { parseJsonFile } from './json.ts';
 import { readFileSync } from 'node:fs';
 import { DataSpecError, parseSourceSpec } from '../core/data/sources.ts';
+import {
+  SANITY_ENVS,
+  defaultSanityAlgo,
+  defaultSanityPreset,
+  isSanityEnv,
+  type SanityEnvName,
+} from '../core/envs/sanity.ts';
 import {
   agentDefaults,
   checkConfigKeys,
@@ -72,8 +79,9 @@ a2c standard preset with an MLP, 20 000 steps, seed 1, eval every 5000 steps, al
                       panel (its config, or the share link it carries); the flags below override it
   --data SRC…         files / folders (--data A.csv B.csv → data.kind panel), or one embedded:NAME |
                       synthetic[:k=v,…]
-  --env E             cartpole | bandit (sanity envs) | synthetic[:k=v,…] (same as --data synthetic…)
-  --algo A            algo: a2c | ppo | bc | iql (a new algorithm starts from its preset)
+  --env E             cartpole | bandit | pendulum (sanity envs; pendulum: sac) | synthetic[:k=v,…]
+                      (same as --data synthetic…)
+  --algo A            algo: a2c | ppo | sac | bc | iql (a new algorithm starts from its preset)
   --preset P          preset: standard | qtmrl | … (lab train --algo A --list)
   --steps N           totalSteps
   --seed S            seed (weights, sampling, env i: seed + i)
@@ -107,7 +115,7 @@ type Flags = {
   'eval-every'?: number;
 };
 
-export type SanityEnvName = 'cartpole' | 'bandit';
+export type { SanityEnvName };
 
 /** A sanity-env run: the run loop on cartpole or the bandit, no market experiment. */
 export interface SanityArgs {
@@ -264,8 +272,8 @@ export async function resolveOrUsage(input: unknown, where = ''): Promise<Resolv
 
 function sanityEnvOf(env: string | undefined): SanityEnvName | null {
   if (env === undefined || /^synthetic(:|$)/i.test(env)) return null;
-  if (env === 'cartpole' || env === 'bandit') return env;
-  throw new UsageError(`--env must be cartpole, bandit or synthetic[:k=v,…]; got '${env}'`);
+  if (isSanityEnv(env)) return env;
+  throw new UsageError(`--env must be ${SANITY_ENVS.join(', ')} or synthetic[:k=v,…]; got '${env}'`);
 }
 
 /** Same data source (splits of one are the default of the other)? */
@@ -378,8 +386,8 @@ async function sanityFromFlags(env: SanityEnvName, flags: Flags): Promise<Sanity
   );
   if (marketOnly.length > 0)
     throw new UsageError(`--${marketOnly[0]} applies to market experiments, not --env ${env}`);
-  const algo = flags.algo ?? flags.set.algo ?? 'a2c';
-  const preset = flags.preset ?? flags.set.preset ?? 'standard';
+  const algo = flags.algo ?? flags.set.algo ?? defaultSanityAlgo(env);
+  const preset = flags.preset ?? flags.set.preset ?? defaultSanityPreset(env, algo);
   try {
     await agentDefaults(algo, preset);
   } catch (e) {

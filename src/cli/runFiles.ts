@@ -10,8 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckpointArtifacts } from '../core/agents/checkpoint.ts';
 import { ContextualBanditEnv } from '../core/envs/bandit.ts';
-import { CartPoleEnv } from '../core/envs/cartpole.ts';
-import type { Action, Env } from '../core/envs/types.ts';
+import { sampleAction } from '../core/envs/check.ts';
+import { makeSanityEnv, type SanityEnvName } from '../core/envs/sanity.ts';
 import type { ResolvedExperimentConfig } from '../core/experiment/config.ts';
 import { evaluatePolicy, type EvalResult, type Predictor } from '../core/experiment/evaluation.ts';
 import type { PreparedExperiment } from '../core/experiment/run.ts';
@@ -21,7 +21,6 @@ import { Rng } from '../core/rng.ts';
 import type { Learner } from '../core/run/algorithms.ts';
 import { UsageError } from './errors.ts';
 import { ensureDir, toJson, writeCsv, writeJson, type CsvCell } from './output.ts';
-import type { SanityEnvName } from './experimentArgs.ts';
 
 /** checkpoint/config.json of a market experiment. `lab train --config` reads its `config`. */
 export interface MarketCheckpointRecord {
@@ -43,11 +42,6 @@ export interface SanityCheckpointRecord {
 }
 
 export type CheckpointRecord = MarketCheckpointRecord | SanityCheckpointRecord;
-
-export function makeSanityEnv(env: SanityEnvName): () => Env<Action> {
-  if (env === 'cartpole') return () => new CartPoleEnv();
-  return () => new ContextualBanditEnv({});
-}
 
 export function normalizationOf(prepared: PreparedExperiment): SavedNormalization {
   const fs = prepared.features;
@@ -156,11 +150,9 @@ export async function writeSanityMetrics(
   const rng = new Rng(12345);
   const random: Predictor = {
     predict() {
-      const space = probe.actionSpace;
-      if (space.kind === 'discrete') return Promise.resolve(Int32Array.of(rng.int(space.n)));
-      if (space.kind === 'multi-discrete')
-        return Promise.resolve(Int32Array.from(space.nvec, (n) => rng.int(n)));
-      return Promise.resolve(Float32Array.from({ length: space.shape[0] }, () => rng.uniform(-1, 1)));
+      // Uniform over the action space (Box: within its bounds).
+      const a = sampleAction(rng, probe.actionSpace);
+      return Promise.resolve(typeof a === 'number' ? Int32Array.of(a) : a);
     },
   };
   const randomEval = await evaluatePolicy(random, make(), { episodes: 20, deterministic: false });

@@ -17,6 +17,7 @@ export const suites: Record<string, () => Promise<BenchSuite>> = {
   train: async () => (await import('./train.ts')).benchTrain,
   browser: async () => (await import('./browser.ts')).benchBrowser,
   reference: async () => (await import('./reference.ts')).benchReference,
+  scml: async () => (await import('./scml.ts')).benchScml,
 };
 
 export interface MachineInfo {

@@ -7,6 +7,7 @@
  *
  * `lab train --config FILE` runs any of them; the lab's links and downloads read the same.
  */
+import { isSanityEnv } from '../../core/envs/sanity.ts';
 import { parseLink, linkOfConfig } from '../../core/experiment/link.ts';
 import { parseArgs } from '../args.ts';
 import { UsageError } from '../errors.ts';
@@ -38,7 +39,7 @@ const printSpec = { flags: EXPERIMENT_FLAGS } as const;
 
 async function print(argv: string[]): Promise<number> {
   const { flags } = parseArgs(argv, printSpec);
-  if (flags.env === 'cartpole' || flags.env === 'bandit')
+  if (flags.env !== undefined && isSanityEnv(flags.env))
     throw new UsageError(`--env ${flags.env} is a sanity env, not an experiment config`);
   // The user's files are not read here: --data only names them (data.kind 'panel').
   const exp = await experimentFromFlags(flags);

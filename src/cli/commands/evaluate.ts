@@ -11,13 +11,7 @@ import { UsageError } from '../errors.ts';
 import { dataConfigOf, parseSplitsFlag, resolveOrUsage } from '../experimentArgs.ts';
 import { panelFingerprint, versions } from '../fingerprint.ts';
 import { ensureDir, writeJson } from '../output.ts';
-import {
-  makeSanityEnv,
-  readCheckpointDir,
-  splitLines,
-  writeMarketFiles,
-  writeSanityMetrics,
-} from '../runFiles.ts';
+import { readCheckpointDir, splitLines, writeMarketFiles, writeSanityMetrics } from '../runFiles.ts';
 import type { BackendPref } from '../../core/agents/backend.ts';
 import { ExperimentConfigError } from '../../core/experiment/config.ts';
 import { stableStringify } from '../../core/experiment/data.ts';
@@ -27,6 +21,7 @@ import { FeatureError } from '../../core/features/index.ts';
 import { getAlgorithm } from '../../core/run/algorithms.ts';
 // Registers 'bc' and 'iql' in the algorithm registry.
 import '../../core/agents/offline/learners.ts';
+import { makeSanityEnv } from '../../core/envs/sanity.ts';
 import type { CliCommand } from './index.ts';
 
 const usage = `usage: lab evaluate --checkpoint DIR [--data SRC…] [--splits S] [--backend B] --out DIR

@@ -25,3 +25,5 @@ commands.train = async () => (await import('./train.ts')).command;
 commands.evaluate = async () => (await import('./evaluate.ts')).command;
 commands.config = async () => (await import('./config.ts')).command;
 commands.ensemble = async () => (await import('./ensemble.ts')).command;
+commands.scml = async () => (await import('./scml.ts')).command;
+commands.forecast = async () => (await import('./forecast.ts')).command;

@@ -113,6 +113,40 @@ describe('lab train', () => {
   );
 
   it(
+    '--env pendulum trains sac with its pendulum preset (core picks env and preset); lab evaluate reloads it',
+    { timeout: 120_000 },
+    async () => {
+      const out = path.join(dir, 'pendulum');
+      const code = await main([
+        'train',
+        '--env',
+        'pendulum',
+        '--steps',
+        '400',
+        '--set',
+        'agent.learningStarts=300',
+        '--set',
+        'agent.hidden=[16,16]',
+        '--out',
+        out,
+      ]);
+      expect(code).toBe(0);
+      expect(io.stdout).toMatch(/^sac \(pendulum\) completed at step 400/);
+      const metrics = json(path.join(out, 'metrics.json')) as {
+        eval: { agent: { mean_length: number }; baselines: { random: { mean_return: number } } };
+      };
+      expect(metrics.eval.agent.mean_length).toBe(200);
+      // A uniform torque in [−2, 2] scores about −1200 per episode.
+      expect(metrics.eval.baselines.random.mean_return).toBeLessThan(-800);
+      const header = readFileSync(path.join(out, 'learning.csv'), 'utf8').split('\n')[0];
+      for (const k of ['losses/qf1', 'losses/actor', 'losses/alpha', 'charts/episodic_return', 'perf/sps'])
+        expect(header.split(',')).toContain(k);
+      const evalOut = path.join(dir, 'pendulum-eval');
+      expect(await main(['evaluate', '--checkpoint', out, '--out', evalOut])).toBe(0);
+    },
+  );
+
+  it(
     'trains a market experiment through the experiment runner: every split with the five baselines, files from SplitEvaluation; lab evaluate reproduces it and keeps the training z-score',
     { timeout: 120_000 },
     async () => {
@@ -353,7 +387,7 @@ describe('lab train', () => {
       [['train', '--env', 'cartpole', '--set', 'env.feeRate=1', '--out', dir], /--env cartpole takes agent/],
       [
         ['train', '--env', 'pong', '--algo', 'ppo', '--out', dir],
-        /--env must be cartpole, bandit or synthetic/,
+        /--env must be cartpole, bandit, pendulum or synthetic/,
       ],
       [['train', '--algo', 'dqn', '--out', dir], /algo: unknown algorithm 'dqn'/],
       [

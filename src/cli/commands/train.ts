@@ -4,7 +4,7 @@
  * trainer worker and the sweeps run — and writes the files. This command only parses arguments
  * (src/cli/experimentArgs.ts: core's default experiment ⊕ --config ⊕ flags ⊕ --set), loads the
  * data and writes metrics.json, learning.csv, equity.csv, positions.csv, trades.csv, checkpoint/
- * and run.json. `--env cartpole|bandit` are sanity envs: the same run loop, episode returns.
+ * and run.json. `--env cartpole|bandit|pendulum` are sanity envs: the same run loop, episode returns.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +21,6 @@ import {
   type SanityArgs,
 } from '../experimentArgs.ts';
 import {
-  makeSanityEnv,
   normalizationOf,
   splitLines,
   writeCheckpoint,
@@ -39,16 +38,17 @@ import { runTraining, type TrainingCallbacks } from '../../core/run/trainer.ts';
 import { runWorkflow } from '../../core/workflows/runners.ts';
 // Registers 'bc' and 'iql' in the algorithm registry.
 import { provideDatasetFile } from '../../core/agents/offline/learners.ts';
+import { makeSanityEnv } from '../../core/envs/sanity.ts';
 import type { CliCommand } from './index.ts';
 
-const usage = `usage: lab train [--config FILE] [--data SRC… | --env cartpole|bandit] [options] --out DIR
+const usage = `usage: lab train [--config FILE] [--data SRC… | --env cartpole|bandit|pendulum] [options] --out DIR
 
 Trains one experiment and backtests it. With no flags it runs core's default experiment — exactly
 what the lab's Train button runs with nothing changed. The run goes through the same code as the
 lab (prepare → train → evaluate every split with the baselines beside the agent), so a config
 printed here (lab config print), downloaded from the lab or carried by a share link
-(lab config from-link) gives the same numbers on the same backend. cartpole and bandit are sanity
-envs. Progress goes to stderr; Ctrl-C stops cleanly after the current update and still writes
+(lab config from-link) gives the same numbers on the same backend. cartpole, bandit and pendulum
+are sanity envs (pendulum trains sac with its 'pendulum' preset unless told otherwise). Progress goes to stderr; Ctrl-C stops cleanly after the current update and still writes
 every file.
 
 Writes DIR/metrics.json (per split: the agent's and the baselines' total_return, sharpe,

@@ -50,6 +50,34 @@ registerAlgorithm('ppo', {
   },
 });
 
+registerAlgorithm('sac', {
+  summary:
+    'Soft actor-critic (CleanRL sac_continuous_action.py / sac_atari.py): Box or Discrete actions, twin Q, autotuned α; presets: standard (CleanRL), pendulum (20k steps)',
+  presets: ['standard', 'pendulum'],
+  async defaults(preset = 'standard') {
+    const { sacConfig } = await import('../agents/sac.ts');
+    return JSON.parse(JSON.stringify(sacConfig(preset as 'standard'))) as Record<string, unknown>;
+  },
+  async create({ config, preset = 'standard', makeEnv }) {
+    const { SAC, sacConfig } = await import('../agents/sac.ts');
+    return new SAC(resolveConfig('sac', sacConfig(preset as 'standard'), config), makeEnv);
+  },
+});
+
+registerAlgorithm('diayn', {
+  summary:
+    "DIAYN skills on SAC: discriminator q(z|s), reward w_ext·r + β·(log q(z|s) − log p(z)); presets as sac's",
+  presets: ['standard', 'pendulum'],
+  async defaults(preset = 'standard') {
+    const { diaynConfig } = await import('../agents/diayn.ts');
+    return JSON.parse(JSON.stringify(diaynConfig(preset as 'standard'))) as Record<string, unknown>;
+  },
+  async create({ config, preset = 'standard', makeEnv }) {
+    const { DIAYN, diaynConfig } = await import('../agents/diayn.ts');
+    return new DIAYN(resolveConfig('diayn', diaynConfig(preset as 'standard'), config), makeEnv);
+  },
+});
+
 // Offline algorithms: their module (and its dataset code) loads only when one is used.
 const offline = (
   algo: 'bc' | 'iql' | 'iql-residual',

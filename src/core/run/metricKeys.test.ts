@@ -23,6 +23,24 @@ const runs: Record<AlgoName, () => Promise<MetricRow[]>> = {
   a2c: () => onPolicy('a2c', { totalSteps: 200, numEnvs: 2, numSteps: 5 }),
   ppo: () =>
     onPolicy('ppo', { totalSteps: 64, numEnvs: 2, numSteps: 16, numMinibatches: 2, updateEpochs: 1 }),
+  sac: () =>
+    onPolicy('sac', {
+      totalSteps: 120,
+      learningStarts: 40,
+      logInterval: 40,
+      hidden: [16, 16],
+      batchSize: 16,
+    }),
+  diayn: () =>
+    onPolicy('diayn', {
+      totalSteps: 120,
+      learningStarts: 40,
+      logInterval: 40,
+      hidden: [16, 16],
+      discriminatorHidden: [16],
+      batchSize: 16,
+      numSkills: 3,
+    }),
   bc: () =>
     offline('bc', collectDataset(bandit, () => 1, { steps: 200, randomMix: 0.5, seed: 1 }).dataset, {
       epochs: 2,

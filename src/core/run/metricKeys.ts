@@ -6,9 +6,12 @@
  * metricKeys.test.ts checks that learners emit exactly what is listed here.
  */
 
-export type AlgoName = 'a2c' | 'ppo' | 'bc' | 'iql' | 'iql-residual';
+export type AlgoName = 'a2c' | 'ppo' | 'bc' | 'iql' | 'iql-residual' | 'sac' | 'diayn';
 
-export const ALL_ALGOS: readonly AlgoName[] = ['a2c', 'ppo', 'bc', 'iql', 'iql-residual'];
+export const ALL_ALGOS: readonly AlgoName[] = ['a2c', 'ppo', 'bc', 'iql', 'iql-residual', 'sac', 'diayn'];
+const SOFT_AC: readonly AlgoName[] = ['sac', 'diayn'];
+/** Learners that step envs themselves (episodes come from their own rollouts). */
+const ONLINE: readonly AlgoName[] = ['a2c', 'ppo', ...SOFT_AC];
 const ON_POLICY: readonly AlgoName[] = ['a2c', 'ppo'];
 const IQL: readonly AlgoName[] = ['iql', 'iql-residual'];
 const OFFLINE: readonly AlgoName[] = ['bc', 'iql', 'iql-residual'];
@@ -68,6 +71,44 @@ export const METRIC_KEYS: readonly MetricKeyInfo[] = [
     algos: ['iql-residual'],
     when: 'bcWarmStartEpochs > 0',
   },
+  // SAC (CleanRL's sac_continuous_action.py names, flat)
+  { key: 'losses/qf1', label: 'Q₁ TD loss', unit: '', chart: 'losses', algos: SOFT_AC },
+  { key: 'losses/qf2', label: 'Q₂ TD loss', unit: '', chart: null, algos: SOFT_AC },
+  { key: 'losses/qf', label: 'Q₁ + Q₂ loss', unit: '', chart: null, algos: SOFT_AC },
+  { key: 'losses/actor', label: 'actor loss E[α·log π − min Q]', unit: '', chart: 'losses', algos: SOFT_AC },
+  {
+    key: 'losses/alpha',
+    label: 'entropy temperature loss',
+    unit: '',
+    chart: 'diagnostics',
+    algos: SOFT_AC,
+    when: 'autotune',
+  },
+  { key: 'losses/qf1_values', label: 'Q₁(s, a)', unit: '', chart: 'q-values', algos: SOFT_AC },
+  { key: 'losses/qf2_values', label: 'Q₂(s, a)', unit: '', chart: null, algos: SOFT_AC },
+  { key: 'charts/alpha', label: 'entropy temperature α', unit: '', chart: 'diagnostics', algos: SOFT_AC },
+  // DIAYN
+  {
+    key: 'losses/discriminator',
+    label: 'discriminator cross-entropy −log q(z|s)',
+    unit: 'nats',
+    chart: 'losses',
+    algos: ['diayn'],
+  },
+  {
+    key: 'charts/discriminator_accuracy',
+    label: 'discriminator accuracy (chance 1/K)',
+    unit: '',
+    chart: 'accuracy',
+    algos: ['diayn'],
+  },
+  {
+    key: 'charts/skill_reward',
+    label: 'skill reward log q(z|s) − log p(z)',
+    unit: 'nats',
+    chart: 'diagnostics',
+    algos: ['diayn'],
+  },
   // Q and V (IQL)
   { key: 'losses/q_values', label: 'min target Q(s, a)', unit: '', chart: 'q-values', algos: IQL },
   { key: 'losses/v_values', label: 'V(s)', unit: '', chart: 'q-values', algos: IQL },
@@ -80,7 +121,13 @@ export const METRIC_KEYS: readonly MetricKeyInfo[] = [
     algos: IQL,
   },
   // Entropy and diagnostics (on-policy)
-  { key: 'losses/entropy', label: 'policy entropy', unit: 'nats', chart: 'entropy', algos: ON_POLICY },
+  {
+    key: 'losses/entropy',
+    label: 'policy entropy (SAC: −E[log π])',
+    unit: 'nats',
+    chart: 'entropy',
+    algos: [...ON_POLICY, ...SOFT_AC],
+  },
   { key: 'losses/grad_norm', label: 'gradient norm', unit: '', chart: 'diagnostics', algos: ON_POLICY },
   {
     key: 'losses/explained_variance',
@@ -128,8 +175,8 @@ export const METRIC_KEYS: readonly MetricKeyInfo[] = [
     when: 'discrete actions',
   },
   // Episodes and evaluation (the run loop)
-  { key: 'charts/episodic_return', label: 'episodic return', unit: '', chart: 'returns', algos: ON_POLICY },
-  { key: 'charts/episodic_length', label: 'episode length', unit: 'steps', chart: null, algos: ON_POLICY },
+  { key: 'charts/episodic_return', label: 'episodic return', unit: '', chart: 'returns', algos: ONLINE },
+  { key: 'charts/episodic_length', label: 'episode length', unit: 'steps', chart: null, algos: ONLINE },
   {
     key: 'charts/behaviour_return',
     label: 'behaviour policy return',

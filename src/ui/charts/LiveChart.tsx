@@ -1,6 +1,7 @@
 import { memo, useEffect, useRef, useState, type MouseEvent } from 'react';
 import { minMaxIndices } from './downsample.ts';
-import { colorAt } from './palette.ts';
+import { axisNumber, niceTicks } from './chartMath.ts';
+import { CHART_INK, colorAt } from './palette.ts';
 
 export interface LiveSeries {
   label: string;
@@ -25,26 +26,7 @@ export interface LiveChartProps {
 
 const PAD = { left: 58, right: 12, top: 8, bottom: 26 };
 
-function niceTicks(lo: number, hi: number, count: number): number[] {
-  if (!(hi > lo)) return [lo];
-  const span = hi - lo;
-  const step0 = span / Math.max(1, count);
-  const mag = 10 ** Math.floor(Math.log10(step0));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= step0) ?? step0;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
-    out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
-  return out;
-}
-
-const defaultFormat = (v: number) => {
-  const a = Math.abs(v);
-  if (a >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
-  if (a >= 1e3) return `${(v / 1e3).toFixed(a >= 1e4 ? 0 : 1)}k`;
-  if (a === 0) return '0';
-  if (a < 0.01) return v.toExponential(1);
-  return v.toFixed(a < 1 ? 3 : 2);
-};
+const defaultFormat = axisNumber;
 
 /**
  * A canvas line chart for data that changes while training runs. Recharts re-renders SVG and
@@ -125,8 +107,8 @@ export const LiveChart = memo(function LiveChart({
     const sy = (y: number) => PAD.top + (1 - (y - y0) / (y1 - y0)) * h;
 
     ctx.font = '11px system-ui, sans-serif';
-    ctx.strokeStyle = '#e3e6ea';
-    ctx.fillStyle = '#5b6574';
+    ctx.strokeStyle = CHART_INK.grid;
+    ctx.fillStyle = CHART_INK.text;
     ctx.lineWidth = 1;
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
@@ -153,7 +135,7 @@ export const LiveChart = memo(function LiveChart({
       ctx.textAlign = 'left';
       ctx.fillText(xLabel, 2, PAD.top + h + 6);
     }
-    ctx.strokeStyle = '#9aa3ad';
+    ctx.strokeStyle = CHART_INK.frame;
     ctx.strokeRect(PAD.left + 0.5, PAD.top + 0.5, w, h);
     if (baseline !== undefined) {
       ctx.setLineDash([2, 2]);
@@ -200,7 +182,7 @@ export const LiveChart = memo(function LiveChart({
     ctx.restore();
     ctx.setLineDash([]);
     if (hover) {
-      ctx.strokeStyle = '#555';
+      ctx.strokeStyle = CHART_INK.crosshair;
       ctx.beginPath();
       ctx.moveTo(Math.round(hover.px) + 0.5, PAD.top);
       ctx.lineTo(Math.round(hover.px) + 0.5, PAD.top + h);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { downsampleRows, lttbIndices, minMaxIndices } from './downsample.ts';
+import { lttbIndices, minMaxIndices } from './downsample.ts';
 
 describe('display downsampling', () => {
   const y = Float64Array.from({ length: 10_000 }, (_, i) => Math.sin(i / 300) + (i === 4321 ? 5 : 0));
@@ -21,17 +21,5 @@ describe('display downsampling', () => {
     const idx = minMaxIndices(y, 100);
     expect(idx).toContain(4321);
     expect(idx.length).toBeLessThanOrEqual(200);
-  });
-
-  it('rows merge series over one x axis', () => {
-    const rows = downsampleRows(
-      ['a', 'b', 'c', 'd'],
-      [
-        { key: 'p', values: [1, 2, 3, 4] },
-        { key: 'q', values: [4, 3, 2, 1] },
-      ],
-    );
-    expect(rows.map((r) => r.x)).toEqual(['a', 'b', 'c', 'd']);
-    expect(rows[3]).toMatchObject({ p: 4, q: 1 });
   });
 });

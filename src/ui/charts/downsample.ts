@@ -71,39 +71,3 @@ export function minMaxIndices(y: ArrayLike<number>, buckets: number): number[] {
   }
   return out;
 }
-
-export interface ChartSeries {
-  key: string;
-  values: ArrayLike<number>;
-}
-
-/**
- * Rows for a recharts chart with several series over one x axis: each series keeps its own LTTB
- * points (charts draw with connectNulls), so a spike in one series is never dropped for another.
- */
-export function downsampleRows<X extends string | number>(
-  x: ArrayLike<X>,
-  series: readonly ChartSeries[],
-  maxPointsPerSeries = 600,
-  /** Indices that must have a row (e.g. where a reference line is drawn). */
-  keep: readonly number[] = [],
-): Record<string, X | number>[] {
-  const rows = new Map<number, Record<string, X | number>>();
-  for (const i of keep) {
-    if (i < 0 || i >= x.length) continue;
-    const row: Record<string, X | number> = { x: x[i], i };
-    for (const s of series) if (Number.isFinite(s.values[i])) row[s.key] = s.values[i];
-    rows.set(i, row);
-  }
-  for (const s of series) {
-    for (const i of lttbIndices(s.values, maxPointsPerSeries)) {
-      let row = rows.get(i);
-      if (!row) {
-        row = { x: x[i], i };
-        rows.set(i, row);
-      }
-      row[s.key] = s.values[i];
-    }
-  }
-  return [...rows.values()].sort((a, b) => (a.i as number) - (b.i as number));
-}

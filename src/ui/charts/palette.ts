@@ -21,3 +21,13 @@ export const BASELINE_COLORS: Record<string, string> = {
 export function colorAt(i: number): string {
   return PALETTE[i % PALETTE.length];
 }
+
+/** Ink of the canvas charts' frame, grid, text and guides (the same in LiveChart and TimeSeriesChart). */
+export const CHART_INK = {
+  grid: '#e3e6ea',
+  text: '#5b6574',
+  frame: '#9aa3ad',
+  reference: '#888888',
+  marker: '#555555',
+  crosshair: '#555555',
+} as const;

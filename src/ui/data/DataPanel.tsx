@@ -8,6 +8,7 @@ import type { PanelProps } from '../App.tsx';
 import { fmtCompact } from '../charts/format.ts';
 import { TimeSeriesChart } from '../charts/TimeSeriesChart.tsx';
 import { ExperimentFields } from '../common/Field.tsx';
+import { useStagedSections } from '../common/staged.ts';
 import { sectionFields, useWorkflow } from '../common/workflow.ts';
 import { LearnButton } from '../learn/LearnButton.tsx';
 import { usePanel, useRuntime } from '../runtime/context.tsx';
@@ -283,9 +284,11 @@ function PriceCharts({ panel }: { panel: Panel }) {
       }),
     [panel, shown.join(','), N], // eslint-disable-line react-hooks/exhaustive-deps
   );
+  // One chart per task: each draws and rasterises its canvas when it mounts (~5–10 ms apiece).
+  const stage = useStagedSections(charts.length, charts);
   return (
     <div className="chart-grid">
-      {charts.map((c) => (
+      {charts.slice(0, stage).map((c) => (
         <div key={c.asset} className="chart-card">
           <h3>{c.asset}</h3>
           <TimeSeriesChart

@@ -1,15 +1,17 @@
-import { startTransition, useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { RunEvaluation, SplitEvaluation } from '../../../workers/protocol.ts';
 import { useLab } from '../../store/index.ts';
 import type { PanelProps } from '../App.tsx';
 import { fmtNum, fmtPct } from '../charts/format.ts';
 import { AGENT_COLOR, BASELINE_COLORS, colorAt } from '../charts/palette.ts';
+import type { DomainBound } from '../charts/chartMath.ts';
 import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx';
 import { getWorkflow, workflowIds } from '../../core/workflows/registry.ts';
+import { useStagedSections } from '../common/staged.ts';
 import { LearnButton } from '../learn/LearnButton.tsx';
 import { runDetail } from '../runs/history.ts';
 import { fmtMetric, METRIC_COLUMNS } from './metricFormat.ts';
-import { combine, displayIndices, pick, strategiesOf, type SplitChoice } from './evaluationView.ts';
+import { combine, strategiesOf, type SplitChoice } from './evaluationView.ts';
 import { MonthlyReturns } from './MonthlyReturns.tsx';
 import { PositionsHeatmap } from './PositionsHeatmap.tsx';
 import { TradeLog } from './TradeLog.tsx';
@@ -126,51 +128,28 @@ export function ResultsPanel(_: PanelProps) {
   );
 }
 
-/**
- * Mounts heavy sections one task at a time (equity first), so opening Results — or switching its
- * split, which changes `key` — never blocks the page in one long task; returns how many sections may
- * render now. Each step is a transition, so React may also slice its render into short tasks.
- */
-export function useStagedSections(total: number, key: unknown): number {
-  const [stage, setStage] = useState({ key, n: 1 });
-  const n = stage.key === key ? stage.n : 1;
-  useEffect(() => {
-    if (n >= total) return;
-    const id = setTimeout(() => startTransition(() => setStage({ key, n: n + 1 })), 0);
-    return () => clearTimeout(id);
-  }, [n, total, key]);
-  return n;
-}
-
-/** Rows per multi-series chart (see displayIndices): keeps each chart's mount well under 100 ms. */
-export const CHART_ROWS = 250;
-
-/** The dates and series a multi-series chart draws: one shared, thinned set of rows. */
-function thinnedChart(
-  dates: string[],
+/** One line per strategy: the agent solid and bold, the baselines dashed in their own colours. */
+function strategySeries(
+  n: number,
   byStrategy: Record<string, Float64Array>,
   strategies: string[],
-  markers: { x: string }[],
-  style: (s: string) => { width: number },
-): { x: string[]; series: LineSeries[] } {
-  const keep = markers.map((m) => dates.indexOf(m.x));
-  const idx = displayIndices(
-    strategies.map((s) => byStrategy[s] ?? new Float64Array(dates.length).fill(NaN)),
-    CHART_ROWS,
-    keep,
-  );
-  return {
-    x: pick(dates, idx),
-    series: strategies.map((s, i) => ({
-      key: s.replace(/[^a-z0-9]/gi, '_'),
-      label: s,
-      values: pick(byStrategy[s] ?? new Float64Array(dates.length).fill(NaN), idx),
-      color: strategyColor(s, i),
-      dashed: s !== 'agent',
-      ...style(s),
-    })),
-  };
+): LineSeries[] {
+  return strategies.map((s, i) => ({
+    key: s,
+    label: s,
+    values: byStrategy[s] ?? new Float64Array(n).fill(NaN),
+    color: strategyColor(s, i),
+    dashed: s !== 'agent',
+    // Thin baselines: a 1-px line rasterises several times faster than a wider one.
+    width: s === 'agent' ? 2 : 1,
+  }));
 }
+
+// Stable formatters and domains: the charts redraw when these change identity.
+export const fmtEquity = (v: number) => fmtNum(v, 2);
+export const fmtDrawdown = (v: number) => fmtPct(v, 0);
+export const fmtSharpe = (v: number) => fmtNum(v, 1);
+export const UNDERWATER: readonly [DomainBound, DomainBound] = ['auto', 0];
 
 function EvaluationView({
   evaluation,
@@ -187,40 +166,28 @@ function EvaluationView({
   const combined = useMemo(() => combine(evaluation, choice), [evaluation, choice]);
   const stage = useStagedSections(8 + own.length, combined);
   const strategies = useMemo(() => strategiesOf(evaluation), [evaluation]);
-  const equityChart = useMemo(
-    () =>
-      combined &&
-      thinnedChart(combined.dates, combined.equity, strategies, combined.markers, (s) => ({
-        width: s === 'agent' ? 2.2 : 1.2,
-      })),
+  // The full series: the canvas charts decimate per pixel column, so nothing is thinned here.
+  const equitySeries = useMemo(
+    () => combined && strategySeries(combined.dates.length, combined.equity, strategies),
     [combined, strategies],
   );
-  const ddChart = useMemo(
-    () =>
-      combined &&
-      thinnedChart(combined.dates, combined.drawdown, strategies, combined.markers, (s) => ({
-        width: s === 'agent' ? 2 : 1,
-      })),
+  const ddSeries = useMemo(
+    () => combined && strategySeries(combined.dates.length, combined.drawdown, strategies),
     [combined, strategies],
   );
-  const sharpeChart = useMemo(() => {
-    if (!combined) return null;
-    const idx = displayIndices(
-      [combined.rollingSharpe],
-      CHART_ROWS,
-      combined.markers.map((m) => combined.dates.indexOf(m.x)),
-    );
-    const series: LineSeries[] = [
-      {
-        key: 'rs',
-        label: 'agent rolling Sharpe (63 d)',
-        values: pick(combined.rollingSharpe, idx),
-        color: AGENT_COLOR,
-      },
-    ];
-    return { x: pick(combined.dates, idx), series };
-  }, [combined]);
-  if (!combined || !equityChart || !ddChart || !sharpeChart)
+  const sharpeSeries = useMemo<LineSeries[] | null>(
+    () =>
+      combined && [
+        {
+          key: 'rs',
+          label: 'agent rolling Sharpe (63 d)',
+          values: combined.rollingSharpe,
+          color: AGENT_COLOR,
+        },
+      ],
+    [combined],
+  );
+  if (!combined || !equitySeries || !ddSeries || !sharpeSeries)
     return <p className="muted">No rows in this split.</p>;
   const splits: SplitEvaluation[] =
     choice === 'all' ? evaluation.splits : evaluation.splits.filter((s) => s.split === choice);
@@ -234,11 +201,10 @@ function EvaluationView({
           {stage >= 2 && (
             <TimeSeriesChart
               title="Equity of the agent and the baselines"
-              x={equityChart.x}
-              series={equityChart.series}
-              maxPoints={CHART_ROWS * 2}
+              x={combined.dates}
+              series={equitySeries}
               markers={combined.markers}
-              yFormat={(v) => fmtNum(v, 2)}
+              yFormat={fmtEquity}
               yLabel="value (start = 1)"
               baseline={1}
               height={340}
@@ -253,13 +219,12 @@ function EvaluationView({
           </h2>
           <TimeSeriesChart
             title="Underwater chart: fall from the previous peak"
-            x={ddChart.x}
-            series={ddChart.series}
-            maxPoints={CHART_ROWS * 2}
+            x={combined.dates}
+            series={ddSeries}
             markers={combined.markers}
-            yFormat={(v) => fmtPct(v, 0)}
+            yFormat={fmtDrawdown}
             yLabel="drawdown"
-            yDomain={['auto', 0]}
+            yDomain={UNDERWATER}
             height={240}
           />
         </section>
@@ -279,11 +244,11 @@ function EvaluationView({
               </h3>
               <TimeSeriesChart
                 title="Rolling 63-day Sharpe ratio of the agent"
-                x={sharpeChart.x}
-                series={sharpeChart.series}
-                maxPoints={CHART_ROWS * 2}
+                x={combined.dates}
+                series={sharpeSeries}
                 markers={combined.markers}
-                yFormat={(v) => fmtNum(v, 1)}
+                yFormat={fmtSharpe}
+                gaps="break"
                 baseline={0}
                 height={220}
               />

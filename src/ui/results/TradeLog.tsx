@@ -1,34 +1,52 @@
 import { useMemo, useState } from 'react';
 import { tradeAt, tradeCount, type SplitEvaluation, type Trade } from '../../../workers/protocol.ts';
 import { fmtCompact } from '../charts/format.ts';
+import { visibleRows } from './virtualRows.ts';
 
-const PAGE = 100;
+/** Row height (px) the virtual table lays out with; the rows are styled to exactly this. */
+const ROW_H = 24;
+const VIEW_H = 320;
+const OVERSCAN = 6;
 
+/**
+ * Every trade in one scrolling table that keeps only the rows in view (and a few around them) in
+ * the DOM: a run can make tens of thousands of trades, and a 100-row page was half of Results' DOM
+ * (800 nodes) while 13 rows show. Only the rendered rows are turned into objects.
+ */
 export function TradeLog({ splits }: { splits: SplitEvaluation[] }) {
-  // Only the visible page is turned into objects.
   const offsets = useMemo(() => {
     const out: number[] = [0];
     for (const s of splits) out.push(out[out.length - 1] + tradeCount(s.trades));
     return out;
   }, [splits]);
   const total = offsets[offsets.length - 1];
-  const [page, setPage] = useState(0);
-  const pages = Math.max(1, Math.ceil(total / PAGE));
-  const p = Math.min(page, pages - 1);
-  const rows: (Trade & { split: string })[] = [];
-  for (let g = p * PAGE; g < Math.min(total, (p + 1) * PAGE); g++) {
-    let k = 0;
+  const [scrollTop, setScrollTop] = useState(0);
+  if (total === 0) return <p className="muted">The agent made no trades in this period.</p>;
+  const { first, last } = visibleRows(scrollTop, VIEW_H, ROW_H, total, OVERSCAN);
+  const rows: (Trade & { split: string; g: number })[] = [];
+  let k = 0;
+  for (let g = first; g < last; g++) {
     while (offsets[k + 1] <= g) k++;
-    rows.push({ ...tradeAt(splits[k], g - offsets[k]), split: splits[k].split });
+    rows.push({ ...tradeAt(splits[k], g - offsets[k]), split: splits[k].split, g });
   }
-  const trades = { length: total };
-  if (trades.length === 0) return <p className="muted">The agent made no trades in this period.</p>;
   return (
     <div className="stack">
-      <div className="table-scroll">
-        <table className="data" aria-label="Trade log">
+      <p className="muted" style={{ margin: 0 }}>
+        {total.toLocaleString('en-US')} trades
+      </p>
+      <div
+        className="table-scroll"
+        style={{ height: Math.min(VIEW_H, (total + 1) * ROW_H + 2) }}
+        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      >
+        <table
+          className="data trade-log"
+          aria-label="Trade log"
+          aria-rowcount={total + 1}
+          style={{ width: '100%', tableLayout: 'fixed' }}
+        >
           <thead>
-            <tr>
+            <tr style={{ height: ROW_H }}>
               <th scope="col">Date</th>
               <th scope="col">Split</th>
               <th scope="col">Asset</th>
@@ -39,8 +57,9 @@ export function TradeLog({ splits }: { splits: SplitEvaluation[] }) {
             </tr>
           </thead>
           <tbody>
-            {rows.map((t, i) => (
-              <tr key={`${p}-${i}`}>
+            {first > 0 && <tr aria-hidden="true" style={{ height: first * ROW_H }} />}
+            {rows.map((t) => (
+              <tr key={t.g} aria-rowindex={t.g + 2} style={{ height: ROW_H }}>
                 <td>{t.date}</td>
                 <td>{t.split}</td>
                 <td>{t.asset}</td>
@@ -50,19 +69,9 @@ export function TradeLog({ splits }: { splits: SplitEvaluation[] }) {
                 <td>{fmtCompact(t.fee)}</td>
               </tr>
             ))}
+            {last < total && <tr aria-hidden="true" style={{ height: (total - last) * ROW_H }} />}
           </tbody>
         </table>
-      </div>
-      <div className="row">
-        <button type="button" disabled={p === 0} onClick={() => setPage(p - 1)}>
-          Previous
-        </button>
-        <span>
-          Page {p + 1} of {pages} · {trades.length.toLocaleString('en-US')} trades
-        </span>
-        <button type="button" disabled={p >= pages - 1} onClick={() => setPage(p + 1)}>
-          Next
-        </button>
       </div>
     </div>
   );

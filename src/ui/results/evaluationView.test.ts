@@ -1,32 +1,58 @@
 import { describe, expect, it } from 'vitest';
-import { displayIndices, pick } from './evaluationView.ts';
+import type { RunEvaluation, SplitEvaluation } from '../../../workers/protocol.ts';
+import { combine, strategiesOf } from './evaluationView.ts';
 
-describe('displayIndices: one shared, thinned row set for a multi-series chart', () => {
-  const n = 5000;
-  const agent = Float64Array.from(
-    { length: n },
-    (_, i) => 1 + 0.3 * Math.sin(i / 97) + (i === 2345 ? 0.9 : 0),
-  );
-  const baselines = [1, 2, 3, 4, 5].map((k) =>
-    Float64Array.from({ length: n }, (_, i) => 1 + 0.1 * Math.cos(i / (30 * k))),
-  );
+function split(
+  name: SplitEvaluation['split'],
+  dates: string[],
+  agent: number[],
+  bh: number[],
+): SplitEvaluation {
+  const f = (v: number[]) => Float64Array.from(v);
+  return {
+    split: name,
+    dates,
+    assets: ['A'],
+    equity: { 'buy-and-hold': f(bh), agent: f(agent) },
+    drawdown: { 'buy-and-hold': f(bh.map(() => 0)), agent: f(agent.map((v) => v - 1)) },
+    metrics: {},
+    weights: new Float32Array(dates.length),
+    rollingSharpe: f(dates.map(() => NaN)),
+    monthly: { years: [], months: [], yearly: [] },
+    trades: [],
+  };
+}
 
-  it('keeps at most ~budget rows (not series × points), both ends, the kept indices and the extremes', () => {
-    const idx = displayIndices([agent, ...baselines], 250, [1666, 3333]);
-    expect(idx.length).toBeLessThanOrEqual(250 + 2 + 2);
-    expect(idx.length).toBeGreaterThan(100);
-    expect(idx[0]).toBe(0);
-    expect(idx.at(-1)).toBe(n - 1);
-    expect(idx).toContain(1666);
-    expect(idx).toContain(3333);
-    expect(idx).toContain(2345); // the agent's spike survives
-    expect([...idx].sort((a, b) => a - b)).toEqual(idx);
-    expect(new Set(idx).size).toBe(idx.length);
+const ev: RunEvaluation = {
+  splits: [
+    split('train', ['2020-01-01', '2020-01-02'], [1, 1.1], [1, 2]),
+    split('valid', ['2020-01-03', '2020-01-06'], [1, 0.5], [1, 1]),
+  ],
+  boundaries: [],
+};
+
+describe('combine: the splits drawn as one timeline', () => {
+  it('puts the agent first', () => {
+    expect(strategiesOf(ev)).toEqual(['agent', 'buy-and-hold']);
   });
 
-  it('short series are drawn whole; pick takes the rows of numbers and of dates', () => {
-    expect(displayIndices([Float64Array.of(1, 2, 3)], 250)).toEqual([0, 1, 2]);
-    expect(Array.from(pick(Float64Array.of(5, 6, 7, 8), [0, 2]))).toEqual([5, 7]);
-    expect(pick(['a', 'b', 'c'], [1, 2])).toEqual(['b', 'c']);
+  it('chains each equity curve across splits and marks where each split begins', () => {
+    const c = combine(ev, 'all')!;
+    expect(c.dates).toEqual(['2020-01-01', '2020-01-02', '2020-01-03', '2020-01-06']);
+    expect(Array.from(c.equity.agent)).toEqual([1, 1.1, 1.1, 0.55]);
+    expect(Array.from(c.equity['buy-and-hold'])).toEqual([1, 2, 2, 2]);
+    // Drawdowns stay per split, as the metrics are.
+    expect(Array.from(c.drawdown.agent).map((v) => +v.toFixed(2))).toEqual([0, 0.1, 0, -0.5]);
+    expect(c.markers).toEqual([
+      { x: '2020-01-01', label: 'train' },
+      { x: '2020-01-03', label: 'valid' },
+    ]);
+  });
+
+  it('one split is drawn as it is, without markers; a missing split gives nothing', () => {
+    const c = combine(ev, 'valid')!;
+    expect(Array.from(c.equity.agent)).toEqual([1, 0.5]);
+    expect(c.markers).toEqual([]);
+    expect(combine(ev, 'test')).toBeNull();
   });
 });

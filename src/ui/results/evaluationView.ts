@@ -1,5 +1,4 @@
 import type { RunEvaluation, SplitEvaluation } from '../../../workers/protocol.ts';
-import { lttbIndices } from '../charts/downsample.ts';
 
 export type SplitChoice = 'all' | 'train' | 'valid' | 'test';
 
@@ -64,35 +63,4 @@ export function combine(ev: RunEvaluation, choice: SplitChoice): Combined | null
     rollingSharpe: concat(splits.map((s) => s.rollingSharpe)),
     markers: splits.length > 1 ? splits.map((s) => ({ x: s.dates[0], label: s.split })) : [],
   };
-}
-
-/**
- * The rows a multi-series chart draws. recharts costs time per row × series (and per category tick),
- * and a per-series LTTB union gives up to (series × points) rows: 6 strategies × 600 = 3,600 rows on
- * 20 years of daily data made mounting Results one 550–850 ms main-thread task. One shared set of
- * indices instead: LTTB of the agent (half the budget), of each baseline (its share of the rest), the
- * split boundaries and both ends — at most ~`budget` rows, every series drawn at every row.
- */
-export function displayIndices(
-  series: readonly ArrayLike<number>[],
-  budget: number,
-  keep: readonly number[] = [],
-): number[] {
-  const n = series[0]?.length ?? 0;
-  if (n <= budget) return Array.from({ length: n }, (_, i) => i);
-  const chosen = new Set<number>([0, n - 1]);
-  for (const i of keep) if (i >= 0 && i < n) chosen.add(i);
-  const [first, ...rest] = series;
-  const share = rest.length > 0 ? Math.max(3, Math.floor(budget / 2 / rest.length)) : 0;
-  for (const i of lttbIndices(first, rest.length > 0 ? Math.floor(budget / 2) : budget)) chosen.add(i);
-  for (const s of rest) for (const i of lttbIndices(s, share)) chosen.add(i);
-  return [...chosen].sort((a, b) => a - b);
-}
-
-/** `values` at `idx` (a new array). */
-export function pick<T extends ArrayLike<number> | readonly string[]>(values: T, idx: readonly number[]): T {
-  if (Array.isArray(values)) return idx.map((i) => (values as readonly string[])[i]) as unknown as T;
-  const out = new Float64Array(idx.length);
-  for (let k = 0; k < idx.length; k++) out[k] = (values as ArrayLike<number>)[idx[k]];
-  return out as unknown as T;
 }

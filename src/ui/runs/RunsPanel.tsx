@@ -5,11 +5,11 @@ import { cliCommand, copyText, downloadConfig } from '../common/configExport.ts'
 import { useLab } from '../../store/index.ts';
 import type { RunSummary, SplitName } from '../../store/types.ts';
 import type { PanelProps } from '../App.tsx';
-import { fmtNum, fmtPct } from '../charts/format.ts';
+import { fmtPct } from '../charts/format.ts';
 import { colorAt } from '../charts/palette.ts';
 import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx';
-import { displayIndices, pick } from '../results/evaluationView.ts';
-import { CHART_ROWS, fmtMetric, METRIC_COLUMNS, useStagedSections } from '../results/ResultsPanel.tsx';
+import { useStagedSections } from '../common/staged.ts';
+import { fmtDrawdown, fmtEquity, fmtMetric, METRIC_COLUMNS, UNDERWATER } from '../results/ResultsPanel.tsx';
 import { useRuntime } from '../runtime/context.tsx';
 import { evaluateModelFile } from './evaluateModel.ts';
 import {
@@ -293,15 +293,8 @@ function Compare({ ids }: { ids: string[] }) {
       eq.push({ key: `r${i}`, label: r.name, values: e, color: colorAt(i) });
       dd.push({ key: `r${i}`, label: r.name, values: d, color: colorAt(i) });
     });
-    // One shared, thinned set of rows per chart (see displayIndices): cheap to mount and to switch.
-    const thin = (series: LineSeries[]) => {
-      const idx = displayIndices(
-        series.map((l) => l.values),
-        CHART_ROWS,
-      );
-      return { x: pick(dates, idx), series: series.map((l) => ({ ...l, values: pick(l.values, idx) })) };
-    };
-    return { equity: thin(eq), drawdown: thin(dd) };
+    // The full series: the canvas chart decimates per pixel column.
+    return { equity: { x: dates, series: eq }, drawdown: { x: dates, series: dd } };
   }, [chosen.map((r) => r.id).join(','), evals, split]); // eslint-disable-line react-hooks/exhaustive-deps
   // One chart per task (see ResultsPanel): opening or switching the comparison never blocks the page.
   const stage = useStagedSections(3, equity);
@@ -324,8 +317,7 @@ function Compare({ ids }: { ids: string[] }) {
               title={`Equity of the compared runs on the ${split} split`}
               x={equity.x}
               series={equity.series}
-              maxPoints={CHART_ROWS * 2}
-              yFormat={(v) => fmtNum(v, 2)}
+              yFormat={fmtEquity}
               baseline={1}
             />
           )}
@@ -337,9 +329,8 @@ function Compare({ ids }: { ids: string[] }) {
               title={`Drawdown of the compared runs on the ${split} split`}
               x={drawdown.x}
               series={drawdown.series}
-              maxPoints={CHART_ROWS * 2}
-              yFormat={(v) => fmtPct(v, 0)}
-              yDomain={['auto', 0]}
+              yFormat={fmtDrawdown}
+              yDomain={UNDERWATER}
             />
           )}
         </div>
