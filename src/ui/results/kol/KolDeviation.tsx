@@ -27,7 +27,6 @@ export function KolDeviation({ evaluation, splits }: WorkflowSectionProps) {
         series={[
           { key: 'deviation', label: 'mean |trained − baseline|', values: chart.y, color: AGENT_COLOR },
         ]}
-        maxPoints={250}
         markers={chart.markers}
         yFormat={(v) => fmtNum(v, 4)}
         yLabel="weight"
