@@ -8,24 +8,25 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Papa from 'papaparse';
-import type { OfflineDataset } from '../../core/agents/offline/dataset.ts';
-import type { Env } from '../../core/envs/types.ts';
 import { checkBookConfig, type KolBookConfig } from '../../core/kol/book.ts';
 import { parseKolMeta, type KolPreparedMeta } from '../../core/kol/meta.ts';
 import {
-  buildKolReplay,
   checkReplaySettings,
-  compareKolBooks,
-  kolBaselineRule,
   kolSplitBook,
-  kolStates,
-  residualBookWeights,
-  type KolBookComparison,
   type KolCloses,
   type KolSplitBook,
   type KolTickerDayInput,
 } from '../../core/kol/replay.ts';
-import { checkResidualScale } from '../../core/kol/residual.ts';
+import {
+  checkKolResidualConfig,
+  DEFAULT_KOL_RESIDUAL,
+  evaluateKolResidual,
+  kolSpacesEnv,
+  kolTrainReplay,
+  provideKolReplay,
+  trainKolResidual,
+  type KolResidualConfig,
+} from '../../core/kol/residualTrain.ts';
 import type { Panel, SplitName } from '../../core/data/types.ts';
 import { formatImportIssue } from '../../core/data/report.ts';
 import { DECISION_COLUMNS, evaluateBaseline, type SplitEvaluation } from '../../core/kol/evaluate.ts';
@@ -61,17 +62,7 @@ import { ensureDir, writeCsv, writeJson, type CsvCell } from '../output.ts';
 import type { CliCommand } from './index.ts';
 
 const P = DEFAULT_KOL_PREPARE;
-const RESIDUAL_DEFAULTS = {
-  fidelityLambda: 0.3,
-  residualScale: 0.2,
-  bcEpochs: 1,
-  steps: 1500,
-  explore: 2,
-  textDim: 16,
-  hidden: [64, 64],
-  batchSize: 256,
-  rewardScale: 100,
-};
+const R = DEFAULT_KOL_RESIDUAL;
 const DEFAULT_PRICES = 'synthetic:assets=8,days=1260';
 
 const usage = `usage: lab kol <subcommand> [options]
@@ -96,7 +87,8 @@ lab kol prepare (--signals FILE | --synthetic k=v,…) [--prices SRC…] --out D
                        one that cannot be used is reported and skipped, the others still load
   --synthetic SPEC     seeded synthetic posts over the prices instead ('default' or k=v,…):
                        seed, postsPerDay (3), tickers (0 = all), accuracy (0.6: P(sign right)),
-                       calibration (0.5), noise (0.1), afterClose (0.25), textFraction (0), authors (3)
+                       calibration (0.5), noise (0.1), afterClose (0.25), textFraction (0), authors (3),
+                       tickerSpread (0: tickers' accuracies spread over accuracy ± this)
   --prices SRC         file, folder, embedded:NAME or synthetic[:k=v,…]; repeat for several
                        (default ${DEFAULT_PRICES}, seeded by the --synthetic seed)
   --out DIR            output folder (created)
@@ -138,19 +130,23 @@ lab kol score [--scorer S] TEXT…   prints each text's score in −1..1 and the
 
 lab kol train DIR --out RUN [options]      DIR: a lab kol prepare folder
   replay buffer: one row per train ticker-day, state = [text embedding | sentiment | confidence |
-  last position | ticker one-hot | baseline weight], action = the baseline weight, reward = weight ×
-  next-day return; recorded with the book settings (a mismatch with DIR/meta.json is an error)
-  --fidelity-lambda L  λ of the penalty λ·(policy − baseline)² on the policy (default ${RESIDUAL_DEFAULTS.fidelityLambda})
-  --residual-scale S   action = baseline·(1 + S·tanh δ), 0 ≤ S < 1 (default ${RESIDUAL_DEFAULTS.residualScale})
+  last position | ticker one-hot | baseline weight], action = the baseline weight, plus --explore
+  perturbed copies; reward = the book's return gain from that action over the multiplier's life
+  (gross-neutral, fees included); recorded with the book settings (a mismatch with DIR/meta.json
+  is an error)
+  --fidelity-lambda L  λ of the penalty λ·(policy − baseline)² on the policy (default ${R.fidelityLambda})
+  --residual-scale S   action = baseline·(1 + S·tanh δ), 0 ≤ S < 1 (default ${R.residualScale})
   --max-weight W --hold-decay D   book settings (default: DIR/meta.json's; others are refused)
-  --bc-epochs N        passes of behaviour cloning before IQL (default ${RESIDUAL_DEFAULTS.bcEpochs})
-  --steps N            IQL updates (default ${RESIDUAL_DEFAULTS.steps})
+  --bc-epochs N        passes of the BC warm start towards the baseline (default ${R.bcEpochs})
+  --steps N            IQL updates (default ${R.steps})
   --seed N             (default 0)
   --explore K          perturbed copies b·(1 + S·u), u ~ U(−1, 1), of each ticker-day with their
-                       exact one-day reward (default ${RESIDUAL_DEFAULTS.explore}; 0 = baseline actions only, which
+                       exact counterfactual reward (default ${R.explore}; 0 = baseline actions only, which
                        leaves IQL nothing to learn from)
-  --text-dim N         text embedding size (default ${RESIDUAL_DEFAULTS.textDim})
-  --reward-scale X     IQL's reward multiplier (default ${RESIDUAL_DEFAULTS.rewardScale}: day rewards are ~1e-3)
+  --reward ticker|book reward = weight × next-day return (the seed's), or the book's gain (default ${R.reward})
+  --text-dim N         text embedding size (default ${R.textDim})
+  --reward-scale X     IQL's reward multiplier (default ${R.rewardScale} = 1 / the rewards' standard deviation)
+  --beta B             advantage temperature, in standard deviations of the advantages (default ${R.beta})
   outputs (RUN): learning.csv, checkpoint/ (model.json, weights.bin, config.json), run.json
 
 lab kol evaluate RUN [--prepared DIR] [--max-weight W] [--hold-decay D]
@@ -532,21 +528,21 @@ function score(argv: string[]): number {
 
 // ---- train / evaluate / export: the residual policy (issue 11) ------------------------------
 
-const KOL_BASELINE_RULE = 'kol-baseline';
-
 const trainSpec = {
   flags: {
     out: { type: 'string', required: true },
-    'fidelity-lambda': { type: 'number', default: RESIDUAL_DEFAULTS.fidelityLambda },
-    'residual-scale': { type: 'number', default: RESIDUAL_DEFAULTS.residualScale },
+    'fidelity-lambda': { type: 'number', default: R.fidelityLambda },
+    'residual-scale': { type: 'number', default: R.residualScale },
     'max-weight': { type: 'number' },
     'hold-decay': { type: 'number' },
-    'bc-epochs': { type: 'integer', default: RESIDUAL_DEFAULTS.bcEpochs },
-    steps: { type: 'integer', default: RESIDUAL_DEFAULTS.steps },
+    'bc-epochs': { type: 'integer', default: R.bcEpochs },
+    steps: { type: 'integer', default: R.steps },
     seed: { type: 'integer', default: 0 },
-    explore: { type: 'integer', default: RESIDUAL_DEFAULTS.explore },
-    'text-dim': { type: 'integer', default: RESIDUAL_DEFAULTS.textDim },
-    'reward-scale': { type: 'number', default: RESIDUAL_DEFAULTS.rewardScale },
+    explore: { type: 'integer', default: R.explore },
+    reward: { type: 'string', default: R.reward },
+    'text-dim': { type: 'integer', default: R.textDim },
+    'reward-scale': { type: 'number', default: R.rewardScale },
+    beta: { type: 'number', default: R.beta },
   },
   positionals: { min: 1, max: 1, names: ['DIR'] },
 } as const;
@@ -666,30 +662,14 @@ interface KolRunRecord {
   prepared: string;
   settings: KolSettings;
   algo: 'iql-residual';
+  /** The learner's registry config. */
   config: Record<string, unknown>;
-  replay: { explore: number; explore_scale: number; seed: number; text_dim: number };
+  /** The residual's settings: evaluate rebuilds the same buffer (normaliser) and learner from them. */
+  residual: KolResidualConfig;
 }
 
-/** The train buffer of a prepared folder (train and evaluate build the same one: same seed, same rows). */
-function trainReplay(prep: PreparedDir, cfg: KolBookConfig, r: KolRunRecord['replay']) {
-  return buildKolReplay(splitBook(prep, 'train'), cfg, {
-    explore: r.explore,
-    exploreScale: r.explore_scale,
-    seed: r.seed,
-    embedding: { dim: r.text_dim },
-  });
-}
-
-function spacesEnv(ds: OfflineDataset): Env {
-  const none = (): never => {
-    throw new Error('kol: the replay buffer is offline data, not a steppable env');
-  };
-  return {
-    observationSpace: ds.meta.observationSpace,
-    actionSpace: ds.meta.actionSpace,
-    reset: none,
-    step: none,
-  };
+function datasetName(prep: PreparedDir): string {
+  return `kol-replay:${path.resolve(prep.dir)}`;
 }
 
 async function train(argv: string[]): Promise<number> {
@@ -697,30 +677,30 @@ async function train(argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs(argv, trainSpec);
   const prep = readPrepared(positionals[0]);
   const cfg = bookConfig(prep, flags);
-  const scale = flags['residual-scale'];
+  if (flags.reward !== 'book' && flags.reward !== 'ticker')
+    throw new UsageError(`--reward must be book or ticker, got '${flags.reward}'`);
+  const residual: KolResidualConfig = {
+    ...R,
+    fidelityLambda: flags['fidelity-lambda'],
+    residualScale: flags['residual-scale'],
+    bcEpochs: flags['bc-epochs'],
+    steps: flags.steps,
+    seed: flags.seed,
+    explore: flags.explore,
+    reward: flags.reward,
+    textDim: flags['text-dim'],
+    rewardScale: flags['reward-scale'],
+    beta: flags.beta,
+  };
   try {
-    checkResidualScale(scale);
+    checkKolResidualConfig(residual);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  if (!(flags['fidelity-lambda'] >= 0))
-    throw new UsageError(`--fidelity-lambda must be ≥ 0, got ${flags['fidelity-lambda']}`);
-  if (!(flags.steps >= 1)) throw new UsageError(`--steps must be ≥ 1, got ${flags.steps}`);
-  const replayRec: KolRunRecord['replay'] = {
-    explore: flags.explore,
-    explore_scale: scale,
-    seed: flags.seed,
-    text_dim: flags['text-dim'],
-  };
-  let replay;
-  try {
-    replay = trainReplay(prep, cfg, replayRec);
-  } catch (err) {
-    throw new UsageError(`${prep.dir}: ${(err as Error).message}`);
-  }
+  const trainBook = splitBook(prep, 'train');
   // The buffer is replayed with the run's settings; the folder's baseline columns used meta.json's.
   try {
-    checkReplaySettings(replay.dataset, {
+    checkReplaySettings(kolTrainReplay(trainBook, cfg, { ...residual, explore: 0 }).dataset, {
       name: path.join(prep.dir, 'meta.json'),
       settings: prep.meta.settings,
     });
@@ -728,47 +708,32 @@ async function train(argv: string[]): Promise<number> {
     settingsError(err);
   }
   const { initBackend } = await import('../../core/agents/backend.ts');
-  const { provideBaseline, provideDataset } = await import('../../core/agents/offline/source.ts');
-  const { runTraining } = await import('../../core/run/trainer.ts');
   const { metricRowsToCsv } = await import('../../core/run/metrics.ts');
   const backend = await initBackend('auto');
-  provideBaseline(KOL_BASELINE_RULE, kolBaselineRule);
-  const file = `kol-replay:${path.resolve(prep.dir)}`;
-  provideDataset(file, replay.dataset);
-  const config: Record<string, unknown> = {
-    seed: flags.seed,
-    totalSteps: flags.steps,
-    hidden: RESIDUAL_DEFAULTS.hidden,
-    batchSize: RESIDUAL_DEFAULTS.batchSize,
-    logInterval: Math.max(1, Math.min(100, Math.floor(flags.steps / 10))),
-    scale,
-    fidelityLambda: flags['fidelity-lambda'],
-    bcWarmStartEpochs: flags['bc-epochs'],
-    baseline: KOL_BASELINE_RULE,
-    // Day returns are ~1e-2 × weights ~0.1: scaled so exp(β·A) can tell actions apart.
-    rewardScale: flags['reward-scale'],
-    dataset: { file },
-  };
   const t1 = performance.now();
-  const res = await runTraining({
-    algo: 'iql-residual',
-    config,
-    makeEnv: () => spacesEnv(replay.dataset),
-    keepRows: true,
-  });
+  let trained;
+  try {
+    trained = await trainKolResidual(trainBook, cfg, residual, {
+      keepRows: true,
+      datasetName: datasetName(prep),
+    });
+  } catch (err) {
+    throw new UsageError(`${prep.dir}: ${(err as Error).message}`);
+  }
+  const { replay, config, result: res } = trained;
   const learner = res.learner;
   if (!learner) throw new UsageError(`kol train: ${res.error ?? 'training failed'}`);
   const t2 = performance.now();
   const out = ensureDir(flags.out);
-  writeFileSync(path.join(out, 'learning.csv'), metricRowsToCsv(res.rows ?? []));
-  const settings = kolSettings(cfg, scale);
+  writeFileSync(path.join(out, 'learning.csv'), metricRowsToCsv(trained.rows));
+  const settings = kolSettings(cfg, residual.residualScale);
   const record: KolRunRecord = {
     kind: 'kol-run',
     prepared: path.resolve(prep.dir),
     settings,
     algo: 'iql-residual',
     config: { ...config, dataset: { file: 'kol-replay' } },
-    replay: replayRec,
+    residual,
   };
   const { toFiles } = await import('../../core/agents/checkpoint.ts');
   const { json, weights } = toFiles(await learner.saveCheckpoint());
@@ -796,7 +761,7 @@ async function train(argv: string[]): Promise<number> {
     timings_ms: { read: Math.round(t1 - t0), train: Math.round(t2 - t1) },
   });
   process.stdout.write(
-    `kol train: residual IQL on ${replay.cells.length} train ticker-days (${replay.dataset.size} transitions), ${res.globalStep} steps in ${((t2 - t1) / 1000).toFixed(1)} s (${backend.backend}); λ ${flags['fidelity-lambda']}, scale ${scale}, max_weight ${cfg.maxWeight}, hold_decay ${cfg.holdDecay} → ${out}\n`,
+    `kol train: residual IQL on ${replay.cells.length} train ticker-days (${replay.dataset.size} transitions), ${res.globalStep} steps in ${((t2 - t1) / 1000).toFixed(1)} s (${backend.backend}); λ ${residual.fidelityLambda}, scale ${residual.residualScale}, max_weight ${cfg.maxWeight}, hold_decay ${cfg.holdDecay} → ${out}\n`,
   );
   return 0;
 }
@@ -812,17 +777,11 @@ function readRunRecord(run: string): KolRunRecord {
     );
   }
   if (rec.kind !== 'kol-run') throw new UsageError(`${file}: not a lab kol train checkpoint`);
+  if (!rec.residual)
+    throw new UsageError(
+      `${file}: made by an older lab kol train without the residual settings; train again`,
+    );
   return rec;
-}
-
-interface RunEvaluation {
-  prep: PreparedDir;
-  book: KolSplitBook;
-  cmp: KolBookComparison;
-  baseline: Float64Array;
-  cells: number[];
-  policy: Float32Array;
-  settings: KolSettings;
 }
 
 async function evaluateRun(
@@ -844,23 +803,21 @@ async function evaluateRun(
   } catch (err) {
     settingsError(err);
   }
-  const replay = trainReplay(prep, cfg, rec.replay);
+  const replay = kolTrainReplay(splitBook(prep, 'train'), cfg, rec.residual);
   try {
     checkReplaySettings(replay.dataset, { name: ckName, settings: rec.settings });
   } catch (err) {
     settingsError(err);
   }
   const { initBackend } = await import('../../core/agents/backend.ts');
-  const { provideBaseline, provideDataset } = await import('../../core/agents/offline/source.ts');
   const { getAlgorithm } = await import('../../core/run/algorithms.ts');
   const { fromFiles } = await import('../../core/agents/checkpoint.ts');
   await initBackend('auto');
-  provideBaseline(KOL_BASELINE_RULE, kolBaselineRule);
-  const file = `kol-replay:${path.resolve(prep.dir)}`;
-  provideDataset(file, replay.dataset);
+  const file = datasetName(prep);
+  await provideKolReplay(replay, file);
   const learner = await getAlgorithm('iql-residual').create({
     config: { ...rec.config, dataset: { file } },
-    makeEnv: () => spacesEnv(replay.dataset),
+    makeEnv: () => kolSpacesEnv(replay.dataset),
   });
   const book = splitBook(prep, 'test');
   try {
@@ -871,19 +828,8 @@ async function evaluateRun(
         readFileSync(path.join(ckDir, 'weights.bin')),
       ),
     );
-    const st = kolStates(book, cfg, { dim: rec.replay.text_dim });
-    const policy = (await learner.predict(st.states, st.cells.length, null, true)) as Float32Array;
-    const trained = residualBookWeights(st.baseline, st.cells, policy, book.tickers.length, cfg);
-    const cmp = compareKolBooks(book, st.baseline, trained, st.cells, cfg.feeRate);
-    return {
-      prep,
-      book,
-      cmp,
-      baseline: st.baseline,
-      cells: st.cells,
-      policy,
-      settings: evalSettings,
-    } satisfies RunEvaluation;
+    const ev = await evaluateKolResidual(learner, book, cfg, rec.residual.textDim);
+    return { prep, ...ev, settings: evalSettings };
   } finally {
     learner.dispose();
   }
@@ -903,7 +849,7 @@ async function evaluate(argv: string[]): Promise<number> {
     ticker_days: ev.cells.length,
     settings: ev.settings,
     trained_weights:
-      'residual actions through the book rules: multiplier π/b held on unmentioned days, re-normalised to gross ≤ 1, capped at max_weight',
+      'residual actions through the book rules: multiplier π/b held on unmentioned days, re-normalised to gross ≤ 1, capped at max_weight, then back to the baseline day’s gross exposure and capped',
     baseline: cmp.baseline,
     trained: cmp.trained,
   });

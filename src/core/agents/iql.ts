@@ -330,6 +330,12 @@ export class IqlLearner implements Learner {
     });
   }
 
+  /** AWR weights of a batch's advantages: min(exp(β·A), maxWeight) (CORL). */
+  protected advantageWeights(adv: tf.Tensor1D): tf.Tensor1D {
+    const { beta, maxWeight } = this.config;
+    return tf.tidy(() => tf.minimum(tf.exp(tf.mul(beta, adv)), maxWeight) as tf.Tensor1D);
+  }
+
   /** Extra actor loss terms and the stats they add (statNames beyond STAT_NAMES); none in plain IQL. */
   protected actorExtra(_out: tf.Tensor2D, _b: IqlBatch): { loss: tf.Scalar; stats: tf.Scalar[] } | null {
     return null;
@@ -376,7 +382,7 @@ export class IqlLearner implements Learner {
 
   /** One IQL update. Its stats stay on the device, summed until the interval's readback. */
   protected update(): void {
-    const { gamma, expectile, beta, maxWeight, batchSize: B } = this.config;
+    const { gamma, expectile, batchSize: B } = this.config;
     const opt = this.optimizers;
     const stats = tf.tidy(() => {
       const b = this.sampleBatch();
@@ -405,7 +411,7 @@ export class IqlLearner implements Learner {
         this.nets.criticVariables(),
       )!;
       // Actor: advantage-weighted log-likelihood (+ the residual variant's terms).
-      const weight = tf.minimum(tf.exp(tf.mul(beta, adv)), maxWeight);
+      const weight = this.advantageWeights(adv as tf.Tensor1D);
       let extraStats: tf.Scalar[] = [];
       const actorLoss = opt.actor.minimize(
         () => {

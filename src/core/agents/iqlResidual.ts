@@ -5,10 +5,13 @@
  *   π(s) = b(s) ⊙ (1 + scale·tanh(δ(s)))        (never flips the baseline's sign)
  *
  * with the δ head initialised to zero (π = baseline exactly before training), a BC warm start
- * (unweighted ‖π(s) − a‖² on the actor, `bcWarmStartEpochs` passes), and the actor loss
+ * (unweighted ‖π(s) − b(s)‖² on the actor, `bcWarmStartEpochs` passes), and the actor loss
  *
  *   E[w·‖π(s) − a‖²] + λ_fid·E[‖π(s) − b(s)‖²]     w = min(exp(β·A), maxWeight)
  *
+ * (or, with `advantageNorm`, standardised self-normalised weights; with `relativeActions` the
+ * critic reads the action as the residual u = (a/b − 1)/scale — both what seed 000's tiny
+ * counterfactual differences need: src/core/kol/residualTrain.ts, README)
  * — the advantage-weighted Gaussian log-likelihood with a fixed σ, plus seed 000's fidelity
  * penalty −λ_fid·(policy − baseline)² of the shaped reward, charged on the policy's *own*
  * residual (its deviation from the baseline). Seed 000's data logs the baseline as the action, so
@@ -34,6 +37,23 @@ export interface IqlResidualOptions {
   bcWarmStartEpochs: number;
   /** Name of the provided baseline rule (provideBaseline). Default 'baseline'. */
   baseline: string;
+  /**
+   * Standardised, self-normalised advantage weights: w = B·softmax_batch(β·A/σ_A) (V-MPO's E-step
+   * on advantages standardised over the batch), capped at maxWeight. Plain IQL's exp(β·A) needs A
+   * of order 1/β to prefer one action over another; seed 000's one-day rewards differ by ~1e-4
+   * between nearby weights, so without this the actor never leaves the BC target (README).
+   * With it β reads in standard deviations of the critic's advantages, and the AWR term keeps a
+   * mean weight of 1 — so λ_fid means the same at every reward scale (λ = 1: halfway between the
+   * advantage-weighted target and the baseline). Default false (CORL's weights).
+   */
+  advantageNorm: boolean;
+  /**
+   * The critic sees the action in the residual's own coordinates u = (a/b − 1)/scale ∈ [−1, 1]
+   * (0 where b = 0) instead of the raw weight a: Q(s, u). Seed 000's weights are ~0.1 and their
+   * perturbations ~0.02, so Q(s, a) must resolve tiny input differences multiplied by a state
+   * function; in u the same effect spans [−1, 1]. Default false (the raw action, plain IQL).
+   */
+  relativeActions: boolean;
 }
 
 export const defaultIqlResidualOptions: IqlResidualOptions = {
@@ -41,6 +61,8 @@ export const defaultIqlResidualOptions: IqlResidualOptions = {
   fidelityLambda: 0.3,
   bcWarmStartEpochs: 1,
   baseline: 'baseline',
+  advantageNorm: false,
+  relativeActions: false,
 };
 
 export type IqlResidualLearnerConfig = IqlLearnerConfig & IqlResidualOptions;
@@ -72,6 +94,27 @@ export class IqlResidualLearner extends IqlLearner {
     );
   }
 
+  protected override sampleBatch(): ReturnType<IqlLearner['sampleBatch']> {
+    const b = super.sampleBatch();
+    if (!this.config.relativeActions) return b;
+    const enc = tf.tidy(() =>
+      tf.divNoNan(tf.sub(b.actions, b.baseline!), tf.mul(this.config.scale, b.baseline!)),
+    ) as tf.Tensor2D;
+    b.enc.dispose();
+    return { ...b, enc };
+  }
+
+  protected override advantageWeights(adv: tf.Tensor1D): tf.Tensor1D {
+    if (!this.config.advantageNorm) return super.advantageWeights(adv);
+    const { beta, maxWeight } = this.config;
+    return tf.tidy(() => {
+      const { variance } = tf.moments(adv);
+      const z = tf.div(adv, tf.add(tf.sqrt(variance), 1e-8));
+      const w = tf.mul(tf.softmax(tf.mul(beta, z)), adv.shape[0]);
+      return tf.minimum(w, maxWeight) as tf.Tensor1D;
+    });
+  }
+
   protected override actorRowLoss(out: tf.Tensor2D, b: IqlBatch): tf.Tensor1D {
     return tf.tidy(() => tf.sum(tf.square(tf.sub(out, b.actions)), 1) as tf.Tensor1D);
   }
@@ -81,7 +124,7 @@ export class IqlResidualLearner extends IqlLearner {
     return { loss: tf.mul(this.config.fidelityLambda, fidelity), stats: [fidelity] };
   }
 
-  /** Seed 000's BC warm start: unweighted ‖π(s) − a‖² on the actor. */
+  /** Seed 000's BC warm start ("residual 0, actions close to the baseline"): unweighted ‖π(s) − b(s)‖² on the actor. */
   protected override beforeTraining(): Record<string, number> {
     const steps = Math.ceil((this.config.bcWarmStartEpochs * this.ds.size) / this.config.batchSize);
     if (steps === 0) return {};
@@ -89,7 +132,10 @@ export class IqlResidualLearner extends IqlLearner {
     for (let t = 0; t < steps; t++) {
       const loss = tf.tidy(() => {
         const b = this.sampleBatch();
-        const f = () => tf.mean(this.actorRowLoss(this.actorOut(b.s, b.baseline), b)) as tf.Scalar;
+        // Towards b(s), not the logged action: the seed's buffer logs the baseline, and a buffer
+        // with perturbed copies (kol's explore) would otherwise teach the warm start their noise.
+        const f = () =>
+          tf.mean(tf.sum(tf.square(tf.sub(this.actorOut(b.s, b.baseline), b.baseline!)), 1)) as tf.Scalar;
         return this.optimizers.actor.minimize(f, true, this.nets.actorVariables())!;
       });
       total += loss.dataSync()[0];

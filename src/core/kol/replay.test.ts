@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baselineWeights } from './book.ts';
+import { baselineWeights, runBook } from './book.ts';
 import {
   buildKolReplay,
   checkReplaySettings,
@@ -70,6 +70,29 @@ describe('kol replay buffer', () => {
     expect(r.dataset.rewards[2]).toBeCloseTo(r.dataset.actions[2] * 0.01, 6);
   });
 
+  it("'book' reward = the trained book's return gain from that one multiplier (runBook), 0 for the baseline", () => {
+    const r = buildKolReplay(book, cfg, {
+      explore: 3,
+      exploreScale: 0.5,
+      reward: 'book',
+      embedding: { dim: 4 },
+    });
+    const b = baselineWeights(book.scores, 3, cfg);
+    const base = runBook(b, book.close, 3, 0, cfg.feeRate).returns;
+    let nonzero = 0;
+    for (let t = 0; t < r.dataset.size; t++) {
+      const c = Math.floor(t / 4);
+      const policy = r.cells.map((k) => b[k]);
+      policy[c] = r.dataset.actions[t];
+      const w = residualBookWeights(b, r.cells, policy, 3, cfg);
+      const gain = runBook(w, book.close, 3, 0, cfg.feeRate).returns.reduce((s, x, d) => s + x - base[d], 0);
+      expect(r.dataset.rewards[t]).toBeCloseTo(gain, 7);
+      if (t % 4 === 0) expect(r.dataset.rewards[t]).toBe(0);
+      if (Math.abs(gain) > 1e-6) nonzero++;
+    }
+    expect(nonzero).toBeGreaterThan(4);
+  });
+
   it('refuses other settings, naming both values', () => {
     const r = buildKolReplay(book, cfg, { embedding: { dim: 4 } });
     expect(() =>
@@ -100,20 +123,27 @@ describe('the trained book', () => {
     expect(cmp.trained.fidelity).toBe(0);
   });
 
-  it('holds the multiplier on unmentioned days, re-normalises and caps', () => {
-    const policy = st.cells.map((k) => st.baseline[k] * 1.5);
+  it("holds the multiplier on unmentioned days, re-normalises, caps, keeps the baseline's gross exposure", () => {
+    const policy = st.cells.map((k, r) => st.baseline[k] * (r === 2 ? 0.5 : 1.5));
     const w = residualBookWeights(st.baseline, st.cells, policy, 3, cfg);
     for (let k = 0; k < w.length; k++) expect(Math.abs(w[k])).toBeLessThanOrEqual(cfg.maxWeight + 1e-15);
     for (let d = 0; d < 4; d++) {
       let g = 0;
+      let g0 = 0;
       for (let i = 0; i < 3; i++) g += Math.abs(w[d * 3 + i]);
-      expect(g).toBeLessThanOrEqual(1 + 1e-12);
+      for (let i = 0; i < 3; i++) g0 += Math.abs(st.baseline[d * 3 + i]);
+      expect(g).toBeLessThanOrEqual(g0 + 1e-12);
     }
-    // Day 1, ticker B is not mentioned: it keeps the ×1.5 multiplier of day 0 (before the cap).
-    const pre = [st.baseline[3] * 1.5, st.baseline[4] * 1.5, st.baseline[5] * 1.5];
+    // Day 1: A and B are not mentioned and keep their ×1.5 of day 0, C is mentioned at ×0.5;
+    // the layer (gross ≤ 1, cap), then back to the baseline day's gross, then the cap again.
+    const pre = [st.baseline[3] * 1.5, st.baseline[4] * 1.5, st.baseline[5] * 0.5];
+    const cap = (x: number) => Math.max(-cfg.maxWeight, Math.min(cfg.maxWeight, x));
     const gross = pre.reduce((s, x) => s + Math.abs(x), 0);
-    const expected = Math.max(-cfg.maxWeight, Math.min(cfg.maxWeight, pre[1] / Math.max(1, gross)));
-    expect(w[4]).toBeCloseTo(expected, 12);
+    const layer = pre.map((x) => cap(x / Math.max(1, gross)));
+    const g0 = [3, 4, 5].reduce((s, k) => s + Math.abs(st.baseline[k]), 0);
+    const g1 = layer.reduce((s, x) => s + Math.abs(x), 0);
+    expect(w[4]).toBeCloseTo(cap((layer[1] * g0) / g1), 12);
+    expect(w[5]).toBeCloseTo(cap((layer[2] * g0) / g1), 12);
     const cmp = compareKolBooks(book, st.baseline, w, st.cells, cfg.feeRate);
     expect(cmp.trained.fidelity).toBeGreaterThan(0);
   });

@@ -9,7 +9,9 @@
  *
  *   obs    = [ embedding(text) | sentiment | confidence | last_position | one-hot(ticker) | baseline_weight ]
  *   action = the baseline weight b (the book's own weight for that ticker-day, after normalisation and cap)
- *   reward = action × r_1d   (r_1d = close_{d+1}/close_d − 1 of the ticker: the return of holding it)
+ *   reward = 'ticker': action × r_1d (r_1d = close_{d+1}/close_d − 1: the seed's reward_1d, sized), or
+ *            'book': the trained book's return gain from this action over its multiplier's life,
+ *            gross-neutral, fees included (bookRewardFn; what the residual is trained on)
  *
  * each a one-step episode (terminal), recorded with the book settings in `meta.notes` so a
  * checkpoint or an evaluation built with other settings is refused (checkKolSettings). The last
@@ -18,15 +20,17 @@
  *
  * Logged actions that all equal the baseline give IQL nothing to weigh (its advantage-weighted
  * regression targets only b), so `explore` adds that many perturbed copies of each ticker-day:
- * action b·(1 + scale·u), u ~ U(−1, 1), with its exact one-day reward action × r_1d (the reward is
- * linear in the weight). explore = 0 is the buffer of the seed text, baseline actions only.
+ * action b·(1 + scale·u), u ~ U(−1, 1), with its exact counterfactual reward (past prices do not
+ * react to our weight, so any weight's P&L on a logged day is known exactly: data augmentation, not
+ * simulation). explore = 0 is the buffer of the seed text, baseline actions only.
  *
  * Trained book (residualBookWeights): the policy's action π on a mentioned ticker-day sets the
  * multiplier m = π / b (1 where b = 0); an unmentioned ticker keeps its last multiplier, so a held
  * position decays exactly as the baseline's; the trained weights b·m then go through the book's own
  * portfolioLayer (gross exposure ≤ 1 by re-normalisation, then |w| ≤ max_weight, the capped mass in
- * cash). With m = 1 everywhere this is the baseline book to the last bit (both steps are no-ops on
- * baseline weights).
+ * cash), then back to the baseline day's gross exposure and capped again (matchGross: the residual
+ * re-allocates, it never levers the book). With m = 1 everywhere this is the baseline book to the
+ * last bit (every step is a no-op on baseline weights).
  */
 import type { OfflineDataset } from '../agents/offline/dataset.ts';
 import { portfolioLayer } from '../envs/portfolio.ts';
@@ -121,9 +125,19 @@ export function kolSplitBook(rows: readonly KolTickerDayInput[], closes: KolClos
   };
 }
 
+/**
+ * What a transition's reward measures:
+ * - 'ticker': action × r_1d, the ticker's own one-day P&L at that weight (the seed's reward_1d, sized);
+ * - 'book': the change of the whole book's one-day return, fees included, when this ticker-day's
+ *   weight is the action instead of the baseline's and the day goes through the book's rules
+ *   (re-normalised, capped) — exactly what the trained book will earn from it; 0 for the baseline.
+ */
+export type KolRewardKind = 'ticker' | 'book';
+
 export interface KolReplayOptions {
   /** Perturbed copies per ticker-day (see the header). Default 0: baseline actions only. */
   explore: number;
+  reward: KolRewardKind;
   /** Amplitude of the perturbation: action = b·(1 + exploreScale·u). Default 0.2. */
   exploreScale: number;
   seed: number;
@@ -132,6 +146,7 @@ export interface KolReplayOptions {
 
 export const DEFAULT_KOL_REPLAY: Readonly<KolReplayOptions> = Object.freeze({
   explore: 0,
+  reward: 'ticker' as KolRewardKind,
   exploreScale: 0.2,
   seed: 0,
   embedding: { dim: 16 },
@@ -211,6 +226,7 @@ export function buildKolReplay(
   const base = new Float32Array(n);
   const rewards = new Float32Array(n);
   const rng = new Rng(opts.seed).fork('kol/replay');
+  const bookReward = opts.reward === 'book' ? bookRewardFn(book, baseline, cfg) : null;
   let r = 0;
   cells.forEach((k, c) => {
     const d = Math.floor(k / M);
@@ -222,7 +238,7 @@ export function buildKolReplay(
       const a = e === 0 ? b : b * (1 + opts.exploreScale * rng.uniform(-1, 1));
       actions[r] = a;
       base[r] = b;
-      rewards[r] = a * ret;
+      rewards[r] = bookReward ? bookReward(k, a) : a * ret;
     }
   });
   const settings = kolSettings(cfg);
@@ -249,12 +265,79 @@ export function buildKolReplay(
         hold_decay: settings.hold_decay,
         fee: settings.fee,
         explore: opts.explore,
+        reward: opts.reward,
         explore_scale: opts.exploreScale,
         tickers: book.tickers.join('|'),
       },
     },
   };
   return { dataset, settings, obsDim, baseline, cells, states };
+}
+
+/**
+ * The 'book' reward of ticker-day k at weight a: what the trained book earns from it over the
+ * multiplier's life. The multiplier m = a/b holds until the ticker's next post (residualBookWeights),
+ * so over those days the baseline's weights with ticker k's weight × m go through the book's rules
+ * and back to the baseline's gross exposure, exactly as residualBookWeights builds the trained
+ * book, and the reward is the sum of the days' return differences against the baseline book, fees
+ * included (the modified book's own drifted holdings, and the trade back on the next post's day):
+ * the trained book's return gain from this one multiplier with every other at 1 (a unit test
+ * checks it against runBook). Gross-neutral because Sharpe is blind to leverage: a reward that
+ * could lever up would buy more of every position with a positive edge, which is no better.
+ */
+function bookRewardFn(
+  book: KolSplitBook,
+  baseline: Float64Array,
+  cfg: KolBookConfig,
+): (k: number, a: number) => number {
+  const M = book.tickers.length;
+  const D = baseline.length / M;
+  const run = runBook(baseline, book.close, M, 0, cfg.feeRate);
+  const day = new Float64Array(M);
+  const w = new Float64Array(M);
+  const held = new Float64Array(M);
+  const zero = new Float64Array(M);
+  const ret = (d: number, j: number) => book.close[(d + 1) * M + j] / book.close[d * M + j] - 1;
+  return (k, a) => {
+    const d0 = Math.floor(k / M);
+    const i = k % M;
+    const b = baseline[k];
+    if (b === 0 || a === b) return 0;
+    const m = a / b;
+    for (let j = 0; j < M; j++) held[j] = run.drifted[d0 * M + j];
+    let total = 0;
+    let last = d0;
+    for (let d = d0; d < D && (d === d0 || Number.isNaN(book.scores[d * M + i])); d++) {
+      let g0 = 0;
+      for (let j = 0; j < M; j++) {
+        day[j] = baseline[d * M + j];
+        g0 += Math.abs(day[j]);
+      }
+      day[i] *= m;
+      matchGross(portfolioLayer(day, zero, cfg, w), g0, cfg.maxWeight);
+      let gross = 0;
+      let traded = 0;
+      for (let j = 0; j < M; j++) {
+        const bj = baseline[d * M + j];
+        const r = ret(d, j);
+        gross += w[j] * r;
+        traded += Math.abs(w[j] - held[j]);
+        total += (w[j] - bj) * r + cfg.feeRate * Math.abs(bj - run.drifted[d * M + j]);
+      }
+      total -= cfg.feeRate * traded;
+      const growth = 1 + gross - cfg.feeRate * traded;
+      for (let j = 0; j < M; j++) held[j] = growth > 0 ? (w[j] * (1 + ret(d, j))) / growth : 0;
+      last = d;
+    }
+    // The next post resets the multiplier: the book trades back from holdings that differ.
+    const d = last + 1;
+    if (d < D)
+      for (let j = 0; j < M; j++) {
+        const bj = baseline[d * M + j];
+        total -= cfg.feeRate * (Math.abs(bj - held[j]) - Math.abs(bj - run.drifted[d * M + j]));
+      }
+    return total;
+  };
 }
 
 /** The settings a buffer was recorded with (its meta.notes). */
@@ -273,8 +356,21 @@ export function checkReplaySettings(
 }
 
 /**
+ * Brings a day's weights (after portfolioLayer) back to the baseline day's gross exposure g0, then
+ * caps again: the residual re-allocates between the day's positions, it never levers the book.
+ */
+export function matchGross(w: Float64Array, g0: number, maxWeight: number): Float64Array {
+  let g1 = 0;
+  for (let j = 0; j < w.length; j++) g1 += Math.abs(w[j]);
+  if (g1 > 0 && g1 !== g0)
+    for (let j = 0; j < w.length; j++) w[j] = Math.min(maxWeight, Math.max(-maxWeight, (w[j] * g0) / g1));
+  return w;
+}
+
+/**
  * The trained book: multipliers m = π/b on the mentioned cells (held by unmentioned ones), weights
- * b·m through portfolioLayer (re-normalised to gross ≤ 1, then capped at max_weight).
+ * b·m through portfolioLayer (re-normalised to gross ≤ 1, then capped at max_weight), then back to
+ * the baseline day's gross exposure and capped (matchGross).
  */
 export function residualBookWeights(
   baseline: Float64Array,
@@ -299,12 +395,14 @@ export function residualBookWeights(
   const zero = new Float64Array(M);
   const day = new Float64Array(M);
   for (let d = 0; d < D; d++) {
+    let g0 = 0;
     for (let i = 0; i < M; i++) {
       const k = d * M + i;
       if (!Number.isNaN(set[k])) m[i] = set[k];
       day[i] = baseline[k] * m[i];
+      g0 += Math.abs(baseline[k]);
     }
-    portfolioLayer(day, zero, cfg, out.subarray(d * M, (d + 1) * M));
+    matchGross(portfolioLayer(day, zero, cfg, out.subarray(d * M, (d + 1) * M)), g0, cfg.maxWeight);
   }
   return out;
 }

@@ -24,13 +24,9 @@
 import { afinn165FinancialMarketNews } from 'afinn-165-financialmarketnews';
 import vader from 'vader-sentiment';
 
-export const SCORERS = ['afinn-fin', 'vader'] as const;
-export type ScorerName = (typeof SCORERS)[number];
-export const DEFAULT_SCORER: ScorerName = 'afinn-fin';
+import { DEFAULT_SCORER, type ScorerName } from './scorerNames.ts';
 
-export function isScorerName(s: string): s is ScorerName {
-  return (SCORERS as readonly string[]).includes(s);
-}
+export { DEFAULT_SCORER, SCORERS, isScorerName, type ScorerName } from './scorerNames.ts';
 
 /** Finance words absent from afinn-165-financialmarketnews (a test checks they stay absent). */
 export const FINANCE_SUPPLEMENT: Readonly<Record<string, number>> = Object.freeze({

@@ -6,9 +6,14 @@
  * each picks one of the covered tickers uniformly and is about the return of that ticker from the
  * close of d to the close of d + 1 (the day it counts for, as the join rules will find it):
  *   confidence c ~ U(0, 1);
- *   P(sign right | c) = 0.5 + (accuracy − 0.5)·(1 − calibration + 2·calibration·c), clipped to
- *     [0, 1] — its mean over c is `accuracy`; calibration 0: confidence says nothing, 1: the
- *     most confident posts are right most often;
+ *   P(sign right | c) = 0.5 + (a_i − 0.5)·(1 − calibration + 2·calibration·c), clipped to
+ *     [0, 1] — its mean over c is the ticker's accuracy a_i; calibration 0: confidence says
+ *     nothing, 1: the most confident posts are right most often;
+ *   a_i = accuracy + tickerSpread·(2·rank_i/(k − 1) − 1), clipped to [0, 1]: the covered tickers'
+ *     accuracies evenly spaced over accuracy ± tickerSpread in a seeded order (tickerSpread 0:
+ *     every ticker alike). The baseline book ignores who a post is about; a residual that sees
+ *     the ticker can learn to trust the reliable ones more — the only edge over the baseline the
+ *     generator plants (with tickerSpread 0 even an oracle residual has none: README);
  *   sentiment = sign·(0.2 + 0.8·u) + noise·N(0, 1), clipped to [−1, 1] (noise may flip weak posts:
  *     `meta.realisedAccuracy` is the accuracy of the signs actually written).
  * Publication time: with probability `afterClose` after the close of the previous trading day
@@ -40,6 +45,8 @@ export interface KolSyntheticConfig {
   textFraction: number;
   /** Number of distinct authors. Default 3. */
   authors: number;
+  /** Half-range of the per-ticker accuracies around `accuracy` (see the header). Default 0. */
+  tickerSpread: number;
 }
 
 export const KOL_SYNTHETIC_DEFAULTS: Readonly<KolSyntheticConfig> = Object.freeze({
@@ -52,6 +59,7 @@ export const KOL_SYNTHETIC_DEFAULTS: Readonly<KolSyntheticConfig> = Object.freez
   afterClose: 0.25,
   textFraction: 0,
   authors: 3,
+  tickerSpread: 0,
 });
 
 /** Fills defaults and checks ranges; throws an Error naming the field. */
@@ -66,6 +74,7 @@ export function resolveKolSyntheticConfig(partial: Partial<KolSyntheticConfig> =
   for (const k of ['accuracy', 'calibration', 'afterClose', 'textFraction'] as const)
     if (!(c[k] >= 0 && c[k] <= 1)) bad(k, 'must be in [0, 1]');
   if (!(c.noise >= 0 && c.noise <= 10)) bad('noise', 'must be in [0, 10]');
+  if (!(c.tickerSpread >= 0 && c.tickerSpread <= 0.5)) bad('tickerSpread', 'must be in [0, 0.5]');
   if (!(Number.isInteger(c.authors) && c.authors >= 1)) bad('authors', 'must be a whole number ≥ 1');
   return c;
 }
@@ -108,6 +117,8 @@ export interface KolSyntheticMeta {
   signalRow: Int32Array;
   /** Fraction of posts with a numeric sentiment whose sign matched the next-day return. */
   realisedAccuracy: number;
+  /** Mean accuracy a_i of each covered ticker (all `accuracy` when tickerSpread is 0). */
+  tickerAccuracy: number[];
 }
 
 const POSITIVE = [
@@ -160,6 +171,12 @@ export function generateKolSignals(
   if (T < 2) throw new Error('kol synthetic: the prices need at least 2 dates');
   const k = cfg.tickers === 0 ? N : Math.min(cfg.tickers, N);
   const rng = new Rng(cfg.seed);
+  // A fork (the main stream is untouched: tickerSpread 0 gives the same posts as before it existed).
+  const rank = Array.from({ length: k }, (_, i) => i);
+  rng.fork('kol/ticker-accuracy').shuffle(rank);
+  const tickerAccuracy = rank.map((r) =>
+    Math.min(1, Math.max(0, cfg.accuracy + (k > 1 ? cfg.tickerSpread * ((2 * r) / (k - 1) - 1) : 0))),
+  );
   const days = panel.dates.map(daysFromIso);
   const rows: SyntheticPostRow[] = [];
   const signalRow: number[] = [];
@@ -173,7 +190,7 @@ export function generateKolSignals(
       const c = rng.float();
       const p = Math.min(
         1,
-        Math.max(0, 0.5 + (cfg.accuracy - 0.5) * (1 - cfg.calibration + 2 * cfg.calibration * c)),
+        Math.max(0, 0.5 + (tickerAccuracy[i] - 0.5) * (1 - cfg.calibration + 2 * cfg.calibration * c)),
       );
       const dir = r > 0 ? 1 : r < 0 ? -1 : rng.float() < 0.5 ? 1 : -1;
       const sign = rng.float() < p ? dir : -dir;
@@ -228,6 +245,7 @@ export function generateKolSignals(
       tickers: panel.assets.slice(0, k),
       signalRow: Int32Array.from(signalRow),
       realisedAccuracy: scored ? scoredRight / scored : NaN,
+      tickerAccuracy,
     },
   };
 }

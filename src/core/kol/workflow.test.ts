@@ -1,10 +1,11 @@
 /** The kol workflow declaration and its fields: defaults are core's, values map to the configs. */
 import { describe, expect, it } from 'vitest';
 import { defaultsOf, validateValues } from '../experiment/fields.ts';
-import { RESULT_SECTIONS } from '../workflows/registry.ts';
+import { getWorkflow, RESULT_SECTIONS } from '../workflows/registry.ts';
 import { DEFAULT_KOL_PREPARE } from './prepare.ts';
 import { KOL_SYNTHETIC_DEFAULTS } from './synthetic.ts';
-import { KOL_FIELDS, kolConfigFromValues, kolWorkflow } from './workflow.ts';
+import { DEFAULT_KOL_RESIDUAL } from './residualConfig.ts';
+import { KOL_FIELDS, kolConfigFromValues, kolResidualFromValues, kolWorkflow } from './workflow.ts';
 
 describe('kol workflow', () => {
   it('field defaults are core defaults and valid', () => {
@@ -21,6 +22,8 @@ describe('kol workflow', () => {
     const { authors: _authors, ...knobs } = KOL_SYNTHETIC_DEFAULTS;
     expect(synthetic).toEqual(knobs);
     expect(scorer).toBe('afinn-fin');
+    const residual = kolResidualFromValues(d, 7);
+    expect(residual).toEqual({ ...DEFAULT_KOL_RESIDUAL, seed: 7 });
   });
 
   it('maps values, hides the generator for a signals file, and rejects out-of-range values', () => {
@@ -39,7 +42,10 @@ describe('kol workflow', () => {
   it("is declared in the registry's shape", () => {
     expect(kolWorkflow.id).toBe('kol');
     expect(kolWorkflow.seed).toBe('000');
-    for (const r of kolWorkflow.results) expect(RESULT_SECTIONS).toContain(r);
+    for (const r of kolWorkflow.results)
+      if (!r.startsWith('kol-')) expect(RESULT_SECTIONS as readonly string[]).toContain(r);
+    expect(getWorkflow('kol')).toBe(kolWorkflow);
+    expect(kolWorkflow.fields).toBe(KOL_FIELDS);
     expect(new Set(KOL_FIELDS.map((f) => f.path)).size).toBe(KOL_FIELDS.length);
   });
 });

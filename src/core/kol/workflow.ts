@@ -4,15 +4,16 @@
  * `WORKFLOWS` there, and its config fields declared once (default, range, unit, help) so the
  * lab's forms, share links and `lab kol` read the same vocabulary.
  *
- * Not registered yet: the residual policy trains headless (`lab kol train`, residual IQL) but the
- * lab has no kol views and no worker runner for it, so the start view must not offer it; joining
- * `WORKFLOWS` waits for those. `algorithms` stays empty until the lab can train it.
+ * Registered in WORKFLOWS; its runner (kol/runner.ts) trains residual IQL from these fields, so
+ * `algorithms` is empty (the learner is set by the workflow's own fields). This module stays light:
+ * the page imports it through the registry (no lexicons, no tfjs).
  */
 import { choice, int, num, type FieldSpec, type Values } from '../experiment/fields.ts';
 import { DATA_FIELDS, SYNTHETIC_FIELDS } from '../experiment/vocabulary.ts';
 import type { WorkflowDef } from '../workflows/registry.ts';
 import { DEFAULT_KOL_PREPARE, type KolPrepareConfig } from './prepare.ts';
-import { DEFAULT_SCORER, SCORERS, type ScorerName } from './scorer.ts';
+import { DEFAULT_SCORER, SCORERS, type ScorerName } from './scorerNames.ts';
+import { DEFAULT_KOL_RESIDUAL, type KolResidualConfig } from './residualConfig.ts';
 import { KOL_SYNTHETIC_DEFAULTS, type KolSyntheticConfig } from './synthetic.ts';
 
 const P = DEFAULT_KOL_PREPARE;
@@ -135,6 +136,17 @@ export const KOL_SIGNAL_FIELDS: readonly FieldSpec[] = [
   ),
   gen(
     num(
+      'kol.synthetic.tickerSpread',
+      'Accuracy spread across tickers',
+      G.tickerSpread,
+      0,
+      0.5,
+      "Tickers' sign accuracies spread evenly over accuracy ± this (0 = every ticker alike): the edge a residual that sees the ticker can learn.",
+      { step: 0.01 },
+    ),
+  ),
+  gen(
+    num(
       'kol.synthetic.calibration',
       'Calibration',
       G.calibration,
@@ -173,26 +185,100 @@ export const KOL_SIGNAL_FIELDS: readonly FieldSpec[] = [
   ),
 ];
 
-export const KOL_FIELDS: readonly FieldSpec[] = [...KOL_SIGNAL_FIELDS, ...KOL_BOOK_FIELDS];
+const R = DEFAULT_KOL_RESIDUAL;
 
-/** The workflow's declaration (not yet in the registry's WORKFLOWS). */
+/** The residual policy (residual IQL): one declaration each, defaults from residualConfig.ts. */
+export const KOL_RESIDUAL_FIELDS: readonly FieldSpec[] = [
+  num(
+    'kol.fidelityLambda',
+    'Fidelity λ',
+    R.fidelityLambda,
+    0,
+    1e6,
+    'Penalty λ·(policy − baseline)² on the policy: 0 lets the critic move it, 1 halfway, 1e6 holds it at the baseline.',
+    { learn: 'kol-residual' },
+  ),
+  num(
+    'kol.residualScale',
+    'Residual scale',
+    R.residualScale,
+    0,
+    0.95,
+    'Action = baseline·(1 + scale·tanh δ): each ticker-day scaled by at most ± this, never flipped.',
+    { step: 0.05, learn: 'kol-residual' },
+  ),
+  int(
+    'kol.bcEpochs',
+    'BC epochs',
+    R.bcEpochs,
+    0,
+    20,
+    'Behaviour-cloning passes towards the baseline before IQL.',
+  ),
+  int('kol.steps', 'IQL updates', R.steps, 1, 100_000, 'Gradient updates of residual IQL.'),
+  int(
+    'kol.explore',
+    'Counterfactual copies',
+    R.explore,
+    0,
+    16,
+    'Perturbed copies of each train ticker-day, with the exact reward of that weight (0 = the baseline only: nothing to learn).',
+  ),
+  choice(
+    'kol.reward',
+    'Reward',
+    R.reward,
+    [
+      { value: 'book', label: "The book's gain (gross-neutral, fees)" },
+      { value: 'ticker', label: 'Weight × next-day return (the seed)' },
+    ],
+    "What a transition's reward measures.",
+  ),
+  num(
+    'kol.beta',
+    'Advantage temperature β',
+    R.beta,
+    0,
+    50,
+    'Inverse temperature of the advantage weights, in standard deviations of the advantages.',
+    { step: 0.5 },
+  ),
+  int(
+    'kol.textDim',
+    'Text embedding size',
+    R.textDim,
+    1,
+    256,
+    'Dimension of the hashed n-gram embedding of the posts.',
+  ),
+];
+
+export const KOL_FIELDS: readonly FieldSpec[] = [
+  ...KOL_SIGNAL_FIELDS,
+  ...KOL_BOOK_FIELDS,
+  ...KOL_RESIDUAL_FIELDS,
+];
+
+/** The workflow's declaration (registered in core/workflows/registry.ts; its runner is kol/runner.ts). */
 export const kolWorkflow: WorkflowDef = {
   id: 'kol',
   title: 'Opinion leaders (KOL)',
   seed: '000',
   summary:
-    "Opinion-leader posts become a faithful long-short book: each mentioned ticker gets tanh(2·sentiment·confidence), unmentioned tickers keep yesterday's weight × hold decay, gross exposure ≤ 1 and each weight ≤ max weight. A bounded residual learned offline (BC, then IQL with a fidelity penalty) will scale the book without ever flipping it. Evaluated on train/valid/test against buy-and-hold of the same tickers, with an honest edge test.",
+    "Opinion-leader posts become a faithful long-short book: each mentioned ticker gets tanh(2·sentiment·confidence), unmentioned tickers keep yesterday's weight × hold decay, gross exposure ≤ 1 and each weight ≤ max weight. A bounded residual learned offline (BC, then IQL with a fidelity penalty) scales the book by at most ± the residual scale without ever flipping it. Evaluated on train/valid/test against the baseline book and buy-and-hold of the same tickers.",
   data: {
     needs: 'daily prices of the tickers the posts name, and a signals CSV (or synthetic posts)',
     kinds: ['embedded', 'synthetic', 'panel'],
   },
+  fields: KOL_FIELDS,
   setup: [
     { id: 'data', title: 'Prices', fields: [...DATA_FIELDS, ...SYNTHETIC_FIELDS] },
     { id: 'signals', title: 'Posts', fields: KOL_SIGNAL_FIELDS },
     { id: 'book', title: 'Baseline book', fields: KOL_BOOK_FIELDS },
+    { id: 'residual', title: 'Residual policy', fields: KOL_RESIDUAL_FIELDS },
   ],
   algorithms: [],
-  results: ['equity', 'drawdown', 'metrics', 'positions'],
+  results: ['equity', 'drawdown', 'metrics', 'positions', 'learning', 'kol-deviation', 'kol-decisions'],
   start: {},
   cli: 'lab kol prepare',
 };
@@ -215,6 +301,7 @@ export function kolConfigFromValues(values: Values): {
           tickers: v('kol.synthetic.tickers') as number,
           accuracy: v('kol.synthetic.accuracy') as number,
           calibration: v('kol.synthetic.calibration') as number,
+          tickerSpread: v('kol.synthetic.tickerSpread') as number,
           noise: v('kol.synthetic.noise') as number,
           afterClose: v('kol.synthetic.afterClose') as number,
           textFraction: v('kol.synthetic.textFraction') as number,
@@ -234,5 +321,26 @@ export function kolConfigFromValues(values: Values): {
     },
     synthetic,
     scorer: v('kol.scorer') as ScorerName,
+  };
+}
+
+/** Flat field values → the residual's settings (the run's seed trains it). */
+export function kolResidualFromValues(values: Values, seed: number): KolResidualConfig {
+  const v = (path: string) => {
+    const f = KOL_FIELDS.find((x) => x.path === path)!;
+    return values[path] ?? f.default;
+  };
+  return {
+    ...DEFAULT_KOL_RESIDUAL,
+    hidden: [...DEFAULT_KOL_RESIDUAL.hidden],
+    seed,
+    fidelityLambda: v('kol.fidelityLambda') as number,
+    residualScale: v('kol.residualScale') as number,
+    bcEpochs: v('kol.bcEpochs') as number,
+    steps: v('kol.steps') as number,
+    explore: v('kol.explore') as number,
+    reward: v('kol.reward') as KolResidualConfig['reward'],
+    beta: v('kol.beta') as number,
+    textDim: v('kol.textDim') as number,
   };
 }

@@ -61,7 +61,8 @@ describe('sweep presets', () => {
       const resolved = await resolveExperimentConfig(last.config);
       for (const [k, v] of Object.entries(last.point))
         expect(getPath(resolved, k), `${preset.id} ${k}`).toEqual(v);
-      expect(base.algo).toBe(preset.id.startsWith('ppo') ? 'ppo' : 'a2c');
+      if (preset.id.startsWith('kol')) expect(base.workflow).toBe('kol');
+      else expect(base.algo).toBe(preset.id.startsWith('ppo') ? 'ppo' : 'a2c');
     }
   });
 
@@ -76,6 +77,10 @@ describe('sweep presets', () => {
     expect(base.features.sma).toEqual([10, 20, 50]);
     expect(getSweepPreset('ppo-lr-entropy').spec().params[0].key).toBe('agent.learningRate');
     expect(expandSweep(getSweepPreset('ppo-lr-entropy').spec())).toHaveLength(40);
+    // Seed 000's frontier: λ × scale × max weight on the kol workflow.
+    const kol = getSweepPreset('kol-frontier').spec();
+    expect(expandSweep(kol)).toHaveLength(24);
+    expect((await resolveExperimentConfig(kol.base)).workflow).toBe('kol');
   });
 
   it('a preset on a user base keeps the data but not hyperparameters of another algorithm; a typo key is refused', async () => {

@@ -108,6 +108,42 @@ function qtmrl(
   };
 }
 
+/**
+ * Seed 000's fidelity–return frontier: the kol workflow on synthetic posts whose reliability varies
+ * across tickers (accuracy 0.6 ± 0.15), fidelity λ × residual scale × max weight. The sweep view
+ * draws each point's fidelity against its return (ui/sweeps FrontierChart).
+ */
+export const KOL_FRONTIER_BASE: ExperimentConfigInput = {
+  workflow: 'kol',
+  data: { kind: 'synthetic', config: { assets: 8, days: 1260, seed: 1 } },
+  kol: { synthetic: { seed: 1, accuracy: 0.6, tickerSpread: 0.15 } },
+} as ExperimentConfigInput;
+
+function kolFrontierBase(base: ExperimentConfigInput): Record<string, unknown> {
+  // Another workflow's base keeps nothing but its data; a kol base keeps its posts and book too.
+  const b = base as Record<string, unknown>;
+  if (b.workflow === 'kol') return deepMerge({}, b);
+  return deepMerge(KOL_FRONTIER_BASE as Record<string, unknown>, b.data ? { data: b.data } : {});
+}
+
+const KOL_FRONTIER: SweepPreset = {
+  id: 'kol-frontier',
+  title: 'KOL: fidelity–return frontier',
+  description:
+    'Residual IQL on opinion-leader posts: fidelity λ {0, 0.3, 3, 1e6} × residual scale {0.1, 0.2, 0.4} × max weight {0.1, 0.2}; the results plot each point’s fidelity (mean |policy − baseline|) against its return.',
+  spec: (base = KOL_FRONTIER_BASE) =>
+    parseSweepSpec({
+      name: 'kol-frontier',
+      base: kolFrontierBase(base),
+      params: [
+        { key: 'kol.fidelityLambda', values: { kind: 'list', values: [0, 0.3, 3, 1e6] } },
+        { key: 'kol.residualScale', values: { kind: 'list', values: [0.1, 0.2, 0.4] } },
+        { key: 'kol.maxWeight', values: { kind: 'list', values: [0.1, 0.2] } },
+      ],
+      seedsPerPoint: 1,
+    }),
+};
+
 export const SWEEP_PRESETS: readonly SweepPreset[] = [
   qtmrl(
     'qtmrl-window',
@@ -156,6 +192,7 @@ export const SWEEP_PRESETS: readonly SweepPreset[] = [
         seedsPerPoint: 2,
       }),
   },
+  KOL_FRONTIER,
 ];
 
 export function getSweepPreset(id: string): SweepPreset {

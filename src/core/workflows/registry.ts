@@ -30,6 +30,7 @@ import {
   unflatten,
   type AlgoId,
 } from '../experiment/vocabulary.ts';
+import { kolWorkflow } from '../kol/workflow.ts';
 import { ENSEMBLE_FIELDS } from './ensembleFields.ts';
 
 /**
@@ -142,7 +143,7 @@ const ensemble: WorkflowDef = {
   cli: 'lab ensemble',
 };
 
-const WORKFLOWS: WorkflowDef[] = [market, ensemble];
+const WORKFLOWS: WorkflowDef[] = [market, kolWorkflow, ensemble];
 
 export function workflows(): readonly WorkflowDef[] {
   return WORKFLOWS;

@@ -4,6 +4,8 @@ import { ActionsTable } from './ensemble/ActionsTable.tsx';
 import { BcReport } from './ensemble/BcReport.tsx';
 import { Checklist } from './ensemble/Checklist.tsx';
 import { VotesChart } from './ensemble/VotesChart.tsx';
+import { KolDecisions } from './kol/KolDecisions.tsx';
+import { KolDeviation } from './kol/KolDeviation.tsx';
 
 /** What a workflow's own result section is drawn from: the whole run and the splits chosen. */
 export interface WorkflowSectionProps {
@@ -27,4 +29,6 @@ export const WORKFLOW_SECTIONS: Record<string, WorkflowSection> = {
   'ensemble-checklist': { title: 'Production checklist', Component: Checklist },
   'ensemble-bc': { title: 'Behaviour cloning', Component: BcReport },
   'ensemble-actions': { title: 'Action distribution (the dataset’s labels)', Component: ActionsTable },
+  'kol-deviation': { title: 'Deviation from the baseline', Component: KolDeviation },
+  'kol-decisions': { title: 'Per-post decisions', Component: KolDecisions },
 };

@@ -8,7 +8,7 @@ import { higherIsBetterFor, summarizeSweep } from '../../core/sweeps/results.ts'
 import { nextSort, sortPoints, topPoints, type PointSort } from '../../core/sweeps/view.ts';
 import { useLab } from '../../store/index.ts';
 import { fmtCompact } from '../charts/format.ts';
-import { EquityOverlay, Heatmap, MetricScatter, ParallelCoordinates } from './charts.tsx';
+import { EquityOverlay, FrontierChart, Heatmap, MetricScatter, ParallelCoordinates } from './charts.tsx';
 import { exportCsv, exportJson } from './export.ts';
 import { labelOf } from './keys.ts';
 
@@ -211,6 +211,12 @@ export function Results() {
             logX={spec.params.find((p) => p.key === xParam)?.values.kind === 'log-range'}
           />
         </div>
+        {spec.params.some((p) => p.key.startsWith('kol.')) && (
+          <div className="chart-card">
+            <h3>Fidelity–return frontier (test)</h3>
+            <FrontierChart points={summary.points} split="test" ret="total_return" />
+          </div>
+        )}
         <div className="chart-card">
           <h3>Parallel coordinates</h3>
           <ParallelCoordinates points={summary.points} params={params} metric={metric} />

@@ -309,3 +309,99 @@ export function EquityOverlay(props: { results: SweepRunResult[]; top: PointSumm
     />
   );
 }
+
+/**
+ * Seed 000's fidelity–return frontier: one dot per point (mean over seeds) at its fidelity (mean
+ * |policy − baseline|) and return on a split, and the frontier through the points no other point
+ * beats on both (less deviation and more return).
+ */
+export const FrontierChart = memo(function FrontierChart(props: {
+  points: PointSummary[];
+  split: 'train' | 'valid' | 'test';
+  ret: 'total_return' | 'sharpe';
+}) {
+  const { points, split, ret } = props;
+  const fx = `${split}/fidelity`;
+  const fy = `${split}/${ret}`;
+  const dots = useMemo(
+    () =>
+      points
+        .filter((p) => Number.isFinite(p.mean[fx]) && Number.isFinite(p.mean[fy]))
+        .map((p) => ({
+          x: p.mean[fx],
+          y: p.mean[fy],
+          id: Object.entries(p.point)
+            .map(([k, v]) => `${labelOf(k)} ${String(v)}`)
+            .join(', '),
+        })),
+    [points, fx, fy],
+  );
+  const frontier = useMemo(() => {
+    const sorted = [...dots].sort((a, b) => a.x - b.x || b.y - a.y);
+    const out: typeof dots = [];
+    for (const d of sorted) if (out.length === 0 || d.y > out[out.length - 1].y) out.push(d);
+    return out;
+  }, [dots]);
+  return (
+    <figure
+      className="chart"
+      role="figure"
+      aria-label={`Fidelity–${ret} frontier on ${split}`}
+      data-points={dots.length}
+    >
+      {dots.length === 0 ? (
+        <div className="chart-empty" style={{ height: 260 }}>
+          No finished kol runs yet
+        </div>
+      ) : (
+        <ResponsiveContainer width="100%" height={260}>
+          <ScatterChart margin={{ top: 8, right: 16, bottom: 18, left: 8 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ea" />
+            <XAxis
+              type="number"
+              dataKey="x"
+              name="fidelity"
+              tickFormatter={(v: number) => fmtCompact(v)}
+              tick={{ fontSize: 11 }}
+              label={{
+                value: `${split} fidelity: mean |policy − baseline|`,
+                position: 'insideBottom',
+                offset: -10,
+                fontSize: 11,
+              }}
+            />
+            <YAxis
+              type="number"
+              dataKey="y"
+              name={ret}
+              tick={{ fontSize: 11 }}
+              width={64}
+              tickFormatter={(v: number) => fmtCompact(v)}
+            />
+            <ZAxis range={[40, 40]} />
+            <Tooltip
+              isAnimationActive={false}
+              formatter={(v) => (typeof v === 'number' ? fmtCompact(v) : String(v))}
+            />
+            <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12 }} />
+            <Scatter
+              name="points (mean over seeds)"
+              data={dots}
+              fill={colorAt(0)}
+              fillOpacity={0.6}
+              isAnimationActive={false}
+            />
+            <Scatter
+              name="frontier"
+              data={frontier}
+              fill={colorAt(5)}
+              line
+              shape="diamond"
+              isAnimationActive={false}
+            />
+          </ScatterChart>
+        </ResponsiveContainer>
+      )}
+    </figure>
+  );
+});
