@@ -10,7 +10,7 @@
  */
 import { choice, int, num, type FieldSpec, type Values } from '../experiment/fields.ts';
 import { DATA_FIELDS, SYNTHETIC_FIELDS } from '../experiment/vocabulary.ts';
-import type { WorkflowDef } from '../workflows/registry.ts';
+import type { WorkflowDef } from '../workflows/types.ts';
 import { DEFAULT_KOL_PREPARE, type KolPrepareConfig } from './prepare.ts';
 import { DEFAULT_SCORER, SCORERS, type ScorerName } from './scorerNames.ts';
 import { DEFAULT_KOL_RESIDUAL, type KolResidualConfig } from './residualConfig.ts';

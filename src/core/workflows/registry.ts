@@ -28,7 +28,6 @@ import {
   SYNTHETIC_FIELDS,
   flatten,
   unflatten,
-  type AlgoId,
 } from '../experiment/vocabulary.ts';
 import { kolWorkflow } from '../kol/workflow.ts';
 import { ENSEMBLE_FIELDS } from './ensembleFields.ts';
@@ -50,40 +49,9 @@ export const RESULT_SECTIONS = [
 ] as const;
 export type ResultSection = (typeof RESULT_SECTIONS)[number];
 
-export interface WorkflowSection {
-  id: string;
-  title: string;
-  /** The fields of this section, in form order (each field's own `when` still applies). */
-  fields: readonly FieldSpec[];
-}
+import type { WorkflowDef } from './types.ts';
 
-export interface WorkflowDef {
-  /** Stable id: share links carry `workflow=<id>`, the CLI names it. */
-  id: string;
-  title: string;
-  /** The design document it implements (shared/seeds). */
-  seed: string;
-  /** One paragraph for the start view. */
-  summary: string;
-  /** What data it needs, in words, and which data sources it accepts. */
-  data: { needs: string; kinds: readonly ('embedded' | 'synthetic' | 'panel')[] };
-  /**
-   * The workflow's own settings, each path under its id (`kol.maxWeight`): a config carries them as
-   * the object under that id (`{ workflow: 'kol', kol: { maxWeight: 0.1 } }`), share links, sweeps
-   * and `lab train --set` by path. Market has none (its settings are the shared vocabulary).
-   */
-  fields?: readonly FieldSpec[];
-  /** Panels of the lab: Setup (data, splits, features, env) and the run fields. */
-  setup: readonly WorkflowSection[];
-  /** Algorithms it trains (the Agent panel's choice); empty when its learner is set by its own fields. */
-  algorithms: readonly AlgoId[];
-  /** What its Results view shows, in order: shared sections (RESULT_SECTIONS) and its own. */
-  results: readonly string[];
-  /** Start values over the default experiment (one click on the start view). */
-  start: Values;
-  /** The `lab` subcommand that runs it headless. */
-  cli: string;
-}
+export type { WorkflowDef, WorkflowSection } from './types.ts';
 
 const market: WorkflowDef = {
   id: 'market',
