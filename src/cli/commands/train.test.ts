@@ -358,6 +358,35 @@ describe('lab train', () => {
     },
   );
 
+  it('runs another workflow of the lab from its settings (kol): the lab runner’s evaluation and own results', async () => {
+    const out = path.join(dir, 'kol');
+    await stdoutOf([
+      'train',
+      '--data',
+      'synthetic:assets=3,days=300,seed=2',
+      '--set',
+      'workflow=kol',
+      '--set',
+      'kol.steps=30',
+      '--out',
+      out,
+    ]);
+    const m = json(path.join(out, 'metrics.json')) as unknown as Metrics & { workflow: string };
+    expect(m.workflow).toBe('kol');
+    for (const s of ['train', 'valid', 'test']) {
+      expect(m.splits[s].agent.sharpe).toEqual(expect.any(Number));
+      expect(Object.keys(m.splits[s].baselines)).toEqual(
+        expect.arrayContaining(['kol-baseline', 'buy-and-hold']),
+      );
+    }
+    const results = json(path.join(out, 'results.json'));
+    expect(Object.keys(results)).toEqual(expect.arrayContaining(['kol-deviation', 'kol-decisions']));
+    expect(readFileSync(path.join(out, 'equity.csv'), 'utf8').split('\n')[0]).toBe(
+      'split,date,strategy,equity,return,drawdown',
+    );
+    expect((json(path.join(out, 'run.json')).config as { kol: { steps: number } }).kol.steps).toBe(30);
+  });
+
   it('--list prints the presets and resolved hyperparameters of an algorithm', async () => {
     const listed = JSON.parse(await stdoutOf(['train', '--algo', 'ppo', '--preset', 'qtmrl', '--list'])) as {
       presets: string[];

@@ -104,6 +104,8 @@ function progressAndStop(totalSteps: number): {
   process.on('SIGINT', onSigint);
   let lastReport = 0;
   let lastReturn = NaN;
+  // A workflow with its own step budget (kol.steps, …) reports it when its training starts.
+  let total = totalSteps;
   return {
     control,
     callbacks: {
@@ -114,10 +116,11 @@ function progressAndStop(totalSteps: number): {
         if (now - lastReport > 2000 && last) {
           lastReport = now;
           const sps = rows.findLast((r) => 'perf/sps' in r.values)?.values['perf/sps'];
-          process.stderr.write(progressLine(last.step, totalSteps, lastReturn, sps));
+          process.stderr.write(progressLine(last.step, total, lastReturn, sps));
         }
       },
       onStatus: (s) => {
+        if (s.totalSteps > 0) total = s.totalSteps;
         if (s.state === 'failed' && s.message) process.stderr.write(`lab train: ${s.message}\n`);
       },
     },
