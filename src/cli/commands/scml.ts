@@ -23,8 +23,9 @@ import { UsageError } from '../errors.ts';
 import { csvField, ensureDir, writeJson } from '../output.ts';
 import type { CliCommand } from './index.ts';
 
-const usage = `usage: lab scml tournament --agents random,syncrandom,greedy,penguin --worlds N --seed S --out DIR
+const usage = `usage: lab scml tournament --agents random,syncrandom,greedy,penguin[,hrl:RUN] --worlds N --seed S --out DIR
                             [--shard i/n] [--steps T] [--no-negotiations] [--no-daily] [--quiet]
+       lab scml train --out RUN (see lab scml train --help)
 
 Plays N seeded SCML-lite configurations (shared/research/scml-lite.md: 2–4 processes, 4–6
 factories per level, 10 lines, 50–200 days), each once per rotation of the agent list over the
@@ -40,7 +41,7 @@ factories (round-robin: N × k world runs for k agent types), and writes
                         bankruptcy rate, mean shortfall
 Sharding: --shard i/n plays world runs i, i+n, … (as lab sweep), for n processes or machines.
 
-agents: ${AGENT_TYPES.join(', ')}
+agents: ${AGENT_TYPES.join(', ')}, hrl:RUN (a lab scml train folder; hrl:RUN#bc, hrl:RUN#l1 ablations)
 
 options:
   --agents LIST        comma-separated agent types (repeats allowed)
@@ -89,10 +90,16 @@ export const command: CliCommand = {
   summary: 'SCML-lite supply-chain tournaments (scores, negotiation and daily logs as CSV)',
   usage,
   async run(argv) {
+    // LitaAgent-HRL (scmlTrain.ts): `train`, and `hrl:RUN` agents loaded before the type check.
+    if (argv[0] === 'train') return (await import('./scmlTrain.ts')).runScmlTrain(argv.slice(1));
     const { flags, positionals } = parseArgs(argv, spec);
     if (positionals[0] !== 'tournament')
       throw new UsageError(`unknown subcommand '${positionals[0]}'; try: tournament`);
-    const agents = flags.agents.split(',').map((s) => s.trim().toLowerCase());
+    const agents = flags.agents
+      .split(',')
+      .map((s) => (s.trim().startsWith('hrl:') ? s.trim() : s.trim().toLowerCase()));
+    if (agents.some((a) => a.startsWith('hrl:')))
+      await (await import('./scmlTrain.ts')).prepareHrlAgents(agents);
     for (const a of agents)
       if (!isAgentType(a))
         throw new UsageError(`--agents: unknown agent '${a}'; agents: ${AGENT_TYPES.join(', ')}`);
