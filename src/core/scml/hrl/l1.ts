@@ -1,18 +1,22 @@
 /**
  * LitaAgent-HRL, layer 1 (seed 001, mode B): the safety mask every upper-layer action is clipped by.
  *
- * At each half-step the mask fixes, for agent a and every delivery day t of today's horizon,
- *   sellCap(t) = max(0, min(n_lines, inv·[t = today] + exIn(t) + supplies_at(t)) − sales_at(t))
- *                − my standing sell offers for t (they may be accepted in this same half-step);
- *   buyCap(t)  = max(0, n_lines − inv·[t = today] − exIn(t) − supplies_at(t))
- *                − my standing buy offers for t   (no inputs beyond what the lines can use);
- *   cash       = balance − Σ unexecuted purchases (signed, delivery ≥ today) − standing buy offers;
+ * At each half-step the mask fixes, for agent a and the days t = today … today + horizon (index i),
+ *   inputs(i) = inv·[i = 0] + exIn(t) + supplies_at(t),   planned(i) = sales_at(t) + my standing
+ *               sell offers for t (the partner may accept them in this same half-step);
+ *   cum(i)    = Σ_{j ≤ i} (inputs(j) − planned(j))   (stock left after day i's deliveries);
+ *   sell room(t) = max(0, min(n_lines − planned(i), min_{j ≥ i} cum(j)))  — a sale for t must be
+ *               producible that day and leave every later commitment covered (the note's
+ *               Q_safe_sell, with stock carried between days);
+ *   buy room(t)  = max(0, n_lines − inputs(i) − max(0, cum(i − 1)) − my standing buy offers for t)
+ *               (no inputs beyond what the lines can use that day, carried stock included);
+ *   cash      = balance − Σ unexecuted purchases (signed, delivery ≥ today) − standing buy offers;
  * exIn(t) is today's exogenous supply for t = today and, for futures (not revealed yet), the least
- * daily supply seen so far — a lower bound, so the sell cap stays safe. Prices are clipped into
+ * daily supply seen so far — a lower bound, so the sell room stays safe. Prices are clipped into
  * today's range, quantities into [1, q_max], delivery days into [today, today + horizon].
  * Every accept or counter-offer granted consumes its quantity (and, buying, q·p of cash), so all
- * of one half-step's answers together, plus what is already signed, stay within the bounds even
- * if every offer is accepted at once (the note's Q_safe_sell with the inventory counted once).
+ * of one half-step's answers together, plus what is signed and standing, stay within the bounds
+ * even if every offer is accepted at once.
  */
 import { ACCEPT, END, REJECT, T_RUNNING, type World } from '../world.ts';
 
@@ -24,9 +28,12 @@ export interface L1Action {
 }
 
 export class SafetyMask {
-  /** Indexed by t − today (0..horizon). */
-  readonly sellCap: Float64Array;
+  /** Indexed by t − today (0..horizon): planned sales, stock after the day, buy room. */
+  readonly planned: Float64Array;
+  readonly cum: Float64Array;
   readonly buyCap: Float64Array;
+  private readonly inputs: Float64Array;
+  private nLines = 0;
   cash = 0;
   /** Least exogenous supply seen on a day so far (futures' lower bound); Infinity before day 0. */
   private minExIn = Infinity;
@@ -36,7 +43,9 @@ export class SafetyMask {
   private costDay = -1;
 
   constructor(horizon: number) {
-    this.sellCap = new Float64Array(horizon + 1);
+    this.planned = new Float64Array(horizon + 1);
+    this.cum = new Float64Array(horizon + 1);
+    this.inputs = new Float64Array(horizon + 1);
     this.buyCap = new Float64Array(horizon + 1);
   }
 
@@ -66,22 +75,20 @@ export class SafetyMask {
   refresh(w: World, a: number): void {
     this.updateCommitted(w, a);
     const T = w.nSteps;
-    const H = this.sellCap.length;
+    const H = this.cum.length;
     const n = w.nLines;
+    this.nLines = n;
+    const inputs = this.inputs;
+    this.buyCap.fill(0); // standing buy offers per day first, the buy room below
     for (let i = 0; i < H; i++) {
       const t = w.day + i;
       if (t > w.deliveryMax) {
-        this.sellCap[i] = 0;
-        this.buyCap[i] = 0;
+        inputs[i] = 0;
+        this.planned[i] = 0;
         continue;
       }
-      const inv = i === 0 ? w.inventory[a] : 0;
-      const inputs = inv + this.exInBound(w, a, t) + w.suppliesAt[a * T + t];
-      this.sellCap[i] = Math.max(0, Math.min(n, inputs) - w.salesAt[a * T + t]);
-      // Level 0 buys only from the system and the last level sells only to it.
-      if (w.level[a] === 0) this.buyCap[i] = 0;
-      else this.buyCap[i] = Math.max(0, n - inputs);
-      if (w.level[a] === w.lastLevel) this.sellCap[i] = 0;
+      inputs[i] = (i === 0 ? w.inventory[a] : 0) + this.exInBound(w, a, t) + w.suppliesAt[a * T + t];
+      this.planned[i] = w.salesAt[a * T + t];
     }
     this.cash = w.balance[a] - this.committedCost;
     // Standing offers of mine that the partner answers in this half-step may all be accepted.
@@ -89,27 +96,52 @@ export class SafetyMask {
       const th = w.agThreads[j];
       if (w.thStatus[th] !== T_RUNNING || w.offerer[th] === 0 || w.actor(th) === a) continue;
       const i = w.offT[th] - w.day;
-      if (w.thSeller[th] === a) this.sellCap[i] = Math.max(0, this.sellCap[i] - w.offQ[th]);
+      if (w.thSeller[th] === a) this.planned[i] += w.offQ[th];
       else {
-        this.buyCap[i] = Math.max(0, this.buyCap[i] - w.offQ[th]);
+        // Standing purchases use buy room and cash but are not stock to sell until signed.
+        this.buyCap[i] += w.offQ[th];
         this.cash -= w.offQ[th] * w.offP[th];
       }
     }
+    let c = 0;
+    for (let i = 0; i < H; i++) {
+      c += inputs[i] - this.planned[i];
+      this.cum[i] = c;
+    }
+    // Level 0 buys only from the system and the last level sells only to it. Stock carried into
+    // a day counts as that day's inputs.
+    for (let i = 0; i < H; i++) {
+      const carried = i > 0 ? Math.max(0, this.cum[i - 1]) : 0;
+      this.buyCap[i] =
+        w.level[a] === 0 || w.day + i > w.deliveryMax
+          ? 0
+          : Math.max(0, n - inputs[i] - carried - this.buyCap[i]);
+    }
+    if (w.level[a] === w.lastLevel) this.cum.fill(-1);
+  }
+
+  /** Units that can still be sold for delivery index i (0 = today). */
+  sellRoom(i: number): number {
+    let m = this.nLines - this.planned[i];
+    for (let j = i; j < this.cum.length; j++) m = Math.min(m, this.cum[j]);
+    return Math.max(0, m);
   }
 
   /** Most units this side may still commit for delivery day t at unit price p. */
   room(w: World, selling: boolean, t: number, p: number): number {
     const i = t - w.day;
-    if (i < 0 || i >= this.sellCap.length || t > w.deliveryMax) return 0;
-    if (selling) return Math.floor(this.sellCap[i]);
+    if (i < 0 || i >= this.cum.length || t > w.deliveryMax) return 0;
+    if (selling) return Math.floor(this.sellRoom(i));
     return Math.max(0, Math.min(Math.floor(this.buyCap[i]), Math.floor(this.cash / Math.max(1, p))));
   }
 
   /** Consume a granted commitment. */
   take(w: World, selling: boolean, t: number, q: number, p: number): void {
     const i = t - w.day;
-    if (selling) this.sellCap[i] -= q;
-    else {
+    if (selling) {
+      this.planned[i] += q;
+      for (let j = i; j < this.cum.length; j++) this.cum[j] -= q;
+    } else {
       this.buyCap[i] -= q;
       this.cash -= q * p;
     }
