@@ -2,8 +2,9 @@
  * `lab scml train --out RUN`: trains LitaAgent-HRL's L2 (seed 001, mode B) and evaluates it.
  *   1. a small tournament in-process; Penguin's daily goals recovered from its logs (goals.ts);
  *   2. behaviour cloning of L2 (RUN/l2_bc.json);
- *   3. PPO on the day-level view with the shaped reward, a residual on the clone
- *      (RUN/ppo/model.json + weights.bin: weights, optimiser state, RNG streams, step; --resume);
+ *   3. PPO on the day-level view with the shaped reward, a residual on the heuristic goals or the
+ *      clone (--prior) (RUN/ppo/model.json + weights.bin: weights, optimiser state, RNG streams,
+ *      step; --resume);
  *   4. a tournament on held-out seeds: hrl:RUN (L1+L2 PPO) and its ablations hrl:RUN#bc (no PPO)
  *      and hrl:RUN#l1 (heuristic goals: L2 removed) against the built-ins (RUN/eval/).
  * Also the `hrl:RUN[#bc|#l1]` agent type of `lab scml tournament` (prepareHrlAgents).
@@ -28,11 +29,11 @@ import { UsageError } from '../errors.ts';
 import { ensureDir, writeCsv, writeJson } from '../output.ts';
 
 export const usage = `usage: lab scml train --out RUN [--worlds N] [--bc-epochs E] [--ppo-steps S] [--ppo-days D]
-                       [--eval-worlds M] [--seed S] [--resume] [--quiet]
+                       [--prior heuristic|bc] [--eval-worlds M] [--seed S] [--resume] [--quiet]
 
 Trains LitaAgent-HRL's daily-goal layer L2 on SCML-lite: goals recovered from a tournament's logs
 (Penguin the expert), behaviour cloning, then PPO with the shaped reward
-Δcash + γ(Φ' − Φ) − risk + ε·liquidity as a residual on the clone; L1 (Penguin-style offers and the
+Δcash + γ(Φ' − Φ) − risk + ε·liquidity as a residual on a prior goal (--prior); L1 (Penguin-style offers and the
 safety mask) clips every action. Writes RUN/hrl.json, RUN/l2_bc.json, RUN/ppo/, RUN/learning.csv
 and a held-out evaluation RUN/eval/{scores.csv,summary.json} of hrl:RUN, hrl:RUN#bc (no PPO) and
 hrl:RUN#l1 (no L2) against penguin, greedy, syncrandom and random.
@@ -43,6 +44,8 @@ options:
   --bc-epochs E     behaviour-cloning epochs (default 30)
   --ppo-steps S     PPO env steps (simulated days; default 24576; 0 skips PPO)
   --ppo-days D      days per training world (default 60; evaluation uses 50..200)
+  --prior P         PPO's residual base: heuristic (Penguin's needs, default) or bc (the clone;
+                    measured worse: the clone imitates what Penguin got, not what it needed)
   --eval-worlds M   held-out configurations (× 7 rotations; default 6; 0 skips)
   --seed S          seed (default 0); the evaluation seeds are S + 1000
   --resume          continue PPO from RUN/ppo (weights, optimiser, RNG, step)
@@ -56,6 +59,7 @@ const spec = {
     'ppo-days': { type: 'integer', default: 60 },
     'eval-worlds': { type: 'integer', default: 6 },
     seed: { type: 'integer', default: 0 },
+    prior: { type: 'string', default: 'heuristic', choices: ['heuristic', 'bc'] },
     resume: { type: 'boolean' },
     quiet: { type: 'boolean' },
     out: { type: 'string', required: true },
@@ -69,7 +73,8 @@ const POOL: L2EnvOptions['pool'] = ['penguin', 'penguin', 'greedy', 'syncrandom'
 interface HrlRunFile {
   format: 'lita-hrl';
   version: 1;
-  ppo: { steps: number; days: number; seed: number } | null;
+  /** PPO's residual base: the heuristic goals (default) or the clone. */
+  ppo: { steps: number; days: number; seed: number; prior: 'heuristic' | 'bc' } | null;
 }
 
 /** Loaded runs by folder: the synchronous goal policies of each variant. */
@@ -113,10 +118,10 @@ export async function prepareHrlAgents(agents: readonly string[]): Promise<void>
       const agent = await loadPpo(
         readFileSync(path.join(full, 'ppo', 'model.json'), 'utf8'),
         readFileSync(path.join(full, 'ppo', 'weights.bin')),
-        { prior: bc, nSteps: meta.ppo.days },
+        { prior: meta.ppo.prior === 'bc' ? bc : heuristicGoal, nSteps: meta.ppo.days },
         { seed: meta.ppo.seed, totalSteps: meta.ppo.steps },
       );
-      ppo = ppoGoalPolicy(agent, bc);
+      ppo = ppoGoalPolicy(agent, meta.ppo.prior === 'bc' ? bc : heuristicGoal);
     }
     loaded.set(full, { ppo, bc });
   }
@@ -210,8 +215,9 @@ export async function runScmlTrain(argv: string[]): Promise<number> {
         : undefined;
     const learning: Row[] = [];
     let last = 0;
+    const prior = flags.prior === 'bc' ? bcPolicy : heuristicGoal;
     const { ppo, result } = await trainL2Ppo({
-      env: { prior: bcPolicy, pool: POOL, nSteps: flags['ppo-days'] },
+      env: { prior, pool: POOL, nSteps: flags['ppo-days'] },
       config: { seed: ppoSeed, totalSteps: steps },
       resumeFrom,
       onMetrics: (rows) => {
@@ -228,7 +234,7 @@ export async function runScmlTrain(argv: string[]): Promise<number> {
     writeFileSync(path.join(ppoDir, 'model.json'), files.json);
     writeFileSync(path.join(ppoDir, 'weights.bin'), files.weights);
     writeCsv(path.join(out, 'learning.csv'), ['step', 'key', 'value'], learning);
-    meta.ppo = { steps, days: flags['ppo-days'], seed: ppoSeed };
+    meta.ppo = { steps, days: flags['ppo-days'], seed: ppoSeed, prior: flags.prior };
     log(
       `lab scml train: PPO ${result.globalStep} days, ${result.episodes} worlds, recent shaped return ${result.recentReturn.toFixed(3)} (${secs()} s)`,
     );
