@@ -37,16 +37,17 @@ Trains LitaAgent-HRL's daily-goal layer L2 on SCML-lite: goals recovered from a 
 safety mask) clips every action. Writes RUN/hrl.json, RUN/l2_bc.json, RUN/ppo/, RUN/learning.csv
 and a held-out evaluation RUN/eval/{scores.csv,summary.json} of hrl:RUN, hrl:RUN#bc (no PPO) and
 hrl:RUN#l1 (no L2) against penguin, greedy, syncrandom and random.
-Defaults finish within about 15 minutes on 2 cores; smaller budgets by flag.
+Defaults: about 3 minutes on an idle 2-core machine, well under 20 when it is shared; smaller
+budgets by flag.
 
 options:
   --worlds N        configurations of the data tournament (× 4 rotations; default 8)
   --bc-epochs E     behaviour-cloning epochs (default 30)
-  --ppo-steps S     PPO env steps (simulated days; default 24576; 0 skips PPO)
+  --ppo-steps S     PPO env steps (simulated days; default 98304; 0 skips PPO)
   --ppo-days D      days per training world (default 60; evaluation uses 50..200)
   --prior P         PPO's residual base: heuristic (Penguin's needs, default) or bc (the clone;
                     measured worse: the clone imitates what Penguin got, not what it needed)
-  --eval-worlds M   held-out configurations (× 7 rotations; default 6; 0 skips)
+  --eval-worlds M   held-out configurations (× 7 rotations; default 10; 0 skips)
   --seed S          seed (default 0); the evaluation seeds are S + 1000
   --resume          continue PPO from RUN/ppo (weights, optimiser, RNG, step)
   --out RUN         run folder (created)`;
@@ -55,9 +56,9 @@ const spec = {
   flags: {
     worlds: { type: 'integer', default: 8 },
     'bc-epochs': { type: 'integer', default: 30 },
-    'ppo-steps': { type: 'integer', default: 24576 },
+    'ppo-steps': { type: 'integer', default: 98304 },
     'ppo-days': { type: 'integer', default: 60 },
-    'eval-worlds': { type: 'integer', default: 6 },
+    'eval-worlds': { type: 'integer', default: 10 },
     seed: { type: 'integer', default: 0 },
     prior: { type: 'string', default: 'heuristic', choices: ['heuristic', 'bc'] },
     resume: { type: 'boolean' },

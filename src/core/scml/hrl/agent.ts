@@ -31,19 +31,24 @@ export const CONCESSION = { slack: 1, mid: 0.5 } as const;
 
 /**
  * The price position this side offers at relative time rel (and the worst it accepts): from its
- * best end of the range to the goal's price by rel = mid, then on by `slack` beyond it by the end.
+ * opening price to the goal's price by rel = mid, then on by `slack` beyond it by the end.
  */
 export function concessionPos(goalPos: number, selling: boolean, rel: number): number {
   const { slack, mid } = CONCESSION;
   // Work in "goodness" g (1 = this side's best end) and map back to a position.
   const gGoal = selling ? goalPos : 1 - goalPos;
-  const g = rel <= mid ? 1 - (1 - gGoal) * (rel / mid) : gGoal - slack * ((rel - mid) / (1 - mid));
+  // Opens at min(1, 2·goal) in goodness: the best end for goals at mid-range or better, nearer the
+  // goal for low goals (a seller under stock pressure takes early offers as Penguin does).
+  const start = Math.min(1, 2 * gGoal);
+  const g = rel <= mid ? start - (start - gGoal) * (rel / mid) : gGoal - slack * ((rel - mid) / (1 - mid));
   const gc = Math.max(0, Math.min(1, g));
   return selling ? gc : 1 - gc;
 }
 /** Accept up to this much (× n_lines) beyond the goal's quantity, as Penguin's overshoot. */
 export const OVERSHOOT = 0.1;
 const FUTURE_DAYS = 3;
+/** Share of the counter-offers asking for today's delivery (Penguin's 70%). */
+const TODAY_SHARE = 0.7;
 
 /** L2: daily goal from the macro state (features) into out[0..4). */
 export type GoalPolicy = (features: Float32Array, w: World, a: number, out: Float32Array) => void;
@@ -92,7 +97,10 @@ export function l2Features(w: World, a: number, out = new Float32Array(L2_FEATUR
   return out;
 }
 
-/** The L2 ablation: Penguin's needs (today's plus a third of the next 3 days') at mid-range prices. */
+/**
+ * The L2 ablation: Penguin's needs (today's plus a third of the next 3 days') at mid-range prices,
+ * the sell price lowered under stock pressure.
+ */
 export const heuristicGoal: GoalPolicy = (_f, w, a, out) => {
   const n = w.nLines;
   let buy = Math.max(0, penguinBuyNeed(w, a, w.day));
@@ -104,7 +112,8 @@ export const heuristicGoal: GoalPolicy = (_f, w, a, out) => {
   out[0] = w.level[a] === 0 ? 0 : buy / n;
   out[1] = 0.5;
   out[2] = w.level[a] === w.lastLevel ? 0 : sell / n;
-  out[3] = 0.5;
+  // Stock beyond a day's lines costs storage every day: the sell price falls to the bottom by 2·n.
+  out[3] = Math.max(0, Math.min(0.5, 0.5 * (2 - w.inventory[a] / n)));
   clampGoal(out);
 };
 
@@ -164,16 +173,18 @@ export class HrlAgent implements ScmlAgent {
     const nl = w.nLines;
     const gq = selling ? this.goal[2] : this.goal[0];
     const gp = selling ? this.goal[3] : this.goal[1];
-    // Quantity still wanted: goal − signed today − my standing offers the partners are answering.
+    // Quantity still wanted: goal − signed today. Partners' offers are taken against it; my own
+    // standing offers (most are refused) only shrink what is offered anew. The mask counts both.
     let left =
       gq * nl -
       (selling
         ? this.committed(w, a, true) - this.salesStart
         : this.committed(w, a, false) - this.suppliesStart);
+    let standingMine = 0;
     for (let j = w.agStart[a]; j < w.agStart[a + 1]; j++) {
       const th = w.agThreads[j];
       if (w.thStatus[th] !== T_RUNNING || w.offerer[th] === 0 || w.actor(th) === a) continue;
-      if ((w.thSeller[th] === a) === selling) left -= w.offQ[th];
+      if ((w.thSeller[th] === a) === selling) standingMine += w.offQ[th];
     }
     let m = 0;
     for (let i = 0; i < n; i++) if ((w.thSeller[todo[i]] === a) === selling) this.idx[m++] = todo[i];
@@ -204,8 +215,13 @@ export class HrlAgent implements ScmlAgent {
       rest.push(th);
     }
     // Counter-offers: the rest of the goal split over the remaining threads.
+    left -= standingMine;
     let parts = rest.length;
-    for (const th of rest) {
+    // As Penguin: 70% of the threads are offered today's delivery, the rest t+1..t+3 in turn
+    // (partners' future needs open before today's fill up); the first day with room otherwise.
+    const nToday = Math.ceil(TODAY_SHARE * rest.length);
+    for (let j = 0; j < rest.length; j++) {
+      const th = rest[j];
       const q = left >= 1 ? Math.max(1, Math.round(left / parts)) : 0;
       parts--;
       if (q < 1) {
@@ -216,8 +232,10 @@ export class HrlAgent implements ScmlAgent {
       const lo = w.priceLo[k];
       const hi = w.priceHi[k];
       const p = Math.round(lo + (hi - lo) * myPos);
+      const want = j < nToday ? 0 : 1 + ((j - nToday) % FUTURE_DAYS);
       let t = w.day;
-      for (let ahead = 0; ahead <= FUTURE_DAYS; ahead++) {
+      for (let step = 0; step <= FUTURE_DAYS; step++) {
+        const ahead = (want + step) % (FUTURE_DAYS + 1);
         if (this.mask.room(w, selling, w.day + ahead, p) >= 1) {
           t = w.day + ahead;
           break;
