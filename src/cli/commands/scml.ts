@@ -22,10 +22,11 @@ import { parseArgs } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { csvField, ensureDir, writeJson } from '../output.ts';
 import type { CliCommand } from './index.ts';
+import { usage as trainUsage } from './scmlTrain.ts';
 
 const usage = `usage: lab scml tournament --agents random,syncrandom,greedy,penguin[,hrl:RUN] --worlds N --seed S --out DIR
                             [--shard i/n] [--steps T] [--no-negotiations] [--no-daily] [--quiet]
-       lab scml train --out RUN (see lab scml train --help)
+       lab scml train --out RUN … (LitaAgent-HRL; its options at the end)
 
 Plays N seeded SCML-lite configurations (shared/research/scml-lite.md: 2–4 processes, 4–6
 factories per level, 10 lines, 50–200 days), each once per rotation of the agent list over the
@@ -51,7 +52,9 @@ options:
   --shard i/n          play only slice i of n
   --no-negotiations    skip negotiations.csv (the largest file)
   --no-daily           skip daily.csv
-  --out DIR            output folder (created)`;
+  --out DIR            output folder (created)
+
+${trainUsage}`;
 
 const spec = {
   flags: {

@@ -33,8 +33,8 @@ export const usage = `usage: lab scml train --out RUN [--worlds N] [--bc-epochs 
 
 Trains LitaAgent-HRL's daily-goal layer L2 on SCML-lite: goals recovered from a tournament's logs
 (Penguin the expert), behaviour cloning, then PPO with the shaped reward
-Δcash + γ(Φ' − Φ) − risk + ε·liquidity as a residual on a prior goal (--prior); L1 (Penguin-style offers and the
-safety mask) clips every action. Writes RUN/hrl.json, RUN/l2_bc.json, RUN/ppo/, RUN/learning.csv
+Δcash + γ(Φ' − Φ) − risk + ε·liquidity as a residual on a prior goal (--prior); L1 (Penguin-style
+offers and the safety mask) clips every action. Writes RUN/hrl.json, RUN/l2_bc.json, RUN/ppo/, RUN/learning.csv
 and a held-out evaluation RUN/eval/{scores.csv,summary.json} of hrl:RUN, hrl:RUN#bc (no PPO) and
 hrl:RUN#l1 (no L2) against penguin, greedy, syncrandom and random.
 Defaults: about 3 minutes on an idle 2-core machine, well under 20 when it is shared; smaller
@@ -45,8 +45,8 @@ options:
   --bc-epochs E     behaviour-cloning epochs (default 30)
   --ppo-steps S     PPO env steps (simulated days; default 98304; 0 skips PPO)
   --ppo-days D      days per training world (default 60; evaluation uses 50..200)
-  --prior P         PPO's residual base: heuristic (Penguin's needs, default) or bc (the clone;
-                    measured worse: the clone imitates what Penguin got, not what it needed)
+  --prior P         PPO's residual base: heuristic (Penguin's needs, default) or bc (the clone,
+                    measured worse held-out: 0.87 vs 1.00 mean score)
   --eval-worlds M   held-out configurations (× 7 rotations; default 10; 0 skips)
   --seed S          seed (default 0); the evaluation seeds are S + 1000
   --resume          continue PPO from RUN/ppo (weights, optimiser, RNG, step)
