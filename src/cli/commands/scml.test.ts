@@ -10,7 +10,7 @@ const dir = testDir('lab-scml-');
 const lines = (f: string) => readFileSync(f, 'utf8').trimEnd().split('\n');
 
 describe('lab scml tournament', () => {
-  it('writes scores, negotiations and daily CSVs; two shards together give the whole tournament', async () => {
+  it('writes scores, negotiations and daily CSVs; two shards in this thread give what two worker threads gave', async () => {
     const base = [
       'scml',
       'tournament',
@@ -24,7 +24,7 @@ describe('lab scml tournament', () => {
       '4',
     ];
     const whole = path.join(dir, 'whole');
-    expect(await main([...base, '--out', whole])).toBe(0);
+    expect(await main([...base, '--workers', '2', '--out', whole])).toBe(0);
     const scores = lines(path.join(whole, 'scores.csv'));
     expect(scores[0]).toBe(
       'world,config,rotation,agent,agent_type,level,initial_balance,final_balance,score,shortfall,bankrupt',
@@ -37,7 +37,7 @@ describe('lab scml tournament', () => {
     expect(io.stderr).toMatch(/penguin\s+\d+\s+[\d.-]+/);
     const parts = [0, 1].map((i) => {
       const out = path.join(dir, `s${i}`);
-      return main([...base, '--shard', `${i}/2`, '--out', out]).then(() =>
+      return main([...base, '--shard', `${i}/2`, '--workers', '1', '--out', out]).then(() =>
         lines(path.join(out, 'scores.csv')).slice(1),
       );
     });

@@ -4,6 +4,7 @@
  * never sit in memory.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { AGENT_TYPES, isAgentType, type AgentType } from '../../core/scml/agents/index.ts';
 import {
@@ -16,16 +17,22 @@ import {
   tournamentRuns,
   type Row,
   type TournamentSpec,
+  type WorldResult,
+  type WorldRun,
 } from '../../core/scml/tournament.ts';
 import { parseShard } from '../../core/sweeps/spec.ts';
 import { parseArgs } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { csvField, ensureDir, writeJson } from '../output.ts';
+import { runPool } from '../sweep/pool.ts';
+import type { ScmlWorkerShared } from '../scml/world.worker.ts';
 import type { CliCommand } from './index.ts';
 import { usage as trainUsage } from './scmlTrain.ts';
 
+const defaultWorkers = Math.max(1, os.cpus().length - 1);
+
 const usage = `usage: lab scml tournament --agents random,syncrandom,greedy,penguin[,hrl:RUN] --worlds N --seed S --out DIR
-                            [--shard i/n] [--steps T] [--no-negotiations] [--no-daily] [--quiet]
+                            [--workers N] [--shard i/n] [--steps T] [--no-negotiations] [--no-daily]
        lab scml train --out RUN … (LitaAgent-HRL; its options at the end)
 
 Plays N seeded SCML-lite configurations (shared/research/scml-lite.md: 2–4 processes, 4–6
@@ -38,9 +45,11 @@ factories (round-robin: N × k world runs for k agent types), and writes
                         quantity, delivery, price, response (accept / reject / end / timeout)
   DIR/daily.csv         one row per factory and day: balance, inventory, bought, produced, sales,
                         revenue, penalties, trading prices, bankrupt
-  DIR/summary.json      per agent type: mean, median, truncated mean (10% trimmed each end), std,
+  DIR/summary.json      per agent type: mean, median, truncated mean (negmas': scores above
+                        Q3 + 2·IQR dropped), std,
                         bankruptcy rate, mean shortfall
-Sharding: --shard i/n plays world runs i, i+n, … (as lab sweep), for n processes or machines.
+World runs are played on N worker threads (rows still come out in world order); --shard i/n plays
+world runs i, i+n, … (as lab sweep), for n processes or machines.
 
 agents: ${AGENT_TYPES.join(', ')}, hrl:RUN (a lab scml train folder; hrl:RUN#bc, hrl:RUN#l1 ablations)
 
@@ -49,9 +58,11 @@ options:
   --worlds N           configurations (default 30)
   --seed S             tournament seed (default 0)
   --steps T            pin the episode length (default: drawn from 50..200)
+  --workers N          worker threads (default cores − 1 = ${defaultWorkers}; 1 plays in this thread)
   --shard i/n          play only slice i of n
   --no-negotiations    skip negotiations.csv (the largest file)
   --no-daily           skip daily.csv
+  --quiet              no progress on stderr
   --out DIR            output folder (created)
 
 ${trainUsage}`;
@@ -63,6 +74,7 @@ const spec = {
     seed: { type: 'integer', default: 0 },
     steps: { type: 'integer' },
     shard: { type: 'string' },
+    workers: { type: 'integer', default: defaultWorkers },
     negotiations: { type: 'boolean', default: true },
     daily: { type: 'boolean', default: true },
     quiet: { type: 'boolean' },
@@ -101,11 +113,13 @@ export const command: CliCommand = {
     const agents = flags.agents
       .split(',')
       .map((s) => (s.trim().startsWith('hrl:') ? s.trim() : s.trim().toLowerCase()));
-    if (agents.some((a) => a.startsWith('hrl:')))
-      await (await import('./scmlTrain.ts')).prepareHrlAgents(agents);
+    // hrl:RUN agents are loaded (tfjs) in this thread only, so they play without workers.
+    const hrl = agents.some((a) => a.startsWith('hrl:'));
+    if (hrl) await (await import('./scmlTrain.ts')).prepareHrlAgents(agents);
     for (const a of agents)
       if (!isAgentType(a))
         throw new UsageError(`--agents: unknown agent '${a}'; agents: ${AGENT_TYPES.join(', ')}`);
+    if (flags.workers < 1) throw new UsageError(`--workers must be ≥ 1, got ${flags.workers}`);
     if (flags.worlds < 1) throw new UsageError(`--worlds must be ≥ 1, got ${flags.worlds}`);
     if (flags.steps !== undefined && (flags.steps < 2 || flags.steps > 10_000))
       throw new UsageError(`--steps must be in 2..10000, got ${flags.steps}`);
@@ -140,15 +154,43 @@ export const command: CliCommand = {
     const allScores: Row[] = [];
     const t0 = performance.now();
     let agentDays = 0;
-    try {
-      for (const [i, run] of runs.entries()) {
-        const r = runWorld(tspec, run, { negotiations: flags.negotiations, daily: flags.daily });
+    const logs = { negotiations: flags.negotiations, daily: flags.daily };
+    // Results are written in world order whatever order the workers finish in.
+    const pending = new Map<number, WorldResult>();
+    let written = 0;
+    const flush = () => {
+      for (let r = pending.get(written); r; r = pending.get(written)) {
+        pending.delete(written++);
         scores.write(r.scores);
         negotiations?.write(r.negotiations);
         daily?.write(r.daily);
         allScores.push(...r.scores);
         agentDays += r.agentDays;
-        if ((i + 1) % 10 === 0 || i + 1 === runs.length) log(`  [${i + 1}/${runs.length}] worlds done`);
+        if (written % 10 === 0 || written === runs.length) log(`  [${written}/${runs.length}] worlds done`);
+      }
+    };
+    const position = new Map(runs.map((r, i) => [r.index, i]));
+    try {
+      if (flags.workers === 1 || runs.length === 1 || hrl)
+        for (const [i, run] of runs.entries()) {
+          pending.set(i, runWorld(tspec, run, logs));
+          flush();
+        }
+      else {
+        const shared: ScmlWorkerShared = { spec: tspec, log: logs };
+        const failures: string[] = [];
+        await runPool<WorldRun, WorldResult>(runs, {
+          workers: Math.min(flags.workers, runs.length),
+          entry: new URL('../scml/world.worker.ts', import.meta.url),
+          shared,
+          onResult: (run, r) => {
+            pending.set(position.get(run.index)!, r);
+            flush();
+          },
+          onError: (run, message) => failures.push(`world ${run.index}: ${message}`),
+        });
+        if (failures.length)
+          throw new Error(`lab scml: ${failures.length} world run(s) failed: ${failures[0]}`);
       }
     } finally {
       scores.close();

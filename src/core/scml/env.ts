@@ -98,6 +98,14 @@ export class ScmlParallelEnv {
     this.actionSpace = { kind: 'multi-discrete', nvec };
   }
 
+  /** PettingZoo's `observation_space(agent)` / `action_space(agent)`: the same for every agent. */
+  observationSpaceOf(_agent: string): BoxSpace {
+    return this.observationSpace;
+  }
+  actionSpaceOf(_agent: string): MultiDiscreteSpace {
+    return this.actionSpace;
+  }
+
   reset({ seed = 0 }: { seed?: number } = {}): {
     observations: Record<string, Float32Array>;
     infos: Record<string, Info>;

@@ -3,8 +3,8 @@
  * seeds. Configuration c is drawn from the tournament seed; it is played once per rotation r of
  * the type list (factory a gets type (a + r) mod k), so every type sits on every factory across
  * the rotations. Each world run has an index (c·k + r), which is what `--shard i/n` slices.
- * Scores per type: mean, median and truncated mean (10% trimmed at each end), as the package
- * ranks agents by a truncated mean over worlds.
+ * Scores per type: mean, median and truncated mean (negmas' default, by which the package ranks
+ * agents: scores above Q3 + 2·IQR dropped).
  */
 import { Rng } from '../rng.ts';
 import { makeAgent, type AgentType } from './agents/index.ts';
@@ -147,12 +147,12 @@ export function runWorld(
           k,
           w.balance[a],
           w.inventory[a],
-          w.stlBought[a],
-          w.stlProduced[a],
-          w.stlQout[a],
-          w.stlRevenue[a],
-          w.stlShortfall[a],
-          w.stlStorage[a],
+          w.stl.bought[a],
+          w.stl.produced[a],
+          w.stl.qout[a],
+          w.stl.revenue[a],
+          w.stl.shortfall[a],
+          w.stl.storage[a],
           w.tp[k],
           w.tp[k + 1],
           w.bankrupt[a],
@@ -191,12 +191,30 @@ export interface TypeStats {
   meanShortfall: number;
 }
 
-/** Mean of xs with `cut` of the sorted values dropped at each end (scipy's trim_mean). */
-export function trimmedMean(xs: readonly number[], cut = 0.1): number {
+/** numpy's default quantile (linear interpolation between order statistics) of sorted values. */
+export function quantileSorted(s: readonly number[], q: number): number {
+  const h = (s.length - 1) * q;
+  const lo = Math.floor(h);
+  return lo + 1 < s.length ? s[lo] + (h - lo) * (s[lo + 1] - s[lo]) : s[lo];
+}
+
+/**
+ * negmas' truncated mean with its defaults (the package's ranking metric): Tukey fences on the top
+ * only — scores above Q3 + 2·IQR are dropped, none at the bottom — then the mean.
+ */
+export function truncatedMean(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  const k = Math.floor(cut * s.length);
-  const kept = s.slice(k, s.length - k);
-  return kept.reduce((a, b) => a + b, 0) / kept.length;
+  const q1 = quantileSorted(s, 0.25);
+  const q3 = quantileSorted(s, 0.75);
+  const top = q3 + 2 * (q3 - q1);
+  let sum = 0;
+  let n = 0;
+  for (const x of s)
+    if (x <= top) {
+      sum += x;
+      n++;
+    }
+  return n > 0 ? sum / n : NaN;
 }
 
 export function medianOf(xs: readonly number[]): number {
@@ -231,7 +249,7 @@ export function summarizeScores(rows: readonly Row[]): TypeStats[] {
       n,
       mean,
       median: medianOf(e.scores),
-      truncatedMean: trimmedMean(e.scores),
+      truncatedMean: truncatedMean(e.scores),
       std: Math.sqrt(variance),
       bankruptRate: e.bankrupt / n,
       meanShortfall: e.shortfall / n,

@@ -42,56 +42,57 @@ function check(seed: number, mix: number[], nSteps: number): void {
       const revenue = new Float64Array(nA);
       const delivered = new Int32Array(nA);
       const bought = new Int32Array(nA);
-      for (let c = 0; c < w.nContracts; c++) {
-        if (w.cT[c] !== day || !w.cValid[c]) continue;
-        const s = w.cSeller[c];
-        const b = w.cBuyer[c];
+      for (let c = 0; c < w.ledger.n; c++) {
+        if (w.ledger.t[c] !== day || !w.ledger.valid[c]) continue;
+        const s = w.ledger.seller[c];
+        const b = w.ledger.buyer[c];
         if (bankruptDay[s] >= 0 || bankruptDay[b] >= 0)
           problems.push(`day ${day}: contract ${c} executes for a bankrupt`);
-        if (w.cBought[c] > w.cQ[c] || w.cDelivered[c] > w.cQ[c]) problems.push(`contract ${c} over-executed`);
-        inCost[b] += w.cBought[c] * w.cP[c];
-        bought[b] += w.cBought[c];
-        revenue[s] += w.cDelivered[c] * w.cP[c];
-        delivered[s] += w.cDelivered[c];
+        if (w.ledger.bought[c] > w.ledger.q[c] || w.ledger.delivered[c] > w.ledger.q[c])
+          problems.push(`contract ${c} over-executed`);
+        inCost[b] += w.ledger.bought[c] * w.ledger.p[c];
+        bought[b] += w.ledger.bought[c];
+        revenue[s] += w.ledger.delivered[c] * w.ledger.p[c];
+        delivered[s] += w.ledger.delivered[c];
       }
       for (let x = 0; x < nA; x++) {
         if (bankruptDay[x] >= 0) continue;
         const i = x * T + day;
         if (cfg.exInQty[i] > 0) {
-          bought[x] += w.stlBought[x] - bought[x];
-          inCost[x] += w.stlBought[x] * cfg.exInPrice[i];
+          bought[x] += w.stl.bought[x] - bought[x];
+          inCost[x] += w.stl.bought[x] * cfg.exInPrice[i];
         }
         if (cfg.exOutQty[i] > 0) {
-          const exDel = w.stlProduced[x] - delivered[x];
+          const exDel = w.stl.produced[x] - delivered[x];
           delivered[x] += exDel;
           revenue[x] += exDel * cfg.exOutPrice[i];
         }
-        const P = w.stlProduced[x];
-        const qin = w.stlInventoryBefore[x] + w.stlBought[x];
+        const P = w.stl.produced[x];
+        const qin = w.stl.inventoryBefore[x] + w.stl.bought[x];
         const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a));
-        if (!close(inCost[x], w.stlInCost[x]))
-          problems.push(`day ${day} a${x}: input cost ${w.stlInCost[x]} ≠ ledger ${inCost[x]}`);
-        if (!close(revenue[x], w.stlRevenue[x]))
-          problems.push(`day ${day} a${x}: revenue ${w.stlRevenue[x]} ≠ ledger ${revenue[x]}`);
-        if (bought[x] !== w.stlBought[x]) problems.push(`day ${day} a${x}: bought ≠ ledger`);
+        if (!close(inCost[x], w.stl.inCost[x]))
+          problems.push(`day ${day} a${x}: input cost ${w.stl.inCost[x]} ≠ ledger ${inCost[x]}`);
+        if (!close(revenue[x], w.stl.revenue[x]))
+          problems.push(`day ${day} a${x}: revenue ${w.stl.revenue[x]} ≠ ledger ${revenue[x]}`);
+        if (bought[x] !== w.stl.bought[x]) problems.push(`day ${day} a${x}: bought ≠ ledger`);
         if (delivered[x] !== P) problems.push(`day ${day} a${x}: delivered ${delivered[x]} ≠ produced ${P}`);
-        if (P > w.nLines || P > qin || P > w.stlQout[x] || P < 0)
+        if (P > w.nLines || P > qin || P > w.stl.qout[x] || P < 0)
           problems.push(`day ${day} a${x}: production ${P} infeasible`);
-        if (w.stlInCost[x] > w.stlBalanceBefore[x] + 1e-9)
+        if (w.stl.inCost[x] > w.stl.balanceBefore[x] + 1e-9)
           problems.push(`day ${day} a${x}: bought beyond its cash`);
         if (w.inventory[x] !== qin - P || w.inventory[x] < 0)
           problems.push(`day ${day} a${x}: inventory does not close`);
         const k = w.level[x];
         const storage = cfg.storageCost[x] * w.tp[k] * (qin - P);
         const balance =
-          w.stlBalanceBefore[x] +
-          w.stlRevenue[x] -
-          w.stlInCost[x] -
+          w.stl.balanceBefore[x] +
+          w.stl.revenue[x] -
+          w.stl.inCost[x] -
           cfg.cost[x] * P -
-          w.stlStorage[x] -
-          w.stlShortfall[x];
+          w.stl.storage[x] -
+          w.stl.shortfall[x];
         if (!close(balance, w.balance[x])) problems.push(`day ${day} a${x}: balance does not close`);
-        if (w.stlStorage[x] < 0 || w.stlShortfall[x] < 0 || storage < 0)
+        if (w.stl.storage[x] < 0 || w.stl.shortfall[x] < 0 || storage < 0)
           problems.push(`day ${day} a${x}: negative penalty`);
       }
       for (let x = 0; x < nA; x++) if (w.bankrupt[x] && bankruptDay[x] < 0) bankruptDay[x] = day;
@@ -100,9 +101,9 @@ function check(seed: number, mix: number[], nSteps: number): void {
   w.logger = logger;
   w.run();
   // Contracts signed after a bankruptcy would show here too.
-  for (let c = 0; c < w.nContracts; c++)
-    for (const x of [w.cSeller[c], w.cBuyer[c]])
-      if (bankruptDay[x] >= 0 && w.cDay[c] > bankruptDay[x])
+  for (let c = 0; c < w.ledger.n; c++)
+    for (const x of [w.ledger.seller[c], w.ledger.buyer[c]])
+      if (bankruptDay[x] >= 0 && w.ledger.day[c] > bankruptDay[x])
         problems.push(`contract ${c} signed by bankrupt a${x}`);
   expect(problems.slice(0, 5)).toEqual([]);
 }

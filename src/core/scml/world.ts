@@ -14,6 +14,7 @@
  */
 import { Rng } from '../rng.ts';
 import { levelStarts, nAgentsOf, type ScmlConfig } from './config.ts';
+import { DaySettlement, Ledger } from './ledger.ts';
 
 export const ACCEPT = 0;
 export const REJECT = 1;
@@ -41,6 +42,8 @@ export interface ScmlAgent {
    * w.respond(th, …) per thread; a thread left unanswered ENDs.
    */
   act(w: World, id: number, todo: Int32Array, n: number): void;
+  /** A thread of this agent reached an agreement (the ledger's newest contract). */
+  onAgreement?(w: World, id: number, th: number): void;
 }
 
 /** Optional sink for the per-offer and per-day logs (the tournament's CSV rows). */
@@ -114,33 +117,11 @@ export class World {
   private readonly respP: Int32Array;
   private readonly todo: Int32Array;
 
-  // ---- contract ledger (growable; linked per delivery day)
-  nContracts = 0;
-  cSeller = new Int32Array(256);
-  cBuyer = new Int32Array(256);
-  cQ = new Int32Array(256);
-  cT = new Int32Array(256);
-  cP = new Int32Array(256);
-  cDay = new Int32Array(256);
-  /** 1 while valid; 0 once nullified by a bankruptcy. */
-  cValid = new Uint8Array(256);
-  /** Units the buyer paid for / the seller delivered, at execution. */
-  cBought = new Int32Array(256);
-  cDelivered = new Int32Array(256);
-  private cNext = new Int32Array(256);
-  private readonly headByDay: Int32Array;
+  // ---- contract ledger
+  readonly ledger: Ledger;
 
-  // ---- today's settlement, per agent (read by tests and logs)
-  readonly stlBalanceBefore: Float64Array;
-  readonly stlInventoryBefore: Int32Array;
-  readonly stlBought: Int32Array;
-  readonly stlInCost: Float64Array;
-  readonly stlQout: Int32Array;
-  readonly stlProduced: Int32Array;
-  readonly stlRevenue: Float64Array;
-  readonly stlProdCost: Float64Array;
-  readonly stlStorage: Float64Array;
-  readonly stlShortfall: Float64Array;
+  /** Today's settlement, per agent. */
+  readonly stl: DaySettlement;
   private readonly cashLeft: Float64Array;
   private readonly remaining: Int32Array;
   private dayIds = new Int32Array(256);
@@ -172,7 +153,7 @@ export class World {
     this.priceLo = new Int32Array(nP);
     this.priceHi = new Int32Array(nP);
     this.qtyMax = cfg.qtyFactor * cfg.nLines;
-    this.headByDay = new Int32Array(T).fill(-1);
+    this.ledger = new Ledger(T);
 
     // Threads: every seller on level k with every buyer on level k+1.
     const sellers: number[] = [];
@@ -212,16 +193,7 @@ export class World {
       this.agThreads[fill[buyers[th]]++] = th;
     }
 
-    this.stlBalanceBefore = new Float64Array(nA);
-    this.stlInventoryBefore = new Int32Array(nA);
-    this.stlBought = new Int32Array(nA);
-    this.stlInCost = new Float64Array(nA);
-    this.stlQout = new Int32Array(nA);
-    this.stlProduced = new Int32Array(nA);
-    this.stlRevenue = new Float64Array(nA);
-    this.stlProdCost = new Float64Array(nA);
-    this.stlStorage = new Float64Array(nA);
-    this.stlShortfall = new Float64Array(nA);
+    this.stl = new DaySettlement(nA);
     this.cashLeft = new Float64Array(nA);
     this.remaining = new Int32Array(nA);
 
@@ -373,45 +345,16 @@ export class World {
     );
   }
 
-  private growLedger(): void {
-    const cap = this.cSeller.length * 2;
-    const grow = <A extends Int32Array | Uint8Array>(a: A): A => {
-      const b = new (a.constructor as new (n: number) => A)(cap);
-      b.set(a);
-      return b;
-    };
-    this.cSeller = grow(this.cSeller);
-    this.cBuyer = grow(this.cBuyer);
-    this.cQ = grow(this.cQ);
-    this.cT = grow(this.cT);
-    this.cP = grow(this.cP);
-    this.cDay = grow(this.cDay);
-    this.cValid = grow(this.cValid);
-    this.cBought = grow(this.cBought);
-    this.cDelivered = grow(this.cDelivered);
-    this.cNext = grow(this.cNext);
-  }
-
   private sign(th: number): void {
-    if (this.nContracts === this.cSeller.length) this.growLedger();
-    const c = this.nContracts++;
     const s = this.thSeller[th];
     const b = this.thBuyer[th];
     const q = this.offQ[th];
     const t = this.offT[th];
-    this.cSeller[c] = s;
-    this.cBuyer[c] = b;
-    this.cQ[c] = q;
-    this.cT[c] = t;
-    this.cP[c] = this.offP[th];
-    this.cDay[c] = this.day;
-    this.cValid[c] = 1;
-    this.cBought[c] = 0;
-    this.cDelivered[c] = 0;
-    this.cNext[c] = this.headByDay[t];
-    this.headByDay[t] = c;
+    this.ledger.add(s, b, q, t, this.offP[th], this.day);
     this.suppliesAt[b * this.nSteps + t] += q;
     this.salesAt[s * this.nSteps + t] += q;
+    this.agents[s].onAgreement?.(this, s, th);
+    this.agents[b].onAgreement?.(this, b, th);
   }
 
   /** Production, settlement, trading price and bankruptcy for today; then the day advances. */
@@ -420,10 +363,11 @@ export class World {
     const T = this.nSteps;
     const nA = this.nAgents;
     const cfg = this.cfg;
+    const L = this.ledger;
     // Today's valid contracts, cheapest first.
     let m = 0;
-    for (let c = this.headByDay[d]; c >= 0; c = this.cNext[c]) {
-      if (!this.cValid[c]) continue;
+    for (let c = L.head[d]; c >= 0; c = L.next[c]) {
+      if (!L.valid[c]) continue;
       if (m === this.dayIds.length) {
         const b = new Int32Array(m * 2);
         b.set(this.dayIds);
@@ -432,20 +376,11 @@ export class World {
       this.dayIds[m++] = c;
     }
     const ids = this.dayIds.subarray(0, m);
-    const cP = this.cP;
+    const cP = L.p;
     ids.sort((x, y) => cP[x] - cP[y] || x - y);
 
     for (let a = 0; a < nA; a++) {
-      this.stlBalanceBefore[a] = this.balance[a];
-      this.stlInventoryBefore[a] = this.inventory[a];
-      this.stlBought[a] = 0;
-      this.stlInCost[a] = 0;
-      this.stlQout[a] = 0;
-      this.stlProduced[a] = 0;
-      this.stlRevenue[a] = 0;
-      this.stlProdCost[a] = 0;
-      this.stlStorage[a] = 0;
-      this.stlShortfall[a] = 0;
+      this.stl.reset(a, this.balance[a], this.inventory[a]);
       this.cashLeft[a] = this.balance[a];
     }
     // Purchases, cheapest first, while cash lasts (level 0 buys only exogenously).
@@ -456,49 +391,49 @@ export class World {
     }
     for (let i = 0; i < m; i++) {
       const c = ids[i];
-      this.cBought[c] = this.buy(this.cBuyer[c], this.cQ[c], cP[c]);
-      this.stlQout[this.cSeller[c]] += this.cQ[c];
+      L.bought[c] = this.buy(L.buyer[c], L.q[c], cP[c]);
+      this.stl.qout[L.seller[c]] += L.q[c];
     }
     for (let a = this.starts[this.lastLevel]; a < this.starts[this.lastLevel + 1]; a++)
-      if (!this.bankrupt[a]) this.stlQout[a] += cfg.exOutQty[a * T + d];
+      if (!this.bankrupt[a]) this.stl.qout[a] += cfg.exOutQty[a * T + d];
     // Production P = min(inputs, lines, sales).
     for (let a = 0; a < nA; a++) {
       if (this.bankrupt[a]) continue;
-      const qin = this.inventory[a] + this.stlBought[a];
-      const P = Math.min(qin, this.nLines, this.stlQout[a]);
-      this.stlProduced[a] = P;
+      const qin = this.inventory[a] + this.stl.bought[a];
+      const P = Math.min(qin, this.nLines, this.stl.qout[a]);
+      this.stl.produced[a] = P;
       this.remaining[a] = P;
     }
     // Revenue from the P highest-priced sales (the last level sells only exogenously).
     for (let i = m - 1; i >= 0; i--) {
       const c = ids[i];
-      const s = this.cSeller[c];
-      const del = Math.min(this.cQ[c], this.remaining[s]);
+      const s = L.seller[c];
+      const del = Math.min(L.q[c], this.remaining[s]);
       this.remaining[s] -= del;
-      this.cDelivered[c] = del;
-      this.stlRevenue[s] += del * cP[c];
+      L.delivered[c] = del;
+      this.stl.revenue[s] += del * cP[c];
     }
     for (let a = this.starts[this.lastLevel]; a < this.starts[this.lastLevel + 1]; a++) {
       if (this.bankrupt[a]) continue;
       const del = Math.min(cfg.exOutQty[a * T + d], this.remaining[a]);
       this.remaining[a] -= del;
-      this.stlRevenue[a] += del * cfg.exOutPrice[a * T + d];
+      this.stl.revenue[a] += del * cfg.exOutPrice[a * T + d];
     }
     for (let a = 0; a < nA; a++) {
       if (this.bankrupt[a]) continue;
       const k = this.level[a];
-      const qin = this.inventory[a] + this.stlBought[a];
-      const P = this.stlProduced[a];
-      this.stlProdCost[a] = cfg.cost[a] * P;
-      this.stlStorage[a] = cfg.storageCost[a] * this.tp[k] * (qin - P);
-      this.stlShortfall[a] = cfg.shortfallPenalty[a] * this.tp[k + 1] * (this.stlQout[a] - P);
-      this.shortfallUnits[a] += this.stlQout[a] - P;
+      const qin = this.inventory[a] + this.stl.bought[a];
+      const P = this.stl.produced[a];
+      this.stl.prodCost[a] = cfg.cost[a] * P;
+      this.stl.storage[a] = cfg.storageCost[a] * this.tp[k] * (qin - P);
+      this.stl.shortfall[a] = cfg.shortfallPenalty[a] * this.tp[k + 1] * (this.stl.qout[a] - P);
+      this.shortfallUnits[a] += this.stl.qout[a] - P;
       this.balance[a] +=
-        this.stlRevenue[a] -
-        this.stlInCost[a] -
-        this.stlProdCost[a] -
-        this.stlStorage[a] -
-        this.stlShortfall[a];
+        this.stl.revenue[a] -
+        this.stl.inCost[a] -
+        this.stl.prodCost[a] -
+        this.stl.storage[a] -
+        this.stl.shortfall[a];
       this.inventory[a] = qin - P;
     }
     this.updateTradingPrices(ids);
@@ -513,13 +448,14 @@ export class World {
   private buy(a: number, q: number, p: number): number {
     const afford = Math.max(0, Math.min(q, Math.floor(this.cashLeft[a] / p)));
     this.cashLeft[a] -= afford * p;
-    this.stlBought[a] += afford;
-    this.stlInCost[a] += afford * p;
+    this.stl.bought[a] += afford;
+    this.stl.inCost[a] += afford * p;
     return afford;
   }
 
   /** TP ← (β·B·TP + Q·P̄)/(β·B + Q), B ← β·B + Q over today's executed contracts, exogenous included. */
   private updateTradingPrices(ids: Int32Array): void {
+    const L = this.ledger;
     const nP = this.tp.length;
     const q = new Float64Array(nP);
     const v = new Float64Array(nP);
@@ -527,9 +463,9 @@ export class World {
     const d = this.day;
     for (let i = 0; i < ids.length; i++) {
       const c = ids[i];
-      const k = this.level[this.cSeller[c]] + 1;
-      q[k] += this.cQ[c];
-      v[k] += this.cQ[c] * this.cP[c];
+      const k = this.level[L.seller[c]] + 1;
+      q[k] += L.q[c];
+      v[k] += L.q[c] * L.p[c];
     }
     for (let a = 0; a < this.nAgents; a++) {
       if (this.bankrupt[a]) continue;
@@ -551,14 +487,15 @@ export class World {
 
   /** Balance < 0: future contracts nullified (both sides' commitments released); no more trading. */
   private goBankrupt(a: number): void {
+    const L = this.ledger;
     this.bankrupt[a] = 1;
     const T = this.nSteps;
     for (let t = this.day + 1; t < T; t++)
-      for (let c = this.headByDay[t]; c >= 0; c = this.cNext[c]) {
-        if (!this.cValid[c] || (this.cSeller[c] !== a && this.cBuyer[c] !== a)) continue;
-        this.cValid[c] = 0;
-        this.suppliesAt[this.cBuyer[c] * T + t] -= this.cQ[c];
-        this.salesAt[this.cSeller[c] * T + t] -= this.cQ[c];
+      for (let c = L.head[t]; c >= 0; c = L.next[c]) {
+        if (!L.valid[c] || (L.seller[c] !== a && L.buyer[c] !== a)) continue;
+        L.valid[c] = 0;
+        this.suppliesAt[L.buyer[c] * T + t] -= L.q[c];
+        this.salesAt[L.seller[c] * T + t] -= L.q[c];
       }
   }
 

@@ -92,7 +92,7 @@ describe('GreedyAgent', () => {
   it('at the last round accepts today’s offers up to its need and rejects larger ones', () => {
     const g = new GreedyAgent();
     const w = setup(g);
-    g.beginDay(w, 4); // middle level: need 0.75·n_lines = 7.5
+    g.beginDay(); // middle level: need 0.75·n_lines = 7.5
     const [th1, th2] = threadsOf(w, 4, false);
     const k = w.thProduct[th1];
     const todo = offer(w, 4, [th1, th2], [7, 8], [0, 0], [w.priceHi[k], w.priceHi[k]], 2 * w.cfg.rounds - 1);
@@ -104,13 +104,38 @@ describe('GreedyAgent', () => {
   it('at the first round rejects a bad price it would take later', () => {
     const g = new GreedyAgent();
     const w = setup(g);
-    g.beginDay(w, 4);
+    g.beginDay();
     const [th] = threadsOf(w, 4, false);
     const k = w.thProduct[th];
     const todo = offer(w, 4, [th], [3], [0], [w.priceHi[k]], 1);
     g.act(w, 4, todo, 1);
     expect(w.response(th).kind).toBe(REJECT);
     expect(w.response(th).p).toBe(w.priceLo[k]); // its counter asks the best price
+  });
+  it('a high price seen today narrows what it accepts from other partners', () => {
+    const run = (seeHighFirst: boolean) => {
+      const g = new GreedyAgent();
+      const w = setup(g);
+      Object.assign(g, { rangeSlack: 0.05, stepSlack: 0.05 });
+      g.beginDay();
+      const [thA, thB] = threadsOf(w, 4, true); // selling to level 2
+      const k = w.thProduct[thA];
+      const ths = seeHighFirst ? [thA, thB] : [thB];
+      const last = 2 * w.cfg.rounds - 1; // threshold 0: any price at or above the range's floor
+      const todo = offer(
+        w,
+        4,
+        ths,
+        [1, 1],
+        [0, 0],
+        seeHighFirst ? [w.priceHi[k], w.priceLo[k]] : [w.priceLo[k]],
+        last,
+      );
+      g.act(w, 4, todo, todo.length);
+      return w.response(thB).kind;
+    };
+    expect(run(false)).toBe(ACCEPT);
+    expect(run(true)).not.toBe(ACCEPT);
   });
 });
 

@@ -59,13 +59,16 @@ export class SyncRandomAgent implements ScmlAgent {
 
   /** This side's price at relative time r (default: of the negotiation) with exponent e; futures keep a quarter of the range back. */
   price(w: World, th: number, selling: boolean, e: number, r = relTime(w)): number {
+    return this.priceAt(w, th, selling, e === SYNC_E_FUTURE, Math.pow(r, e));
+  }
+
+  /** The price at concession c = r^e (callers hoist the power out of their loops). */
+  private priceAt(w: World, th: number, selling: boolean, future: boolean, c: number): number {
     const k = w.thProduct[th];
     let mn = w.priceLo[k];
     let mx = w.priceHi[k];
-    const future = e === SYNC_E_FUTURE;
     if (future && selling) mn += SYNC_FUTURE_MIN_PRICE * (mx - mn);
     if (future && !selling) mx -= SYNC_FUTURE_MIN_PRICE * (mx - mn);
-    const c = Math.pow(r, e);
     const p = selling ? Math.floor(0.5 + mx - (mx - mn) * c) : Math.floor(mn + (mx - mn) * c + 0.5);
     return Math.max(w.priceLo[k], Math.min(w.priceHi[k], p));
   }
@@ -82,6 +85,9 @@ export class SyncRandomAgent implements ScmlAgent {
     const rng = this.rng;
     const threads = this.side;
     let need = this.acceptNeed(w, a, selling);
+    const r = relTime(w);
+    const cToday = Math.pow(r, SYNC_E_TODAY);
+    const cFuture = Math.pow(r, SYNC_E_FUTURE);
     this.futureTaken.fill(0);
     // Accept what fits at a price no worse than ours; the rest get counter-offers.
     let rest = 0;
@@ -92,7 +98,7 @@ export class SyncRandomAgent implements ScmlAgent {
         const t = w.offT[th];
         const today = t === w.day;
         const mine = today
-          ? this.price(w, th, selling, SYNC_E_TODAY)
+          ? this.priceAt(w, th, selling, false, cToday)
           : this.price(w, th, selling, SYNC_E_FUTURE, (t - w.day) / Math.max(1, w.nSteps - w.day));
         const priceOk = selling ? w.offP[th] >= mine : w.offP[th] <= mine;
         const fits = today ? q < need : q < this.futureNeed(w, a, t, selling) - this.futureTaken[t];
@@ -114,7 +120,7 @@ export class SyncRandomAgent implements ScmlAgent {
       const th = threads[i];
       const q = i < nToday ? Math.min(this.split[i], w.qtyMax) : 0;
       if (q > 0) {
-        w.respond(th, REJECT, q, w.day, this.price(w, th, selling, SYNC_E_FUTURE));
+        w.respond(th, REJECT, q, w.day, this.priceAt(w, th, selling, true, cFuture));
         continue;
       }
       const t = randomDay(w, rng, w.day + 1);
@@ -125,7 +131,7 @@ export class SyncRandomAgent implements ScmlAgent {
       }
       const nFuture = Math.max(1, rest - nToday);
       const fqShare = Math.max(1, Math.min(w.qtyMax, Math.round(fq / nFuture)));
-      w.respond(th, REJECT, fqShare, t, this.price(w, th, selling, SYNC_E_FUTURE));
+      w.respond(th, REJECT, fqShare, t, this.priceAt(w, th, selling, true, cFuture));
     }
   }
 }

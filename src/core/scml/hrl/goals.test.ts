@@ -43,19 +43,19 @@ describe('L2 goals from logs', () => {
     const goals = recoverGoals(res.negotiations, res.daily, { nLines: w.nLines });
     expect(goals.length).toBe(w.nAgents * (w.nSteps - 1));
     const want = new Map<string, Float64Array>();
-    for (let c = 0; c < w.nContracts; c++) {
-      const d = w.cDay[c];
+    for (let c = 0; c < w.ledger.n; c++) {
+      const d = w.ledger.day[c];
       if (d < 1) continue;
-      const k = w.level[w.cSeller[c]] + 1;
+      const k = w.level[w.ledger.seller[c]] + 1;
       const { lo, hi } = ranges[d];
-      const pos = hi[k] > lo[k] ? (w.cP[c] - lo[k]) / (hi[k] - lo[k]) : 0.5;
+      const pos = hi[k] > lo[k] ? (w.ledger.p[c] - lo[k]) / (hi[k] - lo[k]) : 0.5;
       for (const [a, side] of [
-        [w.cBuyer[c], 0],
-        [w.cSeller[c], 1],
+        [w.ledger.buyer[c], 0],
+        [w.ledger.seller[c], 1],
       ]) {
         const e = want.get(`a${a}|${d}`) ?? new Float64Array(4);
-        e[2 * side] += w.cQ[c];
-        e[2 * side + 1] += w.cQ[c] * pos;
+        e[2 * side] += w.ledger.q[c];
+        e[2 * side + 1] += w.ledger.q[c] * pos;
         want.set(`a${a}|${d}`, e);
       }
     }

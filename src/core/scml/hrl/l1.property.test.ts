@@ -38,8 +38,9 @@ class Probe implements ScmlAgent {
     const standingBuy = new Float64Array(H);
     const inputs = new Float64Array(H);
     let committed = 0;
-    for (let c = 0; c < w.nContracts; c++)
-      if (w.cBuyer[c] === a && w.cValid[c] && w.cT[c] >= w.day) committed += w.cQ[c] * w.cP[c];
+    for (let c = 0; c < w.ledger.n; c++)
+      if (w.ledger.buyer[c] === a && w.ledger.valid[c] && w.ledger.t[c] >= w.day)
+        committed += w.ledger.q[c] * w.ledger.p[c];
     for (let i = 0; i < H && w.day + i < T; i++) {
       const t = w.day + i;
       if (t > w.deliveryMax) continue;

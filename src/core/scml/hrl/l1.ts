@@ -60,15 +60,16 @@ export class SafetyMask {
     if (this.costDay !== w.day) {
       this.costDay = w.day;
       this.committedCost = 0;
-      for (let c = 0; c < w.nContracts; c++)
-        if (w.cBuyer[c] === a && w.cValid[c] && w.cT[c] >= w.day) this.committedCost += w.cQ[c] * w.cP[c];
-      this.seenContracts = w.nContracts;
+      for (let c = 0; c < w.ledger.n; c++)
+        if (w.ledger.buyer[c] === a && w.ledger.valid[c] && w.ledger.t[c] >= w.day)
+          this.committedCost += w.ledger.q[c] * w.ledger.p[c];
+      this.seenContracts = w.ledger.n;
       if (w.level[a] === 0) this.minExIn = Math.min(this.minExIn, w.exInQty(a));
       return;
     }
-    for (let c = this.seenContracts; c < w.nContracts; c++)
-      if (w.cBuyer[c] === a && w.cValid[c]) this.committedCost += w.cQ[c] * w.cP[c];
-    this.seenContracts = w.nContracts;
+    for (let c = this.seenContracts; c < w.ledger.n; c++)
+      if (w.ledger.buyer[c] === a && w.ledger.valid[c]) this.committedCost += w.ledger.q[c] * w.ledger.p[c];
+    this.seenContracts = w.ledger.n;
   }
 
   /** Recompute the bounds for agent a at the current half-step (call at the start of act()). */
