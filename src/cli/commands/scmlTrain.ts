@@ -46,7 +46,7 @@ options:
   --ppo-steps S     PPO env steps (simulated days; default 98304; 0 skips PPO)
   --ppo-days D      days per training world (default 60; evaluation uses 50..200)
   --prior P         PPO's residual base: heuristic (Penguin's needs, default) or bc (the clone,
-                    measured worse held-out: 0.87 vs 1.00 mean score)
+                    measured worse held-out: 0.96 vs 1.00 mean score)
   --eval-worlds M   held-out configurations (× 7 rotations; default 10; 0 skips)
   --seed S          seed (default 0); the evaluation seeds are S + 1000
   --resume          continue PPO from RUN/ppo (weights, optimiser, RNG, step)
