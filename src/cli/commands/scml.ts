@@ -27,11 +27,13 @@ import { csvField, ensureDir, writeJson } from '../output.ts';
 import { runPool } from '../sweep/pool.ts';
 import type { ScmlWorkerShared } from '../scml/world.worker.ts';
 import type { CliCommand } from './index.ts';
+import { usage as trainUsage } from './scmlTrain.ts';
 
 const defaultWorkers = Math.max(1, os.cpus().length - 1);
 
-const usage = `usage: lab scml tournament --agents random,syncrandom,greedy,penguin --worlds N --seed S --out DIR
+const usage = `usage: lab scml tournament --agents random,syncrandom,greedy,penguin[,hrl:RUN] --worlds N --seed S --out DIR
                             [--workers N] [--shard i/n] [--steps T] [--no-negotiations] [--no-daily]
+       lab scml train --out RUN … (LitaAgent-HRL; its options at the end)
 
 Plays N seeded SCML-lite configurations (shared/research/scml-lite.md: 2–4 processes, 4–6
 factories per level, 10 lines, 50–200 days), each once per rotation of the agent list over the
@@ -49,7 +51,7 @@ factories (round-robin: N × k world runs for k agent types), and writes
 World runs are played on N worker threads (rows still come out in world order); --shard i/n plays
 world runs i, i+n, … (as lab sweep), for n processes or machines.
 
-agents: ${AGENT_TYPES.join(', ')}
+agents: ${AGENT_TYPES.join(', ')}, hrl:RUN (a lab scml train folder; hrl:RUN#bc, hrl:RUN#l1 ablations)
 
 options:
   --agents LIST        comma-separated agent types (repeats allowed)
@@ -61,7 +63,9 @@ options:
   --no-negotiations    skip negotiations.csv (the largest file)
   --no-daily           skip daily.csv
   --quiet              no progress on stderr
-  --out DIR            output folder (created)`;
+  --out DIR            output folder (created)
+
+${trainUsage}`;
 
 const spec = {
   flags: {
@@ -101,10 +105,17 @@ export const command: CliCommand = {
   summary: 'SCML-lite supply-chain tournaments (scores, negotiation and daily logs as CSV)',
   usage,
   async run(argv) {
+    // LitaAgent-HRL (scmlTrain.ts): `train`, and `hrl:RUN` agents loaded before the type check.
+    if (argv[0] === 'train') return (await import('./scmlTrain.ts')).runScmlTrain(argv.slice(1));
     const { flags, positionals } = parseArgs(argv, spec);
     if (positionals[0] !== 'tournament')
       throw new UsageError(`unknown subcommand '${positionals[0]}'; try: tournament`);
-    const agents = flags.agents.split(',').map((s) => s.trim().toLowerCase());
+    const agents = flags.agents
+      .split(',')
+      .map((s) => (s.trim().startsWith('hrl:') ? s.trim() : s.trim().toLowerCase()));
+    // hrl:RUN agents are loaded (tfjs) in this thread only, so they play without workers.
+    const hrl = agents.some((a) => a.startsWith('hrl:'));
+    if (hrl) await (await import('./scmlTrain.ts')).prepareHrlAgents(agents);
     for (const a of agents)
       if (!isAgentType(a))
         throw new UsageError(`--agents: unknown agent '${a}'; agents: ${AGENT_TYPES.join(', ')}`);
@@ -160,7 +171,7 @@ export const command: CliCommand = {
     };
     const position = new Map(runs.map((r, i) => [r.index, i]));
     try {
-      if (flags.workers === 1 || runs.length === 1)
+      if (flags.workers === 1 || runs.length === 1 || hrl)
         for (const [i, run] of runs.entries()) {
           pending.set(i, runWorld(tspec, run, logs));
           flush();
