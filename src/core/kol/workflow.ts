@@ -279,7 +279,8 @@ export const kolWorkflow: WorkflowDef = {
   ],
   algorithms: [],
   results: ['equity', 'drawdown', 'metrics', 'positions', 'learning', 'kol-deviation', 'kol-decisions'],
-  start: {},
+  // A long-short book needs several tickers: eight synthetic ones (as `lab kol prepare`'s default).
+  start: { 'data.kind': 'synthetic', 'data.config.assets': 8 },
   cli: 'lab kol prepare',
 };
 

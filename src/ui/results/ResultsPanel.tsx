@@ -8,6 +8,7 @@ import type { DomainBound } from '../charts/chartMath.ts';
 import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx';
 import { getWorkflow, workflowIds } from '../../core/workflows/registry.ts';
 import { useStagedSections } from '../common/staged.ts';
+import { learnerLabel } from '../common/workflow.ts';
 import { LearnButton } from '../learn/LearnButton.tsx';
 import { runDetail } from '../runs/history.ts';
 import { fmtMetric, METRIC_COLUMNS } from './metricFormat.ts';
@@ -106,8 +107,8 @@ export function ResultsPanel(_: PanelProps) {
         </div>
         {run && (
           <p className="muted" data-testid="run-header">
-            {run.algo.toUpperCase()} · {run.dataLabel} · {run.steps.toLocaleString('en-US')} steps · backend{' '}
-            {run.backend} · seed {run.seed}
+            {learnerLabel(run.experiment.workflow, run.algo)} · {run.dataLabel} ·{' '}
+            {run.steps.toLocaleString('en-US')} steps · backend {run.backend} · seed {run.seed}
             {run.endReason ? ` · ${run.endReason}` : ''}
           </p>
         )}

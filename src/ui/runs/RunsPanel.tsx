@@ -9,6 +9,7 @@ import { fmtPct } from '../charts/format.ts';
 import { colorAt } from '../charts/palette.ts';
 import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx';
 import { useStagedSections } from '../common/staged.ts';
+import { learnerLabel } from '../common/workflow.ts';
 import { fmtDrawdown, fmtEquity, fmtMetric, METRIC_COLUMNS, UNDERWATER } from '../results/ResultsPanel.tsx';
 import { useRuntime } from '../runtime/context.tsx';
 import { evaluateModelFile } from './evaluateModel.ts';
@@ -361,7 +362,7 @@ function Compare({ ids }: { ids: string[] }) {
               <th scope="row">Algorithm / seed / backend</th>
               {chosen.map((r) => (
                 <td key={r.id}>
-                  {r.algo.toUpperCase()} / {r.seed} / {r.backend}
+                  {learnerLabel(r.experiment.workflow, r.algo)} / {r.seed} / {r.backend}
                 </td>
               ))}
             </tr>

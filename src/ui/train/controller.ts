@@ -10,6 +10,7 @@ import { trainBlockers, useLab, type LabState } from '../../store/index.ts';
 import { mergeLive } from '../../store/slices/train.ts';
 import { algoOf, hashOfExperiment } from '../../store/experiment.ts';
 import type { RunSummary, SeriesPoint, SplitName } from '../../store/types.ts';
+import { learnerLabel } from '../common/workflow.ts';
 import { persistRun } from '../runs/history.ts';
 import { WorkerCrash } from '../runtime/workerHandle.ts';
 import type { LabRuntime } from '../runtime/runtime.ts';
@@ -157,7 +158,7 @@ export async function startTraining(rt: LabRuntime): Promise<void> {
     experiment,
     hash: hashOfExperiment(experiment),
   };
-  const name = `${algoOf(experiment).toUpperCase()} · ${summaryBase.dataLabel} · seed ${summaryBase.seed}`;
+  const name = `${learnerLabel(experiment.workflow, algoOf(experiment))} · ${summaryBase.dataLabel} · seed ${summaryBase.seed}`;
   let outcome: TrainOutcome | null = null;
   try {
     await initBackend(rt);

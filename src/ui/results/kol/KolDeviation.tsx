@@ -5,6 +5,9 @@ import { AGENT_COLOR } from '../../charts/palette.ts';
 import { fmtNum } from '../../charts/format.ts';
 import type { WorkflowSectionProps } from '../sections.tsx';
 
+// Deviations start at ~1e-6 (a tight λ or a short run): four decimals would read 0.0000 on every tick.
+const fmtDeviation = (v: number) => (v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential(1) : fmtNum(v, 4));
+
 /** Mean |trained − baseline| weight per day, for the splits shown, with each split's fidelity and edge test. */
 export function KolDeviation({ evaluation, splits }: WorkflowSectionProps) {
   const all = (evaluation.extras?.['kol-deviation'] ?? []) as KolDeviationExtra[];
@@ -28,7 +31,7 @@ export function KolDeviation({ evaluation, splits }: WorkflowSectionProps) {
           { key: 'deviation', label: 'mean |trained − baseline|', values: chart.y, color: AGENT_COLOR },
         ]}
         markers={chart.markers}
-        yFormat={(v) => fmtNum(v, 4)}
+        yFormat={fmtDeviation}
         yLabel="weight"
         height={220}
       />

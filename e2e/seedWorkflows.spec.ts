@@ -1,0 +1,51 @@
+import { expect, test } from '@playwright/test';
+import { Lab } from './lab.ts';
+
+// Seeds 000 (kol) and 004 (ensemble) as workflows of the lab: started from the start view or a
+// link, trained in the worker on embedded data with small budgets, their own result sections drawn.
+
+test('the start view offers the kol and ensemble workflows', async ({ page }) => {
+  await page.goto('./');
+  const start = page.getByRole('region', { name: 'Choose a workflow' });
+  await expect(start.locator('[data-workflow="kol"]')).toContainText('seed 000');
+  await expect(start.locator('[data-workflow="ensemble"]')).toContainText('seed 004');
+});
+
+test('kol: posts → baseline book → residual; equity against the baseline and the per-post decisions', async ({
+  page,
+}, info) => {
+  test.setTimeout(240_000);
+  const lab = new Lab(page);
+  await lab.open('workflow=kol&kol.steps=120&kol.synthetic.postsPerDay=4');
+  await lab.tab('Setup').click();
+  await expect(page.getByRole('heading', { name: 'Baseline book' })).toBeVisible();
+  await expect(lab.field('Max weight per ticker')).toHaveValue('0.2');
+  await lab.tab('Train').click();
+  await lab.train();
+  await lab.tab('Results').click();
+  const metrics = page.getByRole('table', { name: 'Metrics per split' });
+  await expect(metrics.locator('tr[data-strategy="kol-baseline"]').first()).toBeVisible({ timeout: 30_000 });
+  await expect(page.locator('section[data-section="kol-deviation"]')).toBeVisible({ timeout: 30_000 });
+  const decisions = page.locator('section[data-section="kol-decisions"]');
+  await expect(decisions).toBeVisible({ timeout: 30_000 });
+  await expect(decisions.locator('tbody tr').first()).toBeVisible();
+  await page.screenshot({ path: `/tmp/ui-kol-results-${info.project.name}.png`, fullPage: true });
+});
+
+test('ensemble: analysts → BC → 4th analyst → PPO; votes, checklist and BC report in Results', async ({
+  page,
+}, info) => {
+  test.setTimeout(300_000);
+  const lab = new Lab(page);
+  await lab.open('workflow=ensemble&ensemble.bcEpochs=3&ensemble.ppoSteps=256');
+  await lab.tab('Agent').click();
+  await expect(page.getByText(/trains its own learner; its settings are in Setup/)).toBeVisible();
+  await lab.tab('Train').click();
+  await lab.train(240_000);
+  await lab.tab('Results').click();
+  for (const id of ['ensemble-votes', 'ensemble-checklist', 'ensemble-bc', 'ensemble-actions'])
+    await expect(page.locator(`section[data-section="${id}"]`)).toBeVisible({ timeout: 30_000 });
+  const metrics = page.getByRole('table', { name: 'Metrics per split' });
+  await expect(metrics.locator('tr[data-strategy="ppo-bc"]').first()).toBeVisible();
+  await page.screenshot({ path: `/tmp/ui-ensemble-results-${info.project.name}.png`, fullPage: true });
+});
