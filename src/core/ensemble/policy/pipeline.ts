@@ -173,7 +173,9 @@ export async function runEnsemblePipeline(
   const tData = performance.now();
 
   const ppo = settings.finetune === null ? null : { ...DEFAULT_FINETUNE, ...(settings.finetune ?? {}) };
-  const ppoSteps = ppo ? ppo.totalSteps : 0;
+  // PPO runs whole rollouts (numEnvs × numSteps): its budget rounded down to them, at least one.
+  const rollout = ppo ? ppo.numEnvs * ppo.numSteps : 1;
+  const ppoSteps = ppo ? Math.max(1, Math.floor(ppo.totalSteps / rollout)) * rollout : 0;
   let bcTotal = 0;
   let bcLast = 0;
   hooks.onPhase?.('training', 'behaviour cloning');
