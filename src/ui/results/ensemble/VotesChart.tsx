@@ -98,10 +98,14 @@ export function VotesChart({ evaluation, splits }: WorkflowSectionProps) {
   return (
     <div>
       <div style={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: 6 }}>
-        <div style={{ fontSize: 11, position: 'relative', height: h }}>
+        {/* Absolute labels give the column no width of its own: set one, on one line each. */}
+        <div style={{ fontSize: 11, position: 'relative', height: h, width: 100, whiteSpace: 'nowrap' }}>
           <span style={{ position: 'absolute', top: 4 }}>{x.asset} close</span>
           {lanes.map((l, j) => (
-            <span key={l.key} style={{ position: 'absolute', top: PRICE_H + j * LANE_H - 1 }}>
+            <span
+              key={l.key}
+              style={{ position: 'absolute', top: PRICE_H + j * LANE_H, lineHeight: `${LANE_H}px` }}
+            >
               {l.label}
             </span>
           ))}
