@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { Lab } from './lab.ts';
 
@@ -48,4 +50,40 @@ test('ensemble: analysts → BC → 4th analyst → PPO; votes, checklist and BC
   const metrics = page.getByRole('table', { name: 'Metrics per split' });
   await expect(metrics.locator('tr[data-strategy="ppo-bc"]').first()).toBeVisible();
   await page.screenshot({ path: `/tmp/ui-ensemble-results-${info.project.name}.png`, fullPage: true });
+});
+
+test('kol: a signals CSV loaded in the Data panel, reported by line, trained on', async ({ page }, info) => {
+  test.setTimeout(240_000);
+  // Posts on the synthetic tickers (SYN1…SYN8 from 2000-01-03), one a week per ticker, one bad row.
+  const rows = ['date,ticker,sentiment,confidence,text'];
+  const day0 = Date.UTC(2000, 0, 4);
+  for (let k = 0; k < 240; k++) {
+    const date = new Date(day0 + k * 7 * 86_400_000).toISOString().slice(0, 10);
+    const s = ((k * 37) % 19) / 9 - 1;
+    rows.push(`${date},SYN${(k % 4) + 1},${s.toFixed(2)},0.8,post number ${k} says ${s > 0 ? 'up' : 'down'}`);
+  }
+  rows.splice(5, 0, '2000-02-01,SYN2,very bullish,0.5,a row whose sentiment is not a number');
+  mkdirSync(info.outputDir, { recursive: true });
+  const file = path.join(info.outputDir, 'posts.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+
+  const lab = new Lab(page);
+  await lab.open('workflow=kol&data.kind=synthetic&data.config.assets=8&kol.steps=60');
+  await page.getByRole('radio', { name: 'My signals CSV' }).check();
+  const train = page.getByRole('button', { name: 'Train', exact: true });
+  await expect(train).toBeDisabled();
+  await expect(train).toHaveAttribute('title', /Data · posts: load a signals CSV/);
+  await page.getByLabel('Load signals CSV').setInputFiles(file);
+  const report = page.getByRole('region', { name: 'Signals import report' });
+  await expect(report).toHaveAttribute('data-status', 'ok', { timeout: 30_000 });
+  await expect(report).toContainText('240 posts');
+  // The bad row is line 6 of the file (header = line 1).
+  await expect(report.locator('pre')).toContainText(
+    /dropped: 1 row with a sentiment that is not a number.*line 6/,
+  );
+  await lab.tab('Train').click();
+  await lab.train();
+  await lab.tab('Results').click();
+  const decisions = page.locator('section[data-section="kol-decisions"]');
+  await expect(decisions).toContainText('post number', { timeout: 30_000 });
 });

@@ -11,6 +11,9 @@ import { dedupeAssetNames, importCsvStream } from '../src/core/data/csv.ts';
 import { EMBEDDED_DATASETS, loadEmbedded, type EmbeddedFileName } from '../src/core/data/embedded.ts';
 import type { AlignReport, AssetSeries, FileImportReport, ImportResult } from '../src/core/data/report.ts';
 import { generateSynthetic, type SyntheticConfig } from '../src/core/data/synthetic.ts';
+import { formatSignalReport } from '../src/core/kol/issues.ts';
+import { isScorerName } from '../src/core/kol/scorerNames.ts';
+import { importSignals } from '../src/core/kol/signals.ts';
 import type { Panel } from './protocol.ts';
 
 /** Embedded CSVs are copied into dist/ by Vite (`?url`) and fetched lazily: no network beyond the app's own origin. */
@@ -128,6 +131,19 @@ const api = {
 
   clearFiles(): void {
     loaded.clear();
+  },
+
+  /**
+   * Reads a posts file (kol's signals CSV) as a run will: its import report, with the file, line
+   * and column of each problem. The posts themselves are parsed again by the run that uses them.
+   */
+  async importSignals(file: File, scorer: string): Promise<{ ok: boolean; posts: number; report: string }> {
+    const text = await file.text();
+    const r = importSignals(text, {
+      fileName: file.name,
+      ...(isScorerName(scorer) ? { scorer } : {}),
+    });
+    return { ok: r.ok, posts: r.ok ? r.posts.length : 0, report: formatSignalReport(r) };
   },
 
   /** An embedded dataset (vega-datasets, shipped with the app). */

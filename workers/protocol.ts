@@ -162,4 +162,6 @@ export interface TrainRequest {
   config: ExperimentConfigInput;
   /** The whole dataset; the config's `assets` selects from it. Transferred. */
   panel: PanelMessage;
+  /** The posts CSV of a workflow that reads one (kol with `kol.signals = 'file'`). */
+  signals?: { name: string; text: string };
 }

@@ -27,7 +27,9 @@ export const useLab = create<LabState>()((...a) => ({
 }));
 
 /** Reasons Train is blocked: every invalid shown field, named by panel and label. Empty = ready. */
-export function trainBlockers(s: Pick<LabState, 'experiment' | 'errors'>): string[] {
+export function trainBlockers(
+  s: Pick<LabState, 'experiment' | 'errors'> & Partial<Pick<LabState, 'signals'>>,
+): string[] {
   const e = s.experiment;
   const algo = algoOf(e);
   const flat = flatValues(e);
@@ -41,6 +43,8 @@ export function trainBlockers(s: Pick<LabState, 'experiment' | 'errors'>): strin
   // A workflow whose learner is set by its own fields (algorithms: []) ignores the Agent panel.
   if (workflow.algorithms.length > 0 && !workflow.algorithms.includes(algo))
     out.push(`Agent · ${algo.toUpperCase()} is not an algorithm of the ${workflow.title} workflow`);
+  if (e.workflow === 'kol' && flat['kol.signals'] === 'file' && s.signals?.status !== 'ok')
+    out.push('Data · posts: load a signals CSV (or choose synthetic posts)');
   for (const f of workflow.fields ?? []) {
     if (f.when && !f.when(flat)) continue;
     const m = s.errors[f.path];

@@ -34,9 +34,12 @@ import { kolConfigFromValues, kolResidualFromValues } from './workflow.ts';
 
 let providedSignals: { name: string; text: string } | null = null;
 
-/** A signals CSV for runs with `kol.signals = 'file'` (the lab's Data panel hands it over). */
-export function provideKolSignals(name: string, text: string): void {
-  providedSignals = { name, text };
+/**
+ * The signals CSV for runs with `kol.signals = 'file'` (the lab's Data panel hands it over with
+ * each Train); null forgets it, so a run never reads a file the user has since removed.
+ */
+export function provideKolSignals(signals: { name: string; text: string } | null): void {
+  providedSignals = signals;
 }
 
 /** Per split: the deviation of the trained book from the baseline, per decision day. */

@@ -12,6 +12,19 @@ export interface DataSlice {
   setDatasetReady(meta: DatasetMeta): void;
   addFiles(files: LoadedFile[]): void;
   clearFiles(): void;
+  /** The posts file of workflows that read one (kol): its import outcome; the File stays in the runtime. */
+  signals: SignalsFile | null;
+  setSignals(signals: SignalsFile | null): void;
+}
+
+export interface SignalsFile {
+  name: string;
+  size: number;
+  /** 'loading' while the import worker reads it. */
+  status: 'loading' | 'ok' | 'error';
+  posts: number;
+  /** The import report (file, line and column of every problem), as `lab kol score` prints it. */
+  report: string;
 }
 
 export const initialDataLoad: DataLoadState = {
@@ -43,4 +56,6 @@ export const createDataSlice: StateCreator<LabState, [], [], DataSlice> = (set) 
       return { files: [...s.files.filter((f) => !names.has(f.name)), ...files] };
     }),
   clearFiles: () => set({ files: [] }),
+  signals: null,
+  setSignals: (signals) => set({ signals }),
 });

@@ -59,6 +59,7 @@ export function DataPanel(_: PanelProps) {
         <CsvLoader />
         <LoadStatus />
       </section>
+      {workflow.id === 'kol' && <SignalsLoader />}
       {panel && (
         <>
           <section className="panel" aria-labelledby="assets-h">
@@ -78,6 +79,103 @@ export function DataPanel(_: PanelProps) {
         </>
       )}
     </div>
+  );
+}
+
+/**
+ * kol's posts: synthetic (the generator's knobs in Setup) or the user's signals CSV, read by the
+ * import worker into a report naming file, line and column; the run parses the same file again.
+ */
+function SignalsLoader() {
+  const rt = useRuntime();
+  const inputId = useId();
+  const source = useLab((s) => flatValues(s.experiment)['kol.signals']);
+  const setValue = useLab((s) => s.setValue);
+  const signals = useLab((s) => s.signals);
+  const setSignals = useLab((s) => s.setSignals);
+  const scorer = useLab((s) => String(flatValues(s.experiment)['kol.scorer']));
+  const onFile = async (file: File | undefined) => {
+    if (!file) return;
+    setSignals({ name: file.name, size: file.size, status: 'loading', posts: 0, report: '' });
+    try {
+      const r = await rt.importer().call((w) => w.importSignals(file, scorer));
+      rt.signalsFile = r.ok ? file : null;
+      setSignals({
+        name: file.name,
+        size: file.size,
+        status: r.ok ? 'ok' : 'error',
+        posts: r.posts,
+        report: r.report,
+      });
+    } catch (e) {
+      rt.signalsFile = null;
+      setSignals({ name: file.name, size: file.size, status: 'error', posts: 0, report: String(e) });
+    }
+  };
+  return (
+    <section className="panel" aria-labelledby="signals-h">
+      <h2 id="signals-h">Posts</h2>
+      <fieldset className="pill-group" aria-label="Posts">
+        {(
+          [
+            ['synthetic', 'Synthetic posts (seeded; knobs in Setup)'],
+            ['file', 'My signals CSV'],
+          ] as const
+        ).map(([value, label]) => (
+          <label key={value}>
+            <input
+              type="radio"
+              name="kol-signals"
+              checked={source === value}
+              onChange={() => setValue('kol.signals', value)}
+            />
+            {label}
+          </label>
+        ))}
+      </fieldset>
+      {source === 'file' && (
+        <div className="stack" style={{ marginTop: 12 }}>
+          <p>
+            <label htmlFor={inputId}>
+              <strong>Load signals CSV</strong>
+            </label>{' '}
+            <input
+              id={inputId}
+              type="file"
+              accept=".csv,.tsv,.txt,text/csv"
+              aria-label="Load signals CSV"
+              onChange={(e) => {
+                void onFile(e.target.files?.[0]);
+                e.target.value = '';
+              }}
+            />
+          </p>
+          <p className="muted">
+            One row per post: date, ticker, and sentiment (−1..1) with confidence (0..1), or the text (scored
+            by the lexicon chosen in Setup); optional author, post id, url. Columns are found by header.
+          </p>
+          {signals && (
+            <section aria-label="Signals import report" data-status={signals.status}>
+              {signals.status === 'loading' ? (
+                <p role="status">Reading {signals.name}…</p>
+              ) : (
+                <>
+                  <p>
+                    <strong>{signals.name}</strong>{' '}
+                    {signals.status === 'ok' ? (
+                      <span className="badge ok">loaded · {signals.posts.toLocaleString('en-US')} posts</span>
+                    ) : (
+                      <span className="badge bad">not loaded</span>
+                    )}
+                  </p>
+                  <pre className="report-text">{signals.report}</pre>
+                </>
+              )}
+            </section>
+          )}
+        </div>
+      )}
+    </section>
   );
 }
 

@@ -14,6 +14,8 @@ export class LabRuntime {
   private panelValue: Panel | null = null;
   private panelId: string | null = null;
   private readonly panelListeners = new Set<() => void>();
+  /** The posts file a kol run reads (kol.signals = 'file'); its import report is in the store. */
+  signalsFile: File | null = null;
   /** The newest checkpoint the running training pushed: what survives a crash. */
   lastCheckpoint: CheckpointData | null = null;
 

@@ -8,6 +8,19 @@ import { copyPanel } from '../runtime/panel.ts';
  * config a share link, a downloaded config file and `lab train --config` describe) plus a
  * transferable copy of the loaded panel.
  */
-export function trainRequest(e: Experiment, panel: Panel): TrainRequest {
-  return { config: configOfExperiment(e) as ExperimentConfigInput, panel: copyPanel(panel) };
+export function trainRequest(
+  e: Experiment,
+  panel: Panel,
+  signals?: { name: string; text: string },
+): TrainRequest {
+  return {
+    config: configOfExperiment(e) as ExperimentConfigInput,
+    panel: copyPanel(panel),
+    ...(signals ? { signals } : {}),
+  };
+}
+
+/** Whether the experiment reads a posts file (kol with `kol.signals = 'file'`). */
+export function readsSignalsFile(e: Experiment): boolean {
+  return e.workflow === 'kol' && e.values['kol.signals'] === 'file';
 }
