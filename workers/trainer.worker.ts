@@ -20,7 +20,7 @@ import {
   prepareExperiment,
   type PreparedExperiment,
 } from '../src/core/experiment/run.ts';
-import { provideKolSignals } from '../src/core/kol/runner.ts';
+import { provideSignals } from '../src/core/workflows/signalsInput.ts';
 import { runWorkflow } from '../src/core/workflows/runners.ts';
 import type { RunEvaluation as CoreRunEvaluation } from '../src/core/experiment/types.ts';
 import type { FeatureSet } from '../src/core/features/types.ts';
@@ -238,8 +238,8 @@ const api = {
     control = new RunControl();
     const t0 = performance.now();
     try {
-      // The posts file of a kol run (or none: a file removed since the last Train is forgotten).
-      provideKolSignals(request.signals ?? null);
+      // The posts file of a kol or ensemble run (or none: a file removed since the last Train is forgotten).
+      provideSignals(request.signals ?? null);
       const config = await resolveExperimentConfig(request.config);
       const costs = costModelOf(config);
       const prices = priceView(request.panel, config.assets);

@@ -27,20 +27,11 @@ import {
   trainKolResidual,
   type KolResidualEvaluation,
 } from './residualTrain.ts';
+import { providedSignals } from '../workflows/signalsInput.ts';
 import { importSignals } from './signals.ts';
 import { generateKolSignals, syntheticSignalsCsv } from './synthetic.ts';
 import type { KolPost } from './types.ts';
 import { kolConfigFromValues, kolResidualFromValues } from './workflow.ts';
-
-let providedSignals: { name: string; text: string } | null = null;
-
-/**
- * The signals CSV for runs with `kol.signals = 'file'` (the lab's Data panel hands it over with
- * each Train); null forgets it, so a run never reads a file the user has since removed.
- */
-export function provideKolSignals(signals: { name: string; text: string } | null): void {
-  providedSignals = signals;
-}
 
 /** Per split: the deviation of the trained book from the baseline, per decision day. */
 export interface KolDeviationExtra {
@@ -86,11 +77,12 @@ function postsOf(panel: Panel, values: ReturnType<typeof kolConfigFromValues>): 
     name = 'synthetic posts';
     text = syntheticSignalsCsv(generateKolSignals(panel, values.synthetic).rows);
   } else {
-    if (!providedSignals)
+    const file = providedSignals();
+    if (!file)
       throw new Error(
         'kol.signals: no signals CSV loaded (load one in the Data panel, or choose synthetic posts)',
       );
-    ({ name, text } = providedSignals);
+    ({ name, text } = file);
   }
   const res = importSignals(text, { fileName: name, scorer: values.scorer });
   if (!res.ok)

@@ -38,6 +38,17 @@ export const ENSEMBLE_FIELDS: readonly FieldSpec[] = [
     'Weight of the news analyst (it abstains without news).',
     { step: 0.5 },
   ),
+  choice(
+    'ensemble.news',
+    'News analyst reads',
+    'none',
+    [
+      { value: 'none', label: 'nothing (abstains)' },
+      { value: 'synthetic', label: 'synthetic news (synthetic market)' },
+      { value: 'file', label: 'my signals CSV (Data panel)' },
+    ],
+    "The news analyst's posts: none (it abstains), sentiment drawn from the synthetic market's planted signal, or the signals CSV loaded in the Data panel.",
+  ),
   num(
     'ensemble.fee',
     'Fee',

@@ -7,6 +7,7 @@ import { RunControl } from '../run/control.ts';
 import { runSweepJob } from '../sweeps/job.ts';
 import { getWorkflow, workflowValues } from './registry.ts';
 import { runWorkflow } from './runners.ts';
+import { provideSignals } from './signalsInput.ts';
 
 const data = { kind: 'synthetic', config: { days: 400, assets: 1, seed: 3 } };
 const config = {
@@ -108,4 +109,37 @@ describe('ensemble workflow', () => {
       expect(Number.isFinite(res.metrics[`${split}/bh_sharpe`])).toBe(true);
     }
   }, 120_000);
+
+  it('the news analyst reads synthetic news or the loaded signals CSV, and says what is missing', async () => {
+    const quick = { ...config, ensemble: { ...config.ensemble, ppoSteps: 0 } };
+    const synth = await runWorkflow({ ...quick, ensemble: { ...quick.ensemble, news: 'synthetic' } }, panel);
+    expect(synth.notes.join(' ')).toMatch(/news: synthetic, \d+ of \d+ posts used/);
+    const votes = synth.evaluation!.extras!['ensemble-votes'] as { news: Int8Array };
+    expect(votes.news.some((a) => a > 0)).toBe(true);
+
+    provideSignals(null);
+    await expect(
+      runWorkflow({ ...quick, ensemble: { ...quick.ensemble, news: 'file' } }, panel),
+    ).rejects.toThrow(/ensemble\.news: no signals CSV loaded/);
+    const rows = ['date,ticker,text'];
+    for (let t = 30; t < panel.dates.length; t += 3)
+      rows.push(`${panel.dates[t]},${panel.assets[0]},strong beat bullish upgrade`);
+    provideSignals({ name: 'posts.csv', text: rows.join('\n') });
+    try {
+      const file = await runWorkflow({ ...quick, ensemble: { ...quick.ensemble, news: 'file' } }, panel);
+      expect(file.notes.join(' ')).toMatch(/news: file:posts\.csv, \d+ of \d+ posts used/);
+    } finally {
+      provideSignals(null);
+    }
+    await expect(
+      runWorkflow(
+        {
+          ...quick,
+          data: { kind: 'embedded', name: 'sp500' },
+          ensemble: { ...quick.ensemble, news: 'synthetic' },
+        },
+        panel,
+      ),
+    ).rejects.toThrow(/choose the synthetic market/);
+  });
 });

@@ -12,6 +12,15 @@
  * `ensemble-bc` (curves, confusion, per-class report), `ensemble-checklist`.
  */
 import { inferAnnualization } from '../data/align.ts';
+import { isoFromDays } from '../data/dates.ts';
+import { generateSynthetic, type SyntheticConfig } from '../data/synthetic.ts';
+import {
+  alignSignals,
+  syntheticSignalRecords,
+  type SentimentSignals,
+  type SignalRecord,
+} from '../ensemble/signals.ts';
+import { importSignals } from '../kol/signals.ts';
 import type { Panel } from '../data/types.ts';
 import { ACTION_NAMES, REGIME_NAMES, STATE_FEATURES } from '../ensemble/index.ts';
 import type { PositionBacktestResult } from '../ensemble/backtest.ts';
@@ -19,13 +28,14 @@ import type { ActionsExtra, BcExtra, ChecklistExtra, VotesExtra } from '../ensem
 import type { SplitBooks } from '../ensemble/policy/evaluate.ts';
 import { runEnsemblePipeline, type EnsemblePipelineResult } from '../ensemble/policy/pipeline.ts';
 import { bookMetrics } from '../ensemble/report.ts';
-import { resolveExperimentConfig, splitSpecOf } from '../experiment/config.ts';
+import { resolveExperimentConfig, splitSpecOf, type ResolvedExperimentConfig } from '../experiment/config.ts';
 import { selectAssets } from '../experiment/data.ts';
 import type { ExperimentResult, RunExperimentOptions } from '../experiment/run.ts';
 import type { MetricsRecordView, RunEvaluation, SplitEvaluation, Trade } from '../experiment/types.ts';
 import { drawdownFromEquity, monthlyReturnsTable, rollingSharpe } from '../metrics/index.ts';
 import type { MetricRow } from '../run/metrics.ts';
 import { workflowValues } from './registry.ts';
+import { providedSignals } from './signalsInput.ts';
 
 const numeric = (r: Record<string, unknown>): MetricsRecordView =>
   Object.fromEntries(Object.entries(r).filter(([, v]) => typeof v === 'number')) as MetricsRecordView;
@@ -168,6 +178,49 @@ export function ensembleExtras(r: EnsemblePipelineResult): Record<string, unknow
   };
 }
 
+/**
+ * The news analyst's posts: none (it abstains); synthetic (the synthetic market regenerated from
+ * its config, sentiment from its planted signal, as `lab ensemble --signals synthetic`); or the
+ * signals CSV the lab handed over (read as kol reads it: text-only posts scored by the lexicon).
+ */
+function newsSignals(
+  source: string,
+  resolved: ResolvedExperimentConfig,
+  panel: Panel,
+): { signals: SentimentSignals | null; note: string } {
+  let records: SignalRecord[];
+  let label: string;
+  if (source === 'none') return { signals: null, note: 'news: none (the news analyst abstains)' };
+  if (source === 'synthetic') {
+    if (resolved.data.kind !== 'synthetic')
+      throw new Error(
+        'ensemble.news: synthetic news is drawn from the synthetic market’s planted signal; choose the synthetic market in Data, or another news source',
+      );
+    const market = generateSynthetic(resolved.data.config as Partial<SyntheticConfig>);
+    records = syntheticSignalRecords(market.panel, market.meta);
+    label = 'synthetic';
+  } else {
+    const file = providedSignals();
+    if (!file)
+      throw new Error(
+        'ensemble.news: no signals CSV loaded (load one in the Data panel, or choose another news source)',
+      );
+    const r = importSignals(file.text, { fileName: file.name });
+    if (!r.ok) throw new Error(`${r.error.file}:${r.error.line}:${r.error.column}: ${r.error.message}`);
+    records = r.posts.map((p) => ({
+      date: isoFromDays(p.day),
+      asset: p.ticker,
+      sentiment: p.sentiment,
+      confidence: p.confidence,
+    }));
+    label = `file:${file.name}`;
+  }
+  const { signals, report } = alignSignals(records, panel, label);
+  if (report.used === 0)
+    throw new Error(`ensemble.news: no post of ${label} matches the data's dates and assets`);
+  return { signals, note: `news: ${label}, ${report.used} of ${report.records} posts used` };
+}
+
 /** Runs the `ensemble` workflow (the runner contract of ./runners.ts). */
 export async function runEnsembleWorkflow(
   config: unknown,
@@ -181,6 +234,7 @@ export async function runEnsembleWorkflow(
   const panel = selectAssets(fullPanel, resolved.assets);
   const splitSpec = splitSpecOf(resolved.splits, panel.dates);
   const annualization = resolved.eval.annualization ?? inferAnnualization(panel.dates);
+  const news = newsSignals(String(v['ensemble.news']), resolved, panel);
   const rows: MetricRow[] = [];
   const t0 = clock();
   let tEval = t0;
@@ -196,7 +250,7 @@ export async function runEnsembleWorkflow(
           weights: { technical: num('weightTechnical'), news: num('weightNews') },
         },
       },
-      signals: null,
+      signals: news.signals,
       bc: {
         epochs: num('bcEpochs'),
         patience: num('bcPatience'),
@@ -243,7 +297,7 @@ export async function runEnsembleWorkflow(
       .map((x) => x.values['charts/episodic_return'])
       .filter((x): x is number => Number.isFinite(x));
     const notes = [
-      `news: none (the news analyst abstains)`,
+      news.note,
       `PPO: ${result.evaluation.ppo.status}${result.evaluation.ppo.reason ? ` (${result.evaluation.ppo.reason})` : ''}`,
     ];
     if (result.evaluation.rl.status === 'fallback')

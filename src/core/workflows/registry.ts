@@ -76,6 +76,15 @@ const market: WorkflowDef = {
   cli: 'lab train',
 };
 
+/** Ensemble settings by name, in the order given (a form section). */
+function ensembleFields(names: readonly string[]): FieldSpec[] {
+  return names.map((n) => {
+    const f = ENSEMBLE_FIELDS.find((x) => x.path === `ensemble.${n}`);
+    if (!f) throw new Error(`ensemble: no setting ensemble.${n}`);
+    return f;
+  });
+}
+
 /** Seed 004: the runner is ./ensembleRunner.ts (agent = the ensemble with the BC policy as 4th analyst). */
 const ensemble: WorkflowDef = {
   id: 'ensemble',
@@ -91,9 +100,28 @@ const ensemble: WorkflowDef = {
   setup: [
     { id: 'data', title: 'Data', fields: [...DATA_FIELDS, ...SYNTHETIC_FIELDS] },
     { id: 'splits', title: 'Splits', fields: SPLIT_FIELDS },
-    { id: 'ensemble', title: 'Ensemble', fields: ENSEMBLE_FIELDS.slice(0, 4) },
-    { id: 'bc', title: 'Behaviour cloning', fields: ENSEMBLE_FIELDS.slice(4, 10) },
-    { id: 'ppo', title: 'PPO fine-tuning', fields: ENSEMBLE_FIELDS.slice(10) },
+    {
+      id: 'ensemble',
+      title: 'Ensemble',
+      fields: ensembleFields(['threshold', 'weightTechnical', 'weightNews', 'news', 'fee']),
+    },
+    {
+      id: 'bc',
+      title: 'Behaviour cloning',
+      fields: ensembleFields([
+        'bcEpochs',
+        'bcPatience',
+        'bcDropout',
+        'bcLearningRate',
+        'bcBatchSize',
+        'imbalance',
+      ]),
+    },
+    {
+      id: 'ppo',
+      title: 'PPO fine-tuning',
+      fields: ensembleFields(['rlWeight', 'ppoSteps', 'ppoLearningRate', 'ppoEpisodeLength']),
+    },
     { id: 'run', title: 'Run', fields: RUN_FIELDS.filter((f) => f.path === 'seed') },
   ],
   algorithms: [],

@@ -2,6 +2,7 @@ import { useId, useMemo, useRef, useState, type DragEvent } from 'react';
 import type { Panel } from '../../../workers/protocol.ts';
 import type { EnumField } from '../../core/experiment/fields.ts';
 import { DATA_FIELDS } from '../../core/experiment/vocabulary.ts';
+import { workflowFieldOf } from '../../core/workflows/registry.ts';
 import { flatValues, splitMode } from '../../store/experiment.ts';
 import { useLab } from '../../store/index.ts';
 import type { PanelProps } from '../App.tsx';
@@ -59,7 +60,7 @@ export function DataPanel(_: PanelProps) {
         <CsvLoader />
         <LoadStatus />
       </section>
-      {workflow.id === 'kol' && <SignalsLoader />}
+      {SIGNALS_SOURCE[workflow.id] && <SignalsLoader path={SIGNALS_SOURCE[workflow.id]} />}
       {panel && (
         <>
           <section className="panel" aria-labelledby="assets-h">
@@ -82,14 +83,19 @@ export function DataPanel(_: PanelProps) {
   );
 }
 
+/** The setting that says where a workflow's posts come from ('file' = the signals CSV loaded here). */
+const SIGNALS_SOURCE: Record<string, string> = { kol: 'kol.signals', ensemble: 'ensemble.news' };
+
 /**
- * kol's posts: synthetic (the generator's knobs in Setup) or the user's signals CSV, read by the
- * import worker into a report naming file, line and column; the run parses the same file again.
+ * A workflow's posts (kol's, the ensemble's news): generated, or the user's signals CSV, read by
+ * the import worker into a report naming file, line and column; the run parses the same file again.
  */
-function SignalsLoader() {
+function SignalsLoader({ path }: { path: string }) {
   const rt = useRuntime();
   const inputId = useId();
-  const source = useLab((s) => flatValues(s.experiment)['kol.signals']);
+  const field = workflowFieldOf(path);
+  const options = field?.kind === 'enum' ? field.options : [];
+  const source = useLab((s) => flatValues(s.experiment)[path]);
   const setValue = useLab((s) => s.setValue);
   const signals = useLab((s) => s.signals);
   const setSignals = useLab((s) => s.setSignals);
@@ -115,21 +121,17 @@ function SignalsLoader() {
   return (
     <section className="panel" aria-labelledby="signals-h">
       <h2 id="signals-h">Posts</h2>
+      <p className="muted">{field?.help}</p>
       <fieldset className="pill-group" aria-label="Posts">
-        {(
-          [
-            ['synthetic', 'Synthetic posts (seeded; knobs in Setup)'],
-            ['file', 'My signals CSV'],
-          ] as const
-        ).map(([value, label]) => (
-          <label key={value}>
+        {options.map((o) => (
+          <label key={o.value}>
             <input
               type="radio"
-              name="kol-signals"
-              checked={source === value}
-              onChange={() => setValue('kol.signals', value)}
+              name="signals-source"
+              checked={source === o.value}
+              onChange={() => setValue(path, o.value)}
             />
-            {label}
+            {o.value === 'file' ? 'My signals CSV' : o.label}
           </label>
         ))}
       </fieldset>

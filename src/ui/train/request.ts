@@ -20,7 +20,10 @@ export function trainRequest(
   };
 }
 
-/** Whether the experiment reads a posts file (kol with `kol.signals = 'file'`). */
+/** Whether the experiment reads a posts file (kol's posts or the ensemble's news set to 'file'). */
 export function readsSignalsFile(e: Experiment): boolean {
-  return e.workflow === 'kol' && e.values['kol.signals'] === 'file';
+  return (
+    (e.workflow === 'kol' && e.values['kol.signals'] === 'file') ||
+    (e.workflow === 'ensemble' && e.values['ensemble.news'] === 'file')
+  );
 }
