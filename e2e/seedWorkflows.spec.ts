@@ -34,7 +34,7 @@ test('kol: posts → baseline book → residual; equity against the baseline and
   await page.screenshot({ path: `/tmp/ui-kol-results-${info.project.name}.png`, fullPage: true });
 });
 
-test('ensemble: analysts → BC → 4th analyst → PPO; votes, checklist and BC report in Results', async ({
+test('ensemble: analysts → BC → 4th analyst → PPO; votes, checklist and BC report in Results @isolated', async ({
   page,
 }, info) => {
   test.setTimeout(300_000);
