@@ -62,31 +62,11 @@ export function writeMarketFiles(
   const fs = prepared.features;
   const rowOf = new Map(fs.dates.map((d, i) => [d, i]));
   const N = fs.assets.length;
-  writeJson(path.join(dir, 'metrics.json'), {
-    ...extra,
-    annualization: prepared.annualization,
-    splits: Object.fromEntries(
-      evaluation.splits.map((s) => [
-        s.split,
-        {
-          start: s.dates[0],
-          end: s.dates[s.dates.length - 1],
-          agent: s.metrics.agent,
-          baselines: Object.fromEntries(Object.entries(s.metrics).filter(([k]) => k !== 'agent')),
-        },
-      ]),
-    ),
-  });
-  const equityRows: CsvCell[][] = [];
+  // metrics.json and equity.csv as every workflow writes them; positions and trades are market's.
+  writeEvaluationFiles(dir, { ...evaluation, extras: undefined }, prepared.annualization, extra);
   const positionRows: CsvCell[][] = [];
   const tradeRows: CsvCell[][] = [];
   for (const s of evaluation.splits) {
-    for (const [name, eq] of Object.entries(s.equity)) {
-      const r = s.returns[name];
-      const dd = s.drawdown[name];
-      for (let k = 0; k < eq.length; k++)
-        equityRows.push([s.split, s.dates[k], name, eq[k], k === 0 ? null : r[k - 1], dd[k]]);
-    }
     // Shares at the env's starting value (equity is rebased to 1): initialCash, or a portfolio's initialValue.
     const env = prepared.config.env;
     const cash = (prepared.config.envKind === 'portfolio' ? env.initialValue : env.initialCash) as number;
@@ -102,11 +82,6 @@ export function writeMarketFiles(
     for (const tr of s.trades)
       tradeRows.push([s.split, tr.date, tr.asset, tr.side, tr.quantity, tr.price, tr.fee]);
   }
-  writeCsv(
-    path.join(dir, 'equity.csv'),
-    ['split', 'date', 'strategy', 'equity', 'return', 'drawdown'],
-    equityRows,
-  );
   writeCsv(
     path.join(dir, 'positions.csv'),
     ['split', 'date', 'asset', 'shares', 'weight', 'close'],
