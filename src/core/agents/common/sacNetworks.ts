@@ -9,7 +9,13 @@ import { Rng } from '../../rng.ts';
 import type { BoxSpace } from '../../envs/types.ts';
 import { MLP } from '../nets/mlp.ts';
 import type { ActivationName } from '../nets/dense.ts';
-import { countParams, type Module, type NamedVariable } from '../nets/module.ts';
+import {
+  countParams,
+  getWeights as readModuleWeights,
+  setWeights as assignModuleWeights,
+  type Module,
+  type NamedVariable,
+} from '../nets/module.ts';
 
 export interface SacNetSizes {
   hidden: number[];
@@ -194,15 +200,11 @@ export class SacNetworks implements Module {
   }
 
   getWeights(): Float32Array[] {
-    return this.namedVariables().map(({ variable }) => new Float32Array(variable.dataSync() as Float32Array));
+    return readModuleWeights(this);
   }
 
   setWeights(weights: Float32Array[]): void {
-    tf.tidy(() =>
-      this.namedVariables().forEach(({ variable }, i) =>
-        variable.assign(tf.tensor(weights[i], variable.shape, 'float32')),
-      ),
-    );
+    assignModuleWeights(this, weights);
   }
 
   dispose(): void {
