@@ -124,6 +124,8 @@ const ensemble: WorkflowDef = {
     },
     { id: 'run', title: 'Run', fields: RUN_FIELDS.filter((f) => f.path === 'seed') },
   ],
+  learner:
+    'behaviour cloning (action and strength heads), then PPO fine-tuning from its weights (settings in Setup)',
   algorithms: [],
   results: [
     'ensemble-votes',

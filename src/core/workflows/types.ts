@@ -30,6 +30,8 @@ export interface WorkflowDef {
   fields?: readonly FieldSpec[];
   /** Panels of the lab: Setup (data, splits, features, env) and the run fields. */
   setup: readonly WorkflowSection[];
+  /** What trains, in words, when its learner is set by its own fields (algorithms: []). */
+  learner?: string;
   /** Algorithms it trains (the Agent panel's choice); empty when its learner is set by its own fields. */
   algorithms: readonly AlgoId[];
   /** What its Results view shows, in order: shared sections (RESULT_SECTIONS) and its own. */

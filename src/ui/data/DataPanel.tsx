@@ -154,7 +154,7 @@ function SignalsLoader({ path }: { path: string }) {
           </p>
           <p className="muted">
             One row per post: date, ticker, and sentiment (−1..1) with confidence (0..1), or the text (scored
-            by the lexicon chosen in Setup); optional author, post id, url. Columns are found by header.
+            by a finance-aware lexicon); optional author, post id, url. Columns are found by header.
           </p>
           {signals && (
             <section aria-label="Signals import report" data-status={signals.status}>

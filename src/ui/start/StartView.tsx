@@ -28,9 +28,11 @@ export function StartView() {
             <dl>
               <dt>Data</dt>
               <dd>{w.data.needs}</dd>
-              <dt>Algorithms</dt>
+              <dt>{w.algorithms.length > 0 ? 'Algorithms' : 'Learner'}</dt>
               <dd>
-                {w.algorithms.map((a) => ALGO_OPTIONS.find((o) => o.value === a)?.label ?? a).join(', ')}
+                {w.algorithms.length > 0
+                  ? w.algorithms.map((a) => ALGO_OPTIONS.find((o) => o.value === a)?.label ?? a).join(', ')
+                  : (w.learner ?? 'its own (settings in Setup)')}
               </dd>
               <dt>Headless</dt>
               <dd>
