@@ -82,6 +82,8 @@ export interface ChecklistExtra {
     status: string;
     reason?: string;
     agreement_with_ensemble?: number | null;
+    /** BC policies voting as one analyst (a seed ensemble when > 1). */
+    seeds?: number;
     decisions_changed?: number;
   };
   ppo: {

@@ -38,6 +38,14 @@ export const ENSEMBLE_FIELDS: readonly FieldSpec[] = [
     'Weight of the news analyst (it abstains without news).',
     { step: 0.5 },
   ),
+  int(
+    'ensemble.bcSeeds',
+    'BC seeds',
+    1,
+    1,
+    9,
+    'BC policies trained from consecutive seeds; with more than one the 4th analyst is their seed ensemble (majority action, mean strength).',
+  ),
   choice(
     'ensemble.news',
     'News analyst reads',

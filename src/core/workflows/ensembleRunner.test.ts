@@ -142,4 +142,15 @@ describe('ensemble workflow', () => {
       ),
     ).rejects.toThrow(/choose the synthetic market/);
   });
+
+  it('with bcSeeds 3 the 4th analyst is the seed ensemble of three BC policies', async () => {
+    const r = await runWorkflow(
+      { ...config, ensemble: { ...config.ensemble, ppoSteps: 0, bcSeeds: 3 } },
+      panel,
+    );
+    const rl = (r.evaluation!.extras!['ensemble-checklist'] as { rl: { status: string; seeds?: number } }).rl;
+    expect(rl).toMatchObject({ status: 'used', seeds: 3 });
+    const one = await runWorkflow({ ...config, ensemble: { ...config.ensemble, ppoSteps: 0 } }, panel);
+    expect((one.evaluation!.extras!['ensemble-checklist'] as { rl: { seeds?: number } }).rl.seeds).toBe(1);
+  });
 });

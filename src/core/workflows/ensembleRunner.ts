@@ -261,6 +261,7 @@ export async function runEnsembleWorkflow(
         seed: resolved.seed,
       },
       rlWeight: num('rlWeight'),
+      bcSeeds: num('bcSeeds'),
       finetune:
         num('ppoSteps') > 0
           ? {

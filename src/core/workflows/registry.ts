@@ -115,6 +115,7 @@ const ensemble: WorkflowDef = {
         'bcLearningRate',
         'bcBatchSize',
         'imbalance',
+        'bcSeeds',
       ]),
     },
     {

@@ -19,6 +19,7 @@ import type { PositionBacktestResult } from '../backtest.ts';
 import { PositionEnv, policyBacktest, type PolicyBacktest } from '../env.ts';
 import type { EnsembleAnalysis, SplitRun } from '../ensemble.ts';
 import { DEFAULT_FINETUNE, type FinetuneOptions } from '../policyConfig.ts';
+import { seedVote } from '../seedVote.ts';
 import { bookMetrics, headline } from '../report.ts';
 import { ensembleWithPolicy, type WithPolicy } from '../rlAnalyst.ts';
 import { STATE_DIM } from '../state.ts';
@@ -39,6 +40,11 @@ export interface EvaluateSettings {
   annualization: number;
   /** Asset column of the single-asset comparisons (BC alone, PPO). Default 0. */
   asset?: number;
+  /**
+   * More BC policies of the same data from other seeds: with them the 4th analyst and "BC alone"
+   * are the seed ensemble (majority action, mean strength; seedVote.ts). PPO starts from the first.
+   */
+  members?: readonly BcLearner[];
 }
 
 export interface EvaluateHooks {
@@ -63,6 +69,8 @@ export type RlStatus =
   | {
       status: 'used';
       weight: number;
+      /** BC policies voting as one analyst (1 = a single policy). */
+      seeds: number;
       votes: number;
       agreement_with_ensemble: number | null;
       decisions_changed: number;
@@ -131,6 +139,18 @@ export async function measureDecisionMs(
   return n % 2 ? times[(n - 1) / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
 }
 
+/** Greedy actions and strengths of one BC policy, or the seed ensemble's vote of several. */
+function policyActs(
+  policies: readonly BcLearner[],
+  obs: Float32Array,
+): { action: ArrayLike<number>; strength: ArrayLike<number> } {
+  const acts = policies.map((p) => {
+    const r = p.act(obs);
+    return { action: r.actions, strength: r.strength ?? new Float32Array(r.actions.length) };
+  });
+  return acts.length === 1 ? acts[0] : seedVote(acts, acts[0].action.length);
+}
+
 /**
  * Evaluates `learner` (null, or `failure` given: the fallback) against the ensemble on every run's
  * split. PPO trains on the train split's rows of `settings.asset`.
@@ -155,19 +175,13 @@ export async function evaluatePolicies(
   let withRl: WithPolicy | null = null;
   const ppoRows = { ppo_bc: [] as MetricRow[], ppo_scratch: [] as MetricRow[] };
   let ppo: PpoSummary = { status: 'skipped', reason: 'no policy' };
+  const policies = learner ? [learner, ...(settings.members ?? [])] : [];
   if (!learner) {
     rl = { status: 'fallback', reason: failure ?? 'no policy' };
   } else {
     try {
       hooks.onPhase?.('evaluating', 'the policy as 4th analyst');
-      withRl = ensembleWithPolicy(
-        analysis,
-        (obs) => {
-          const r = learner.act(obs);
-          return { action: r.actions, strength: r.strength ?? new Float32Array(r.actions.length) };
-        },
-        settings.rlWeight,
-      );
+      withRl = ensembleWithPolicy(analysis, (obs) => policyActs(policies, obs), settings.rlWeight);
       let changed = 0;
       let agree = 0;
       let voted = 0;
@@ -180,6 +194,7 @@ export async function evaluatePolicies(
       rl = {
         status: 'used',
         weight: settings.rlWeight,
+        seeds: policies.length,
         votes: voted,
         agreement_with_ensemble: voted ? agree / voted : null,
         decisions_changed: changed,
@@ -203,7 +218,17 @@ export async function evaluatePolicies(
     };
     const bcBooks: Record<string, PolicyBacktest> = {};
     for (const s of splits)
-      bcBooks[s.split] = await policyBacktest(analysis, s.rows, bcDecision(learner), { asset });
+      bcBooks[s.split] = await policyBacktest(
+        analysis,
+        s.rows,
+        policies.length > 1
+          ? (obs) => {
+              const r = policyActs(policies, obs);
+              return { action: r.action[0], strength: r.strength[0] };
+            }
+          : bcDecision(learner),
+        { asset },
+      );
     for (const s of splits) s.bc = bcBooks[s.split].backtest;
     if (settings.finetune === null) ppo = { status: 'skipped', reason: 'PPO not asked for' };
     else if (analysis.splitRows.train.end - analysis.splitRows.train.start < 2)

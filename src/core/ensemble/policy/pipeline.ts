@@ -8,6 +8,7 @@
  * In policy/, outside the pure core: this module loads tfjs.
  */
 import { fromFiles, toFiles } from '../../agents/checkpoint.ts';
+import type { BcLearner } from '../../agents/bc.ts';
 import type { OfflineDataset } from '../../agents/offline/dataset.ts';
 import type { Panel, SplitSpec } from '../../data/types.ts';
 import type { RunControl } from '../../run/control.ts';
@@ -27,7 +28,12 @@ import {
   type EnsembleConfig,
   type SplitRun,
 } from '../ensemble.ts';
-import { DEFAULT_FINETUNE, type FinetuneOptions, type SplitCounts } from '../policyConfig.ts';
+import {
+  DEFAULT_FINETUNE,
+  DEFAULT_POLICY_TRAIN,
+  type FinetuneOptions,
+  type SplitCounts,
+} from '../policyConfig.ts';
 import type { SentimentSignals } from '../signals.ts';
 import { STATE_DIM } from '../state.ts';
 import { EnsembleError } from '../types.ts';
@@ -121,6 +127,12 @@ export interface EnsemblePipelineSettings {
   bc?: Partial<PolicyTrainOptions>;
   /** Weight of the BC policy's vote as the 4th analyst. Default 1. */
   rlWeight?: number;
+  /**
+   * BC policies trained from seeds bc.seed, bc.seed + 1, …: with more than one, the 4th analyst is
+   * their seed ensemble (majority action, mean strength). The report and checklist are the first's.
+   * Default 1.
+   */
+  bcSeeds?: number;
   /** PPO fine-tuning and PPO from scratch; null skips both. */
   finetune?: Partial<FinetuneOptions> | null;
   /** Asset column of the single-asset comparisons. Default 0. */
@@ -192,31 +204,45 @@ export async function runEnsemblePipeline(
       },
     },
   });
-  const tBc = performance.now();
   const stopped = () => control?.stopRequested === true || bc.trained.status === 'stopped';
-  const evaluation = await evaluatePolicies(
-    analysis,
-    runs,
-    bc.trained.learner,
-    {
-      rlWeight: settings.rlWeight ?? 1,
-      finetune: stopped() ? null : ppo,
-      annualization: settings.annualization,
-      asset: settings.asset,
-    },
-    {
-      onPhase: (phase, detail) => hooks.onPhase?.(phase, detail),
-      onPpoIteration: (which, row) => {
-        const offset = which === 'ppo_bc' ? 0 : ppoSteps;
-        hooks.onProgress?.(bcTotal + offset + row.step, bcTotal + 2 * ppoSteps);
-        if (which === 'ppo_bc') hooks.onMetrics?.([{ step: bcLast + row.step, values: row.values }]);
+  // The seed ensemble's other members: same data and settings, the next seeds.
+  const members: BcLearner[] = [];
+  const seed0 = settings.bc?.seed ?? DEFAULT_POLICY_TRAIN.seed;
+  for (let k = 1; k < (settings.bcSeeds ?? 1) && !stopped(); k++) {
+    hooks.onPhase?.('training', `behaviour cloning, seed ${seed0 + k}`);
+    const m = await trainEnsemblePolicy(offline, counts, { ...settings.bc, seed: seed0 + k }, { control });
+    members.push(m.learner);
+  }
+  const tBc = performance.now();
+  let evaluation: PolicyEvaluation;
+  try {
+    evaluation = await evaluatePolicies(
+      analysis,
+      runs,
+      bc.trained.learner,
+      {
+        members,
+        rlWeight: settings.rlWeight ?? 1,
+        finetune: stopped() ? null : ppo,
+        annualization: settings.annualization,
+        asset: settings.asset,
       },
-      shouldStop: async () => {
-        if (control?.current === 'paused') await control.waitWhilePaused();
-        return control?.stopRequested === true;
+      {
+        onPhase: (phase, detail) => hooks.onPhase?.(phase, detail),
+        onPpoIteration: (which, row) => {
+          const offset = which === 'ppo_bc' ? 0 : ppoSteps;
+          hooks.onProgress?.(bcTotal + offset + row.step, bcTotal + 2 * ppoSteps);
+          if (which === 'ppo_bc') hooks.onMetrics?.([{ step: bcLast + row.step, values: row.values }]);
+        },
+        shouldStop: async () => {
+          if (control?.current === 'paused') await control.waitWhilePaused();
+          return control?.stopRequested === true;
+        },
       },
-    },
-  );
+    );
+  } finally {
+    for (const m of members) m.dispose();
+  }
   const delta = (evaluation.summary.valid as { delta_sharpe?: number } | undefined)?.delta_sharpe;
   const checklist = completeChecklist(bc.checklist, {
     deltaSharpe: delta,

@@ -53,7 +53,7 @@ export function Checklist({ evaluation }: WorkflowSectionProps) {
         Overall: {x.pass ? 'every decided item passes' : 'some items fail'}
         {x.pending.length ? ` (pending: ${x.pending.join(', ')})` : ''}. RL analyst:{' '}
         {x.rl.status === 'used'
-          ? `used; agrees with the ensemble on ${((x.rl.agreement_with_ensemble ?? NaN) * 100).toFixed(1)}% of days, changes ${x.rl.decisions_changed} decisions`
+          ? `used${(x.rl.seeds ?? 1) > 1 ? ` (seed ensemble of ${x.rl.seeds} BC policies)` : ''}; agrees with the ensemble on ${((x.rl.agreement_with_ensemble ?? NaN) * 100).toFixed(1)}% of days, changes ${x.rl.decisions_changed} decisions`
           : `not used (${x.rl.reason}); the ensemble runs without it`}
         .
       </p>
