@@ -41,9 +41,19 @@ export function algoOf(e: Experiment): AlgoId {
   return e.values.algo as AlgoId;
 }
 
-/** Defaults of a workflow's own settings (`kol.maxWeight`, …; none for market). */
-function workflowDefaults(workflow: string): Values {
-  return workflowIds().includes(workflow) ? defaultsOf(getWorkflow(workflow).fields ?? []) : {};
+const defaultsByWorkflow = new Map<string, Readonly<Values>>();
+
+/**
+ * Defaults of a workflow's own settings (`kol.maxWeight`, …; none for market), computed once per
+ * workflow: flatValues runs in store selectors on every update. Callers spread it, never mutate it.
+ */
+function workflowDefaults(workflow: string): Readonly<Values> {
+  let d = defaultsByWorkflow.get(workflow);
+  if (!d) {
+    d = Object.freeze(workflowIds().includes(workflow) ? defaultsOf(getWorkflow(workflow).fields ?? []) : {});
+    defaultsByWorkflow.set(workflow, d);
+  }
+  return d;
 }
 
 /** The experiment's flat values: the workflow's settings, common values and the current algorithm's agent values. */

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import { fieldOf } from '../core/experiment/vocabulary.ts';
-import { getWorkflow } from '../core/workflows/registry.ts';
+import { getWorkflow, readsSignalsFile } from '../core/workflows/registry.ts';
 import {
   activeFields,
   algoOf,
@@ -43,10 +43,7 @@ export function trainBlockers(
   // A workflow whose learner is set by its own fields (algorithms: []) ignores the Agent panel.
   if (workflow.algorithms.length > 0 && !workflow.algorithms.includes(algo))
     out.push(`Agent · ${algo.toUpperCase()} is not an algorithm of the ${workflow.title} workflow`);
-  const readsFile =
-    (e.workflow === 'kol' && flat['kol.signals'] === 'file') ||
-    (e.workflow === 'ensemble' && flat['ensemble.news'] === 'file');
-  if (readsFile && s.signals?.status !== 'ok')
+  if (readsSignalsFile(e.workflow, flat) && s.signals?.status !== 'ok')
     out.push('Data · posts: load a signals CSV (or choose another source of posts)');
   for (const f of workflow.fields ?? []) {
     if (f.when && !f.when(flat)) continue;

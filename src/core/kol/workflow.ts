@@ -277,6 +277,7 @@ export const kolWorkflow: WorkflowDef = {
     { id: 'book', title: 'Baseline book', fields: KOL_BOOK_FIELDS },
     { id: 'residual', title: 'Residual policy', fields: KOL_RESIDUAL_FIELDS },
   ],
+  postsSource: 'kol.signals',
   learner: 'BC warm start, then IQL on the residual with a fidelity penalty (settings in Setup)',
   algorithms: [],
   results: ['equity', 'drawdown', 'metrics', 'positions', 'learning', 'kol-deviation', 'kol-decisions'],

@@ -125,6 +125,7 @@ const ensemble: WorkflowDef = {
     },
     { id: 'run', title: 'Run', fields: RUN_FIELDS.filter((f) => f.path === 'seed') },
   ],
+  postsSource: 'ensemble.news',
   learner:
     'behaviour cloning (action and strength heads), then PPO fine-tuning from its weights (settings in Setup)',
   algorithms: [],
@@ -214,4 +215,10 @@ export function workflowSettings(
   const values = workflowValues(config, list);
   if (Object.keys(values).length === 0) return undefined;
   return unflatten(values)[id] as Record<string, unknown>;
+}
+
+/** Whether these values make the workflow read the signals CSV loaded in the lab (its postsSource is 'file'). */
+export function readsSignalsFile(workflow: string, values: Values): boolean {
+  const w = WORKFLOWS.find((x) => x.id === workflow);
+  return w?.postsSource !== undefined && values[w.postsSource] === 'file';
 }

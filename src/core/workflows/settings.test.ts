@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { choice, num } from '../experiment/fields.ts';
 import {
   getWorkflow,
+  readsSignalsFile,
   workflowSettings,
   workflowSettingsError,
   workflowValues,
@@ -57,5 +58,13 @@ describe('workflow settings (the object under a workflow id)', () => {
       /^toy: settings of workflow toy, but the config's workflow is market/,
     );
     expect(workflowSettingsError({ workflow: 'toy', toy: 3 }, list)).toMatch(/^toy: expected an object/);
+  });
+
+  it('a workflow reads the loaded signals CSV exactly when its posts source says file', () => {
+    expect(readsSignalsFile('kol', { 'kol.signals': 'file' })).toBe(true);
+    expect(readsSignalsFile('kol', { 'kol.signals': 'synthetic' })).toBe(false);
+    expect(readsSignalsFile('ensemble', { 'ensemble.news': 'file' })).toBe(true);
+    expect(readsSignalsFile('ensemble', { 'kol.signals': 'file' })).toBe(false);
+    expect(readsSignalsFile('market', { 'kol.signals': 'file' })).toBe(false);
   });
 });

@@ -30,6 +30,11 @@ export interface WorkflowDef {
   fields?: readonly FieldSpec[];
   /** Panels of the lab: Setup (data, splits, features, env) and the run fields. */
   setup: readonly WorkflowSection[];
+  /**
+   * The setting that says where its posts come from (kol's posts, the ensemble's news); its value
+   * 'file' means the signals CSV loaded in the lab's Data panel, handed to the run with each Train.
+   */
+  postsSource?: string;
   /** What trains, in words, when its learner is set by its own fields (algorithms: []). */
   learner?: string;
   /** Algorithms it trains (the Agent panel's choice); empty when its learner is set by its own fields. */

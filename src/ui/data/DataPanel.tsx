@@ -60,7 +60,7 @@ export function DataPanel(_: PanelProps) {
         <CsvLoader />
         <LoadStatus />
       </section>
-      {SIGNALS_SOURCE[workflow.id] && <SignalsLoader path={SIGNALS_SOURCE[workflow.id]} />}
+      {workflow.postsSource && <SignalsLoader path={workflow.postsSource} />}
       {panel && (
         <>
           <section className="panel" aria-labelledby="assets-h">
@@ -82,9 +82,6 @@ export function DataPanel(_: PanelProps) {
     </div>
   );
 }
-
-/** The setting that says where a workflow's posts come from ('file' = the signals CSV loaded here). */
-const SIGNALS_SOURCE: Record<string, string> = { kol: 'kol.signals', ensemble: 'ensemble.news' };
 
 /**
  * A workflow's posts (kol's, the ensemble's news): generated, or the user's signals CSV, read by

@@ -15,7 +15,7 @@ import { persistRun } from '../runs/history.ts';
 import { WorkerCrash } from '../runtime/workerHandle.ts';
 import type { LabRuntime } from '../runtime/runtime.ts';
 import { panelTransferables } from '../runtime/panel.ts';
-import { readsSignalsFile, trainRequest } from './request.ts';
+import { readsSignalsFileOf, trainRequest } from './request.ts';
 
 /** Store updates from a running training happen at most this often (charts redraw at ≤ 4 Hz). */
 const UI_FLUSH_MS = 250;
@@ -164,7 +164,7 @@ export async function startTraining(rt: LabRuntime): Promise<void> {
     await initBackend(rt);
     const backend = useLab.getState().backend;
     if (!backend) throw new Error(useLab.getState().backendError ?? 'no tfjs backend could be initialised');
-    const file = readsSignalsFile(experiment) ? rt.signalsFile : null;
+    const file = readsSignalsFileOf(experiment) ? rt.signalsFile : null;
     const signals = file ? { name: file.name, text: await file.text() } : undefined;
     const request = trainRequest(experiment, rt.panel!, signals);
     useLab.getState().setStatus('running');

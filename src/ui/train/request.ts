@@ -1,6 +1,7 @@
 import type { ExperimentConfigInput } from '../../core/experiment/config.ts';
 import type { Panel, TrainRequest } from '../../../workers/protocol.ts';
-import { configOfExperiment, type Experiment } from '../../store/experiment.ts';
+import { readsSignalsFile } from '../../core/workflows/registry.ts';
+import { configOfExperiment, flatValues, type Experiment } from '../../store/experiment.ts';
 import { copyPanel } from '../runtime/panel.ts';
 
 /**
@@ -20,10 +21,7 @@ export function trainRequest(
   };
 }
 
-/** Whether the experiment reads a posts file (kol's posts or the ensemble's news set to 'file'). */
-export function readsSignalsFile(e: Experiment): boolean {
-  return (
-    (e.workflow === 'kol' && e.values['kol.signals'] === 'file') ||
-    (e.workflow === 'ensemble' && e.values['ensemble.news'] === 'file')
-  );
+/** Whether the experiment reads the signals CSV loaded in the Data panel (core's workflow declaration says). */
+export function readsSignalsFileOf(e: Experiment): boolean {
+  return readsSignalsFile(e.workflow, flatValues(e));
 }
