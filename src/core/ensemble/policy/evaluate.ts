@@ -20,6 +20,7 @@ import { PositionEnv, policyBacktest, type PolicyBacktest } from '../env.ts';
 import type { EnsembleAnalysis, SplitRun } from '../ensemble.ts';
 import { DEFAULT_FINETUNE, type FinetuneOptions } from '../policyConfig.ts';
 import { seedVote } from '../seedVote.ts';
+import { timePerCall } from './train.ts';
 import { bookMetrics, headline } from '../report.ts';
 import { ensembleWithPolicy, type WithPolicy } from '../rlAnalyst.ts';
 import { STATE_DIM } from '../state.ts';
@@ -120,23 +121,18 @@ function heldStates(
   return out;
 }
 
-/** Median wall time (ms) of `n` single decisions of `decide` (after 10 warm-up calls). */
+/** Wall time (ms) of one decision of `decide` (train.ts's timePerCall), rows cycling through `obs`. */
 export async function measureDecisionMs(
   decide: (obs: Float32Array) => unknown,
   obs: Float32Array,
   n = 200,
 ): Promise<number> {
   const rows = obs.length / STATE_DIM;
-  const row = (k: number) => obs.subarray((k % rows) * STATE_DIM, ((k % rows) + 1) * STATE_DIM);
-  for (let k = 0; k < 10; k++) await decide(row(k));
-  const times: number[] = [];
-  for (let k = 0; k < n; k++) {
-    const t0 = performance.now();
-    await decide(row(k));
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return n % 2 ? times[(n - 1) / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
+  const r = await timePerCall(
+    (k) => decide(obs.subarray((k % rows) * STATE_DIM, ((k % rows) + 1) * STATE_DIM)),
+    n,
+  );
+  return r.median_ms;
 }
 
 /** Greedy actions and strengths of one BC policy, or the seed ensemble's vote of several. */

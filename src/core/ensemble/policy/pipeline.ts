@@ -103,7 +103,7 @@ export async function trainBcStage(
     rows.forEach((r, k) =>
       obs.set(trained.dataset.obs.subarray(r * STATE_DIM, (r + 1) * STATE_DIM), k * STATE_DIM),
     );
-    inference = measureInference(reloaded, obs, 200);
+    inference = await measureInference(reloaded, obs, 200);
   } finally {
     reloaded.dispose();
   }
