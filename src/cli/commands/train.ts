@@ -37,6 +37,8 @@ import { RunControl } from '../../core/run/control.ts';
 import { metricRowsToCsv, type MetricRow } from '../../core/run/metrics.ts';
 import { runTraining, type TrainingCallbacks } from '../../core/run/trainer.ts';
 import { runWorkflow } from '../../core/workflows/runners.ts';
+import { needsPriceData } from '../../core/workflows/registry.ts';
+import { emptyPanel } from '../../core/data/types.ts';
 // Registers 'bc' and 'iql' in the algorithm registry.
 import { provideDatasetFile } from '../../core/agents/offline/learners.ts';
 import { makeSanityEnv } from '../../core/envs/sanity.ts';
@@ -259,7 +261,10 @@ async function trainMarket(exp: MarketArgs, out: string, argv: string[], t0: num
  */
 async function trainWorkflow(exp: MarketArgs, out: string, argv: string[], t0: number): Promise<number> {
   const c = exp.config;
-  const panel = await experimentPanel(c.data, exp.dataSpecs, 'train');
+  // A workflow that makes its own data (supplychain's seeded worlds) is handed an empty panel.
+  const panel = needsPriceData(c.workflow)
+    ? await experimentPanel(c.data, exp.dataSpecs, 'train')
+    : emptyPanel();
   const backend = await initBackendFor(c.backend);
   const t1 = performance.now();
   const run = progressAndStop(c.totalSteps);
@@ -289,6 +294,8 @@ async function trainWorkflow(exp: MarketArgs, out: string, argv: string[], t0: n
     writeEvaluationFiles(out, res.evaluation, res.annualization, extra);
     lines.push(...splitLines(res.evaluation, fmt));
   }
+  // Without market splits the runner's notes are its results (supplychain's tournament table).
+  if (res.evaluation?.splits.length === 0) lines.push(...res.notes.map((n) => `  ${n}`));
   writeJson(path.join(out, 'run.json'), {
     command: 'train',
     argv,

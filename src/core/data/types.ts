@@ -16,6 +16,12 @@ export interface Panel {
   volume: Float64Array;
 }
 
+/** A panel with no dates or assets: what a workflow that needs no prices is handed (supplychain). */
+export function emptyPanel(): Panel {
+  const none = () => new Float64Array(0);
+  return { dates: [], assets: [], open: none(), high: none(), low: none(), close: none(), volume: none() };
+}
+
 /** A date range [start, end], inclusive ISO dates. */
 export interface DateRange {
   start: string;

@@ -30,6 +30,7 @@ import {
   unflatten,
 } from '../experiment/vocabulary.ts';
 import { kolWorkflow } from '../kol/workflow.ts';
+import { supplyChainWorkflow } from '../scml/workflow.ts';
 import { ENSEMBLE_FIELDS } from './ensembleFields.ts';
 
 /**
@@ -143,7 +144,7 @@ const ensemble: WorkflowDef = {
   cli: 'lab ensemble',
 };
 
-const WORKFLOWS: WorkflowDef[] = [market, kolWorkflow, ensemble];
+const WORKFLOWS: WorkflowDef[] = [market, kolWorkflow, ensemble, supplyChainWorkflow];
 
 export function workflows(): readonly WorkflowDef[] {
   return WORKFLOWS;
@@ -215,6 +216,15 @@ export function workflowSettings(
   const values = workflowValues(config, list);
   if (Object.keys(values).length === 0) return undefined;
   return unflatten(values)[id] as Record<string, unknown>;
+}
+
+/**
+ * Whether the workflow reads market prices (a panel): false for one whose data it makes itself
+ * (supplychain's worlds come from its seed; its `data.kinds` is empty). Unknown ids: true.
+ */
+export function needsPriceData(workflow: string): boolean {
+  const w = WORKFLOWS.find((x) => x.id === workflow);
+  return !w || w.data.kinds.length > 0;
 }
 
 /** Whether these values make the workflow read the signals CSV loaded in the lab (its postsSource is 'file'). */

@@ -7,6 +7,7 @@ import { parseExperimentConfig } from '../experiment/config.ts';
 import { runExperiment, type ExperimentResult, type RunExperimentOptions } from '../experiment/run.ts';
 import { runEnsembleWorkflow } from './ensembleRunner.ts';
 import { runKol } from '../kol/runner.ts';
+import { runSupplyChain } from '../scml/runner.ts';
 import { getWorkflow } from './registry.ts';
 
 export type WorkflowRunner = (
@@ -19,6 +20,7 @@ const RUNNERS: Record<string, WorkflowRunner> = {
   market: runExperiment,
   ensemble: runEnsembleWorkflow,
   kol: runKol,
+  supplychain: runSupplyChain,
 };
 
 /** Runs an experiment through its workflow's runner (the config names the workflow; default market). */

@@ -20,7 +20,11 @@ export interface WorkflowDef {
   seed: string;
   /** One paragraph for the start view. */
   summary: string;
-  /** What data it needs, in words, and which data sources it accepts. */
+  /**
+   * What data it needs, in words, and which data sources it accepts; none (`kinds: []`) for a
+   * workflow that makes its own (supplychain): the lab then asks for no dataset and the runner gets
+   * an empty panel.
+   */
   data: { needs: string; kinds: readonly ('embedded' | 'synthetic' | 'panel')[] };
   /**
    * The workflow's own settings, each path under its id (`kol.maxWeight`): a config carries them as

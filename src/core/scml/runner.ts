@@ -1,0 +1,312 @@
+/**
+ * The lab's runner of the `supplychain` workflow (core/workflows/runners.ts): the flat
+ * `supplychain.*` settings → (train-hrl mode: LitaAgent-HRL's L2 as `lab scml train` trains it —
+ * Penguin's goals recovered from a logged tournament, behaviour cloning, PPO through core's
+ * runTraining with the lab's callbacks and control) → a tournament (core tournament.ts) played world
+ * by world, honouring Stop and Pause between worlds, with the running mean score per agent type as
+ * metric rows keyed by worlds done. The result has no market splits (`splits: []`); the workflow's
+ * own sections are in `extras` (extras.ts): summaries of every world, full logs of the replay ones.
+ * The market panel handed in is ignored: the worlds come from the seed.
+ */
+import type { Panel } from '../data/types.ts';
+import { resolveExperimentConfig } from '../experiment/config.ts';
+import type { ExperimentResult, RunExperimentOptions } from '../experiment/run.ts';
+import type { RunEvaluation } from '../experiment/types.ts';
+import type { Rng } from '../rng.ts';
+import { RunControl } from '../run/control.ts';
+import type { MetricRow } from '../run/metrics.ts';
+import { workflowValues } from '../workflows/registry.ts';
+import { registerAgentFactory, type AgentType } from './agents/index.ts';
+import { generateConfig, type ScmlConfigOptions } from './config.ts';
+import { heuristicGoal, HrlAgent, type GoalPolicy } from './hrl/agent.ts';
+import type { ScoresExtra } from './extras.ts';
+import { replayExtras, scoreExtras, type ReplayWorld } from './runnerViews.ts';
+import { runWorld, summarizeScores, tournamentRuns, type Row, type TournamentSpec } from './tournament.ts';
+import type { ScmlAgent, World } from './world.ts';
+import { LITA_LABELS, LITA_TYPES, supplyChainFromValues, type SupplyChainSettings } from './workflow.ts';
+
+/** As `lab scml train`: the data tournament's agents and PPO's opponent pool. */
+const DATA_AGENTS: AgentType[] = ['penguin', 'greedy', 'syncrandom', 'random'];
+const POOL = ['penguin', 'penguin', 'greedy', 'syncrandom', 'random', 'self'] as const;
+/** Held-out tournament seeds in train-hrl mode (lab scml train's --seed S → S + 1000). */
+export const HELD_OUT_OFFSET = 1000;
+
+/** The goal policies of the lita: agent types for the tournament being played, and the goal tap. */
+const lita: {
+  policies: Record<string, GoalPolicy>;
+  sink: ((id: number, day: number, goal: Float32Array) => void) | null;
+} = { policies: { l1: heuristicGoal }, sink: null };
+
+/** An HRL agent whose daily goal is recorded (replay worlds) after it sets it each morning. */
+class GoalTap implements ScmlAgent {
+  readonly type: string;
+  constructor(private readonly inner: HrlAgent) {
+    this.type = inner.type;
+  }
+  init(w: World, id: number, rng: Rng): void {
+    this.inner.init(w, id, rng);
+  }
+  beginDay(w: World, id: number): void {
+    this.inner.beginDay(w, id);
+    lita.sink?.(id, w.day, this.inner.goal);
+  }
+  act(w: World, id: number, todo: Int32Array, n: number): void {
+    this.inner.act(w, id, todo, n);
+  }
+}
+
+let registered = false;
+function registerLita(): void {
+  if (registered) return;
+  registered = true;
+  registerAgentFactory('lita', (variant) => {
+    const policy = lita.policies[variant];
+    if (!policy) throw new Error(`scml: lita:${variant} is not trained in this run`);
+    return new GoalTap(new HrlAgent(policy, `lita:${variant}`));
+  });
+}
+
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** The tournament's agent types: the checked built-ins and HRL variants (train-hrl: the trained ones first). */
+export function tournamentAgents(s: SupplyChainSettings, trained: { ppo: boolean }): AgentType[] {
+  const out: AgentType[] = [];
+  if (s.mode === 'train-hrl') {
+    if (trained.ppo) out.push(LITA_TYPES.ppo);
+    if (!trained.ppo || s.ablations) out.push(LITA_TYPES.bc);
+  }
+  if (s.hrl) out.push(LITA_TYPES.l1);
+  out.push(...(s.builtins as AgentType[]));
+  return out;
+}
+
+export function configOptionsOf(s: SupplyChainSettings): ScmlConfigOptions | undefined {
+  const o: ScmlConfigOptions = {};
+  if (s.days > 0) o.nSteps = s.days;
+  if (s.processes > 0) o.nProcesses = s.processes;
+  return Object.keys(o).length > 0 ? o : undefined;
+}
+
+interface Trained {
+  training: ScoresExtra['training'];
+  rows: MetricRow[];
+  stopped: boolean;
+  dispose(): void;
+}
+
+/** LitaAgent-HRL's L2 as `lab scml train` does it, with the lab's callbacks and Stop. */
+async function trainHrl(
+  s: SupplyChainSettings,
+  opts: RunExperimentOptions,
+  control: RunControl,
+): Promise<Trained> {
+  const t0 = performance.now();
+  const { trainL2Bc, bcGoalPolicy } = await import('../agents/scmlL2.ts');
+  const { collectL2Dataset } = await import('./hrl/goals.ts');
+  const ds = collectL2Dataset({
+    agents: DATA_AGENTS,
+    expert: 'penguin',
+    configs: s.trainWorlds,
+    seed: s.seed,
+  });
+  await tick();
+  const bc = trainL2Bc(ds, { epochs: s.bcEpochs, seed: s.seed + 1 });
+  lita.policies.bc = bcGoalPolicy(bc.mlp);
+  let ppoSteps = 0;
+  let ppoEpisodes = 0;
+  let ppoRecentReturn = NaN;
+  let stopped = control.stopRequested;
+  let dispose = () => bc.mlp.dispose();
+  let rows: MetricRow[] = [];
+  if (s.ppoSteps > 0 && !stopped) {
+    const { l2PpoConfig, ppoGoalPolicy } = await import('../agents/scmlL2Ppo.ts');
+    const { runTraining } = await import('../run/trainer.ts');
+    const { ScmlL2Env } = await import('./hrl/l2env.ts');
+    const seed = s.seed + 1;
+    const env = { prior: heuristicGoal, pool: POOL, nSteps: s.ppoDays };
+    const result = await runTraining({
+      algo: 'ppo',
+      config: l2PpoConfig({ seed, totalSteps: s.ppoSteps }) as Record<string, unknown>,
+      makeEnv: (i) => new ScmlL2Env(env, seed * 7919 + i),
+      callbacks: opts.callbacks,
+      control,
+      keepRows: opts.keepRows ?? false,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+    });
+    if (result.status === 'failed' || !result.learner)
+      throw new Error(`supplychain: L2 PPO failed: ${result.error ?? 'no learner'}`);
+    const learner = result.learner;
+    // The PPO learner (agents/ppo.ts) is what ppoGoalPolicy reads; runTraining types it as a Learner.
+    lita.policies.ppo = ppoGoalPolicy(
+      learner as unknown as Parameters<typeof ppoGoalPolicy>[0],
+      heuristicGoal,
+    );
+    ppoSteps = result.globalStep;
+    ppoEpisodes = result.episodes;
+    ppoRecentReturn = result.recentReturn;
+    stopped = result.status === 'stopped';
+    rows = result.rows ?? [];
+    const disposeBc = dispose;
+    dispose = () => {
+      disposeBc();
+      learner.dispose();
+    };
+  }
+  return {
+    training: {
+      samples: ds.n,
+      dataWorlds: ds.worlds,
+      bcTrainLoss: bc.trainLoss,
+      bcValLoss: bc.valLoss,
+      bcValLossMean: bc.valLossMean,
+      ppoSteps,
+      ppoEpisodes,
+      ppoRecentReturn,
+      seconds: (performance.now() - t0) / 1000,
+    },
+    rows,
+    stopped,
+    dispose,
+  };
+}
+
+/** Running per-type statistics after `done` worlds, as metric rows (keyed by worlds done). */
+function scoreRow(done: number, rows: readonly Row[], agentDays: number, seconds: number): MetricRow {
+  const values: Record<string, number> = {};
+  for (const t of summarizeScores(rows)) {
+    values[`charts/mean_score/${t.agentType}`] = t.mean;
+    values[`charts/bankrupt_rate/${t.agentType}`] = t.bankruptRate;
+  }
+  values['perf/agent_days_per_s'] = seconds > 0 ? agentDays / seconds : 0;
+  return { step: done, values };
+}
+
+/** Runs the supplychain workflow (the runner of core/workflows/runners.ts); the panel is unused. */
+export async function runSupplyChain(
+  config: unknown,
+  _panel: Panel,
+  opts: RunExperimentOptions = {},
+): Promise<ExperimentResult> {
+  const clock = opts.clock ?? (() => performance.now());
+  const resolved = await resolveExperimentConfig(config);
+  const s = supplyChainFromValues(
+    workflowValues({ ...(config as Record<string, unknown>), workflow: 'supplychain' }),
+  );
+  if (s.replayConfig >= s.worlds)
+    throw new Error(
+      `supplychain.replayConfig: configuration ${s.replayConfig} is not played (configurations 0..${s.worlds - 1})`,
+    );
+  if (s.builtins.length === 0 && !s.hrl && s.mode === 'tournament')
+    throw new Error('supplychain.agents: choose at least one agent');
+  const control = opts.control ?? new RunControl();
+  registerLita();
+  lita.policies = { l1: heuristicGoal };
+  const notes: string[] = [];
+  let trained: Trained | null = null;
+  const t0 = clock();
+  try {
+    if (s.mode === 'train-hrl') {
+      opts.onPhase?.('training');
+      trained = await trainHrl(s, opts, control);
+      const t = trained.training!;
+      notes.push(
+        `LitaAgent-HRL L2: ${t.samples} Penguin days from ${t.dataWorlds} worlds, BC held-out loss ${t.bcValLoss.toFixed(4)} (mean goal ${t.bcValLossMean.toFixed(4)}), PPO ${t.ppoSteps} days over ${t.ppoEpisodes} worlds`,
+      );
+    }
+    const trainMs = clock() - t0;
+    const agents = tournamentAgents(s, { ppo: lita.policies.ppo !== undefined });
+    const spec: TournamentSpec = {
+      agents,
+      configs: s.worlds,
+      seed: s.mode === 'train-hrl' ? s.seed + HELD_OUT_OFFSET : s.seed,
+      configOptions: configOptionsOf(s),
+    };
+    const runs = tournamentRuns(spec);
+    const scores: Row[] = [];
+    const rows: MetricRow[] = [...(trained?.rows ?? [])];
+    const replays: ReplayWorld[] = [];
+    let agentDays = 0;
+    let done = 0;
+    let status: ExperimentResult['status'] = trained?.stopped ? 'stopped' : 'completed';
+    const t1 = clock();
+    opts.onPhase?.('evaluating');
+    opts.callbacks?.onStatus?.({ state: 'running', step: 0, totalSteps: runs.length });
+    for (const run of status === 'stopped' ? [] : runs) {
+      await control.waitWhilePaused();
+      if (control.stopRequested) {
+        status = 'stopped';
+        break;
+      }
+      const replay = run.config === s.replayConfig;
+      const goals = new Map<string, Float32Array>();
+      lita.sink = replay ? (id, day, g) => goals.set(`${id}|${day}`, Float32Array.from(g)) : null;
+      const res = runWorld(spec, run, { negotiations: replay, daily: replay });
+      lita.sink = null;
+      if (replay)
+        replays.push({ result: res, cfg: generateConfig(run.configSeed, spec.configOptions), goals });
+      scores.push(...res.scores);
+      agentDays += res.agentDays;
+      done++;
+      const seconds = (clock() - t1) / 1000;
+      const row = scoreRow(done, scores, agentDays, seconds);
+      if (opts.keepRows) rows.push(row);
+      opts.callbacks?.onMetrics?.([row]);
+      opts.callbacks?.onStatus?.({ state: 'running', step: done, totalSteps: runs.length });
+      // Lets the worker's messages (Pause, Stop) in between worlds.
+      await tick();
+    }
+    const seconds = (clock() - t1) / 1000;
+    const labels: Record<string, string> = {};
+    for (const a of agents) if (LITA_LABELS[a]) labels[a] = LITA_LABELS[a];
+    const scoresExtra: ScoresExtra = {
+      mode: s.mode,
+      seed: spec.seed,
+      configs: s.worlds,
+      worldsDone: done,
+      worldsTotal: runs.length,
+      agentDays,
+      seconds,
+      agents: agents.slice(),
+      labels,
+      stats: [],
+      training: trained?.training ?? null,
+    };
+    const own = scoreExtras(scores, scoresExtra);
+    notes.push(
+      `${done} of ${runs.length} worlds (${s.worlds} configurations × ${agents.length} rotations, seed ${spec.seed}), ${agentDays} agent-days in ${seconds.toFixed(1)} s`,
+      ...own['supplychain-scores'].stats.map(
+        (t) =>
+          `${t.agentType}: mean ${t.mean.toFixed(3)}, median ${t.median.toFixed(3)}, truncated mean ${t.truncatedMean.toFixed(3)}, std ${t.std.toFixed(3)}, bankrupt ${(100 * t.bankruptRate).toFixed(1)}%, shortfall ${t.meanShortfall.toFixed(1)}`,
+      ),
+    );
+    const evaluation: RunEvaluation | null =
+      done > 0 ? { splits: [], boundaries: [], extras: { ...own, ...replayExtras(replays, agents) } } : null;
+    return {
+      config: resolved,
+      status,
+      nonFinite: false,
+      steps: done,
+      iterations: 0,
+      episodes: done,
+      recentReturn: NaN,
+      trainMs,
+      evalMs: clock() - t1,
+      assets: [],
+      featureNames: [],
+      annualization: 252,
+      splitSpec: {
+        train: { start: '', end: '' },
+        valid: { start: '', end: '' },
+        test: { start: '', end: '' },
+      },
+      notes,
+      evaluation,
+      ...(opts.keepRows ? { rows } : {}),
+      learner: null,
+    };
+  } finally {
+    lita.sink = null;
+    lita.policies = { l1: heuristicGoal };
+    trained?.dispose();
+  }
+}
