@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import { fieldOf } from '../core/experiment/vocabulary.ts';
-import { getWorkflow, readsSignalsFile } from '../core/workflows/registry.ts';
+import { getWorkflow, needsPriceData, readsSignalsFile } from '../core/workflows/registry.ts';
 import {
   activeFields,
   algoOf,
@@ -33,8 +33,11 @@ export function trainBlockers(
   const e = s.experiment;
   const algo = algoOf(e);
   const flat = flatValues(e);
-  const out: string[] = splitProblems(flat).map((m) => `Data · splits: ${m}`);
   const workflow = getWorkflow(e.workflow);
+  // A workflow that makes its own data (supplychain) has no splits to check.
+  const out: string[] = needsPriceData(workflow.id)
+    ? splitProblems(flat).map((m) => `Data · splits: ${m}`)
+    : [];
   if (
     workflow.setup.some((x) => x.id === 'features') &&
     !Object.entries(flat).some(([k, v]) => k.startsWith('features.') && v === true)

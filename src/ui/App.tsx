@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { needsPriceData } from '../core/workflows/registry.ts';
 import { useLab } from '../store/index.ts';
 import { shareLink, startHashSync } from '../store/urlSync.ts';
 import { cliCommand, copyText, downloadConfig } from './common/configExport.ts';
@@ -47,6 +48,8 @@ export function App() {
     let key = '';
     let timer: ReturnType<typeof setTimeout> | null = null;
     const check = () => {
+      // A workflow that makes its own data (supplychain) loads none; the last dataset stays for the next.
+      if (!needsPriceData(useLab.getState().experiment.workflow)) return;
       const next = datasetKey();
       if (next === key) return;
       key = next;

@@ -25,6 +25,7 @@ export const CHART_GROUPS = [
   { id: 'returns', title: 'Episodic return', learn: 'learning-curves' },
   { id: 'validation', title: 'Validation', learn: 'equity' },
   { id: 'diagnostics', title: 'Diagnostics', learn: 'learning-curves' },
+  { id: 'tournament', title: 'Tournament: mean score per agent type', learn: 'learning-curves' },
 ] as const;
 
 export type ChartGroupId = (typeof CHART_GROUPS)[number]['id'];
@@ -265,6 +266,31 @@ export const METRIC_KEYS: readonly MetricKeyInfo[] = [
     chart: null,
     algos: ['bc'],
     when: 'last epoch',
+  },
+  // Supply-chain tournaments (the supplychain workflow's runner, no learner): keyed by worlds done
+  {
+    key: 'charts/mean_score/*',
+    label: 'mean score (final ÷ initial balance) of an agent type so far',
+    unit: '',
+    chart: 'tournament',
+    algos: [],
+    when: 'supplychain tournaments, step = worlds done',
+  },
+  {
+    key: 'charts/bankrupt_rate/*',
+    label: 'share of an agent type’s factories gone bankrupt so far',
+    unit: '',
+    chart: null,
+    algos: [],
+    when: 'supplychain tournaments, step = worlds done',
+  },
+  {
+    key: 'perf/agent_days_per_s',
+    label: 'simulated factory-days per second of the tournament',
+    unit: 'agent-days/s',
+    chart: null,
+    algos: [],
+    when: 'supplychain tournaments',
   },
   // Throughput: one key for every algorithm, extras beside it
   {

@@ -35,6 +35,18 @@ export function DataPanel(_: PanelProps) {
   const setSource = useLab((s) => s.setDataSource);
   const workflow = useWorkflow();
   const panel = usePanel();
+  if (workflow.data.kinds.length === 0)
+    return (
+      <div className="stack">
+        <section className="panel" aria-labelledby="data-h">
+          <h2 id="data-h">Data</h2>
+          <p data-testid="no-data-needed">
+            {workflow.title} needs {workflow.data.needs}. Nothing to load here: its settings are in Setup, and
+            Train starts it.
+          </p>
+        </section>
+      </div>
+    );
   return (
     <div className="stack">
       <section className="panel" aria-labelledby="data-h">

@@ -6,7 +6,7 @@ import { fmtNum, fmtPct } from '../charts/format.ts';
 import { AGENT_COLOR, BASELINE_COLORS, colorAt } from '../charts/palette.ts';
 import type { DomainBound } from '../charts/chartMath.ts';
 import { TimeSeriesChart, type LineSeries } from '../charts/TimeSeriesChart.tsx';
-import { getWorkflow, workflowIds } from '../../core/workflows/registry.ts';
+import { getWorkflow, needsPriceData, workflowIds } from '../../core/workflows/registry.ts';
 import { useStagedSections } from '../common/staged.ts';
 import { learnerLabel } from '../common/workflow.ts';
 import { LearnButton } from '../learn/LearnButton.tsx';
@@ -91,19 +91,21 @@ export function ResultsPanel(_: PanelProps) {
               ))}
             </select>
           </label>
-          <fieldset className="pill-group" aria-label="Split">
-            {(['all', 'train', 'valid', 'test'] as const).map((c) => (
-              <label key={c}>
-                <input
-                  type="radio"
-                  name="results-split"
-                  checked={choice === c}
-                  onChange={() => setChoice(c)}
-                />
-                {c === 'all' ? 'All splits' : c}
-              </label>
-            ))}
-          </fieldset>
+          {needsPriceData(run?.experiment.workflow ?? 'market') && (
+            <fieldset className="pill-group" aria-label="Split">
+              {(['all', 'train', 'valid', 'test'] as const).map((c) => (
+                <label key={c}>
+                  <input
+                    type="radio"
+                    name="results-split"
+                    checked={choice === c}
+                    onChange={() => setChoice(c)}
+                  />
+                  {c === 'all' ? 'All splits' : c}
+                </label>
+              ))}
+            </fieldset>
+          )}
         </div>
         {run && (
           <p className="muted" data-testid="run-header">
@@ -165,7 +167,10 @@ function EvaluationView({
   const sections = getWorkflow(workflowIds().includes(workflow) ? workflow : 'market').results;
   const own = sections.filter((id) => WORKFLOW_SECTIONS[id] && evaluation.extras?.[id] !== undefined);
   const combined = useMemo(() => combine(evaluation, choice), [evaluation, choice]);
-  const stage = useStagedSections(8 + own.length, combined);
+  // A workflow without market splits (supplychain) draws only its own sections, from stage 2 on.
+  const noSplits = evaluation.splits.length === 0;
+  const first = noSplits ? 2 : 9;
+  const stage = useStagedSections(first - 1 + own.length, noSplits ? evaluation : combined);
   const strategies = useMemo(() => strategiesOf(evaluation), [evaluation]);
   // The full series: the canvas charts decimate per pixel column, so nothing is thinned here.
   const equitySeries = useMemo(
@@ -188,10 +193,20 @@ function EvaluationView({
       ],
     [combined],
   );
+  const ownSections = own.map((id, i) => {
+    if (stage < first + i) return null;
+    const { title, Component } = WORKFLOW_SECTIONS[id];
+    return (
+      <section key={id} className="panel" aria-labelledby={`${id}-h`} data-section={id}>
+        <h3 id={`${id}-h`}>{title}</h3>
+        <Component evaluation={evaluation} splits={noSplits ? [] : splitsOf(evaluation, choice)} />
+      </section>
+    );
+  });
+  if (noSplits) return <>{ownSections}</>;
   if (!combined || !equitySeries || !ddSeries || !sharpeSeries)
     return <p className="muted">No rows in this split.</p>;
-  const splits: SplitEvaluation[] =
-    choice === 'all' ? evaluation.splits : evaluation.splits.filter((s) => s.split === choice);
+  const splits = splitsOf(evaluation, choice);
   return (
     <>
       {sections.includes('equity') && (
@@ -279,18 +294,13 @@ function EvaluationView({
           <TradeLog splits={splits} />
         </section>
       )}
-      {own.map((id, i) => {
-        if (stage < 9 + i) return null;
-        const { title, Component } = WORKFLOW_SECTIONS[id];
-        return (
-          <section key={id} className="panel" aria-labelledby={`${id}-h`} data-section={id}>
-            <h3 id={`${id}-h`}>{title}</h3>
-            <Component evaluation={evaluation} splits={splits} />
-          </section>
-        );
-      })}
+      {ownSections}
     </>
   );
+}
+
+function splitsOf(evaluation: RunEvaluation, choice: SplitChoice): SplitEvaluation[] {
+  return choice === 'all' ? evaluation.splits : evaluation.splits.filter((s) => s.split === choice);
 }
 
 function MetricsTable({ splits, strategies }: { splits: SplitEvaluation[]; strategies: string[] }) {

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { RunEvaluation } from '../../../workers/protocol.ts';
 import { experimentOfHash } from '../../store/experiment.ts';
 import { cliCommand, copyText, downloadConfig } from '../common/configExport.ts';
+import { needsPriceData } from '../../core/workflows/registry.ts';
 import { useLab } from '../../store/index.ts';
 import type { RunSummary, SplitName } from '../../store/types.ts';
 import type { PanelProps } from '../App.tsx';
@@ -302,6 +303,16 @@ function Compare({ ids }: { ids: string[] }) {
   return (
     <section className="panel" aria-labelledby="compare-h">
       <h2 id="compare-h">Compare runs</h2>
+      {chosen.some((r) => !needsPriceData(r.experiment.workflow)) && (
+        <p className="muted" data-testid="compare-no-splits">
+          {chosen
+            .filter((r) => !needsPriceData(r.experiment.workflow))
+            .map((r) => r.name)
+            .join(', ')}{' '}
+          made no market splits (a supply-chain tournament): nothing of theirs to overlay or tabulate here;
+          their tournament tables are in Results.
+        </p>
+      )}
       <fieldset className="pill-group" aria-label="Compare split">
         {(['train', 'valid', 'test'] as const).map((s) => (
           <label key={s}>

@@ -1,4 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
+import { needsPriceData } from '../../core/workflows/registry.ts';
 import { trainBlockers, useLab } from '../../store/index.ts';
 import { fmtDuration } from '../charts/format.ts';
 import { useRuntime } from '../runtime/context.tsx';
@@ -10,7 +11,7 @@ export function TrainBar({ onShowTrain }: { onShowTrain(): void }) {
   const status = useLab((s) => s.status);
   const progress = useLab((s) => s.progress);
   const phase = useLab((s) => s.phase);
-  const dataReady = useLab((s) => s.dataLoad.status === 'ready');
+  const dataReady = useLab((s) => s.dataLoad.status === 'ready' || !needsPriceData(s.experiment.workflow));
   const blockers = useLab(useShallow(trainBlockers));
   const active =
     status === 'starting' ||

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { needsPriceData } from '../../core/workflows/registry.ts';
 import { useLab } from '../../store/index.ts';
 import type { SeriesPoint } from '../../store/types.ts';
 import type { PanelProps } from '../App.tsx';
@@ -48,6 +49,7 @@ export function TrainPanel(_: PanelProps) {
   const failure = useLab((s) => s.failure);
   const backend = useLab((s) => s.backend);
   const status = useLab((s) => s.status);
+  const workflowId = useLab((s) => s.experiment.workflow);
   const keys = Object.keys(live).filter((k) => live[k].length > 0);
   // One chart per group of core's metric catalogue, whatever the algorithm (A2C, PPO, BC, IQL).
   const grouped = CHART_GROUPS.map((g) => ({ ...g, keys: keys.filter((k) => chartOf(k) === g.id) }));
@@ -125,29 +127,31 @@ export function TrainPanel(_: PanelProps) {
             ))}
         </div>
       </section>
-      <section className="panel" aria-labelledby="valid-eq-h">
-        <h2 id="valid-eq-h">
-          Validation equity <LearnButton id="equity" />
-        </h2>
-        {equity ? (
-          <>
+      {needsPriceData(workflowId) && (
+        <section className="panel" aria-labelledby="valid-eq-h">
+          <h2 id="valid-eq-h">
+            Validation equity <LearnButton id="equity" />
+          </h2>
+          {equity ? (
+            <>
+              <p className="muted">
+                At step {equity.step.toLocaleString('en-US')} — refreshed every evaluation interval.
+              </p>
+              <LiveChart
+                title="Validation equity of the agent vs buy-and-hold"
+                series={eqSeries}
+                xFormat={dateOf}
+                yFormat={(v) => fmtNum(v, 2)}
+                baseline={1}
+              />
+            </>
+          ) : (
             <p className="muted">
-              At step {equity.step.toLocaleString('en-US')} — refreshed every evaluation interval.
+              The first validation evaluation appears after the first evaluation interval.
             </p>
-            <LiveChart
-              title="Validation equity of the agent vs buy-and-hold"
-              series={eqSeries}
-              xFormat={dateOf}
-              yFormat={(v) => fmtNum(v, 2)}
-              baseline={1}
-            />
-          </>
-        ) : (
-          <p className="muted">
-            The first validation evaluation appears after the first evaluation interval.
-          </p>
-        )}
-      </section>
+          )}
+        </section>
+      )}
     </div>
   );
 }

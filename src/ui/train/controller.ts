@@ -8,8 +8,10 @@ import type {
 } from '../../../workers/protocol.ts';
 import { trainBlockers, useLab, type LabState } from '../../store/index.ts';
 import { mergeLive } from '../../store/slices/train.ts';
-import { algoOf, hashOfExperiment } from '../../store/experiment.ts';
+import { algoOf, flatValues, hashOfExperiment } from '../../store/experiment.ts';
 import type { RunSummary, SeriesPoint, SplitName } from '../../store/types.ts';
+import { emptyPanel } from '../../core/data/types.ts';
+import { needsPriceData } from '../../core/workflows/registry.ts';
 import { learnerLabel } from '../common/workflow.ts';
 import { persistRun } from '../runs/history.ts';
 import { WorkerCrash } from '../runtime/workerHandle.ts';
@@ -110,6 +112,10 @@ function dataLabel(): string {
   const s = useLab.getState();
   const v = s.experiment.values;
   const meta = s.dataLoad.meta;
+  if (!needsPriceData(s.experiment.workflow)) {
+    const seed = flatValues(s.experiment)['supplychain.seed'];
+    return `generated worlds (seed ${String(seed ?? '—')})`;
+  }
   if (v['data.kind'] === 'synthetic')
     return `synthetic (seed ${String(v['data.config.seed'])}, signal ${String(v['data.config.signalStrength'])})`;
   return meta ? meta.label : String(v['data.name'] ?? v['data.kind']);
@@ -119,7 +125,8 @@ function dataLabel(): string {
 export function startBlockers(rt: LabRuntime | null): string[] {
   const s = useLab.getState();
   const out = trainBlockers(s);
-  if (s.dataLoad.status !== 'ready' || !rt?.panel) out.push('Data · no dataset is loaded yet');
+  if (needsPriceData(s.experiment.workflow) && (s.dataLoad.status !== 'ready' || !rt?.panel))
+    out.push('Data · no dataset is loaded yet');
   return out;
 }
 
@@ -166,7 +173,9 @@ export async function startTraining(rt: LabRuntime): Promise<void> {
     if (!backend) throw new Error(useLab.getState().backendError ?? 'no tfjs backend could be initialised');
     const file = readsSignalsFileOf(experiment) ? rt.signalsFile : null;
     const signals = file ? { name: file.name, text: await file.text() } : undefined;
-    const request = trainRequest(experiment, rt.panel!, signals);
+    // A workflow that makes its own data (supplychain) is sent an empty panel.
+    const panel = needsPriceData(experiment.workflow) ? rt.panel! : emptyPanel();
+    const request = trainRequest(experiment, panel, signals);
     useLab.getState().setStatus('running');
     // User Timing marks bracket the training (the e2e long-task budget and DevTools use them).
     performance.mark('lab:train-start');
