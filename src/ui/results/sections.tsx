@@ -6,6 +6,12 @@ import { Checklist } from './ensemble/Checklist.tsx';
 import { VotesChart } from './ensemble/VotesChart.tsx';
 import { KolDecisions } from './kol/KolDecisions.tsx';
 import { KolDeviation } from './kol/KolDeviation.tsx';
+import { BalanceCurves } from './supplychain/BalanceCurves.tsx';
+import { GoalsChart } from './supplychain/GoalsChart.tsx';
+import { HealthTable } from './supplychain/HealthTable.tsx';
+import { NegotiationReplay } from './supplychain/NegotiationReplay.tsx';
+import { PriceChart } from './supplychain/PriceChart.tsx';
+import { ScoresTable } from './supplychain/ScoresTable.tsx';
 
 /** What a workflow's own result section is drawn from: the whole run and the splits chosen. */
 export interface WorkflowSectionProps {
@@ -31,4 +37,10 @@ export const WORKFLOW_SECTIONS: Record<string, WorkflowSection> = {
   'ensemble-actions': { title: 'Action distribution (the dataset’s labels)', Component: ActionsTable },
   'kol-deviation': { title: 'Deviation from the baseline', Component: KolDeviation },
   'kol-decisions': { title: 'Per-post decisions', Component: KolDecisions },
+  'supplychain-scores': { title: 'Tournament: score per agent type', Component: ScoresTable },
+  'supplychain-health': { title: 'Shortfall and bankruptcy per agent type', Component: HealthTable },
+  'supplychain-balance': { title: 'Balance and inventory per factory', Component: BalanceCurves },
+  'supplychain-negotiation': { title: 'Negotiation replay', Component: NegotiationReplay },
+  'supplychain-prices': { title: 'Agreed price vs trading price', Component: PriceChart },
+  'supplychain-goals': { title: 'LitaAgent-HRL: daily goals vs executed', Component: GoalsChart },
 };
