@@ -89,8 +89,14 @@ describe('supplychain runner (core/workflows/runners.ts)', () => {
     expect(neg.segStart[nSeg]).toBe(neg.price.length);
     for (let s = 0; s < nSeg; s++) {
       // Each thread-day's offers are contiguous and in round order; the seller is on the lower level.
-      for (let i = neg.segStart[s] + 1; i < neg.segStart[s + 1]; i++)
-        expect(neg.round[i]).toBeGreaterThanOrEqual(neg.round[i - 1]);
+      for (let i = neg.segStart[s]; i < neg.segStart[s + 1]; i++) {
+        expect([neg.segSeller[s], neg.segBuyer[s]]).toContain(neg.proposer[i]);
+        if (i > neg.segStart[s]) {
+          expect(neg.round[i]).toBeGreaterThanOrEqual(neg.round[i - 1]);
+          // Alternating offers: a counter-offer comes from the other side.
+          expect(neg.proposer[i]).not.toBe(neg.proposer[i - 1]);
+        }
+      }
       expect(neg.agents[neg.segSeller[s]].level).toBe(neg.agents[neg.segBuyer[s]].level - 1);
     }
     const prices = (ex['supplychain-prices'] as PricesExtra).worlds[0];

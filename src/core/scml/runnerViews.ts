@@ -136,11 +136,10 @@ function negotiationOf(w: ReplayWorld, meta: ReplayWorldMeta): NegotiationExtra[
       Number(rows[x][NEG.thread]) - Number(rows[y][NEG.thread]) ||
       x - y,
   );
-  const round = new Int32Array(n);
-  const proposer = new Int32Array(n);
-  const responder = new Int32Array(n);
-  const quantity = new Int32Array(n);
-  const delivery = new Int32Array(n);
+  const round = new Uint8Array(n);
+  const proposer = new Uint16Array(n);
+  const quantity = new Uint16Array(n);
+  const delivery = new Uint16Array(n);
   const price = new Int32Array(n);
   const response = new Uint8Array(n);
   const segDay: number[] = [];
@@ -166,7 +165,6 @@ function negotiationOf(w: ReplayWorld, meta: ReplayWorldMeta): NegotiationExtra[
     }
     round[i] = Number(r[NEG.round]);
     proposer[i] = p;
-    responder[i] = q;
     quantity[i] = Number(r[NEG.quantity]);
     delivery[i] = Number(r[NEG.delivery]);
     price[i] = Number(r[NEG.price]);
@@ -184,7 +182,6 @@ function negotiationOf(w: ReplayWorld, meta: ReplayWorldMeta): NegotiationExtra[
     segStart: Int32Array.from(segStart),
     round,
     proposer,
-    responder,
     quantity,
     delivery,
     price,

@@ -38,8 +38,8 @@ export const SUPPLYCHAIN_TOURNAMENT_FIELDS: readonly FieldSpec[] = [
     'Mode',
     'tournament',
     [
-      { value: 'tournament', label: 'Tournament of the chosen agents' },
-      { value: 'train-hrl', label: 'Train LitaAgent-HRL (L2), then a held-out tournament' },
+      { value: 'tournament', label: 'Tournament' },
+      { value: 'train-hrl', label: 'Train HRL, then tournament' },
     ],
     'A tournament only, or train the HRL agent’s daily-goal layer first (as lab scml train) and add it to a tournament on held-out seeds (seed + 1000).',
   ),

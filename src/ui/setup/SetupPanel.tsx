@@ -17,7 +17,10 @@ export function SetupPanel(_: PanelProps) {
   const indicatorFields = features.filter((f) => f.kind === 'bool');
   const env = sectionFields(workflow, 'env');
   // A workflow's own sections (kol's posts and book, …); data, splits and run live in Data and Train.
-  const own = workflow.setup.filter((x) => !SHARED_SECTIONS.includes(x.id));
+  // A section whose every field is hidden by the values (supplychain's training settings in tournament mode) is left out.
+  const own = workflow.setup.filter(
+    (x) => !SHARED_SECTIONS.includes(x.id) && x.fields.some((f) => !f.when || f.when(flat)),
+  );
   return (
     <div className="stack">
       {features.length > 0 && (

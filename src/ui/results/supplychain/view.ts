@@ -84,17 +84,19 @@ export interface OfferRow {
 /** The offers of segment s, round by round. */
 export function offersOf(w: NegotiationWorld, s: number): OfferRow[] {
   const out: OfferRow[] = [];
-  for (let i = w.segStart[s]; i < w.segStart[s + 1]; i++)
+  for (let i = w.segStart[s]; i < w.segStart[s + 1]; i++) {
+    const p = w.proposer[i];
     out.push({
       round: w.round[i],
-      proposer: w.agents[w.proposer[i]].name,
-      responder: w.agents[w.responder[i]].name,
+      proposer: w.agents[p].name,
+      responder: w.agents[p === w.segSeller[s] ? w.segBuyer[s] : w.segSeller[s]].name,
       sellerOffers: w.proposer[i] === w.segSeller[s],
       quantity: w.quantity[i],
       delivery: w.delivery[i],
       price: w.price[i],
       response: RESPONSE_LABELS[w.response[i]] ?? '?',
     });
+  }
   return out;
 }
 

@@ -1,0 +1,89 @@
+import { expect, test } from '@playwright/test';
+import { Lab } from './lab.ts';
+
+// Seed 001 as the lab's `supplychain` workflow: started from the start view with no dataset to
+// load, a tiny tournament played in the trainer worker, every result section drawn from its extras.
+
+const SECTIONS = [
+  'supplychain-scores',
+  'supplychain-health',
+  'supplychain-balance',
+  'supplychain-negotiation',
+  'supplychain-prices',
+  'supplychain-goals',
+];
+
+test('supplychain: start view → tiny tournament → every section renders', async ({ page }, info) => {
+  test.setTimeout(240_000);
+  await Lab.observeLongTasks(page);
+  const lab = new Lab(page);
+  await page.goto('./');
+  const start = page.getByRole('region', { name: 'Choose a workflow' });
+  const card = start.locator('[data-workflow="supplychain"]');
+  await expect(card).toContainText('seed 001');
+  await card.getByRole('button', { name: /^Start / }).click();
+  await expect(page.getByTestId('backend')).toHaveText(/Backend: (webgpu|wasm|cpu)\b/, { timeout: 60_000 });
+  // No market data: the Data panel says so, and Train is not blocked on a dataset.
+  await expect(page.getByTestId('no-data-needed')).toContainText('no market data');
+  await page.screenshot({ path: `/work/shots/scml-data-${info.project.name}.png` });
+
+  await lab.tab('Setup').click();
+  await expect(page.getByRole('heading', { name: 'Tournament' })).toBeVisible();
+  await lab.setField('Configurations', '1');
+  await lab.setField('Days per world', '40');
+  await expect(page.getByRole('checkbox', { name: /LitaAgent-HRL/ })).toBeChecked();
+  await page.screenshot({ path: `/work/shots/scml-setup-${info.project.name}.png`, fullPage: true });
+
+  await lab.tab('Train').click();
+  await lab.train();
+  await page.screenshot({ path: `/work/shots/scml-train-${info.project.name}.png`, fullPage: true });
+  await lab.tab('Results').click();
+  for (const id of SECTIONS)
+    await expect(page.locator(`section[data-section="${id}"]`)).toBeVisible({ timeout: 30_000 });
+  // No market splits: no split picker, no equity.
+  await expect(page.getByRole('group', { name: 'Split', exact: true })).toHaveCount(0);
+  await expect(page.locator('#equity-h')).toHaveCount(0);
+
+  const scores = page.getByRole('table', { name: 'Tournament scores per agent type' });
+  for (const t of ['penguin', 'greedy', 'syncrandom', 'random', 'lita:l1'])
+    await expect(scores.locator(`tr[data-agent-type="${t}"]`)).toBeVisible();
+  await expect(page.getByTestId('supplychain-summary')).toContainText('5 of 5 worlds');
+  await expect(page.getByRole('figure', { name: /Balance of each factory/ })).toBeVisible();
+
+  // The negotiation replay: the next day's first thread, its offers round by round.
+  const replay = page.locator('section[data-section="supplychain-negotiation"]');
+  await replay.getByRole('button', { name: 'Next day' }).click();
+  const offers = replay.getByRole('table', { name: 'Offers of the thread, round by round' });
+  await expect(offers.locator('tbody tr').first()).toBeVisible();
+  await expect(offers.locator('tbody tr').last()).toHaveAttribute('data-response', /accept|end|timeout/);
+  await replay.getByRole('combobox', { name: 'Replay world' }).selectOption({ index: 1 });
+  await expect(offers.locator('tbody tr').first()).toBeVisible();
+
+  await expect(page.getByRole('figure', { name: /Agreed unit price vs trading price/ })).toBeVisible();
+  const goals = page.locator('section[data-section="supplychain-goals"]');
+  await expect(goals.getByRole('table', { name: /HRL goals vs executed/ })).toContainText('lita:l1');
+  await expect(goals.getByRole('figure', { name: /Daily goal vs executed: quantities/ })).toBeVisible();
+
+  await page.screenshot({ path: `/work/shots/scml-results-${info.project.name}.png`, fullPage: true });
+  await replay.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `/work/shots/scml-replay-${info.project.name}.png` });
+
+  const long = (await lab.longTasksSinceTrainStart()).filter((t) => t.duration > 100);
+  expect(long, `main-thread tasks over 100 ms: ${JSON.stringify(long)}`).toEqual([]);
+});
+
+test('supplychain: without an HRL agent the goals section says so', async ({ page }) => {
+  test.setTimeout(180_000);
+  const lab = new Lab(page);
+  await page.goto(
+    './#workflow=supplychain&supplychain.worlds=1&supplychain.days=30&supplychain.agents.hrl=false',
+  );
+  await expect(page.getByTestId('backend')).toHaveText(/Backend: (webgpu|wasm|cpu)\b/, { timeout: 60_000 });
+  await lab.tab('Train').click();
+  await lab.train();
+  await lab.tab('Results').click();
+  await expect(page.getByTestId('supplychain-goals-none')).toContainText('No LitaAgent-HRL played');
+  await expect(
+    page.locator('section[data-section="supplychain-scores"] tr[data-agent-type="penguin"]'),
+  ).toBeVisible();
+});
