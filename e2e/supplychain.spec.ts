@@ -87,3 +87,25 @@ test('supplychain: without an HRL agent the goals section says so', async ({ pag
     page.locator('section[data-section="supplychain-scores"] tr[data-agent-type="penguin"]'),
   ).toBeVisible();
 });
+
+test('supplychain: train-hrl mode trains L2 in the worker, then plays it on held-out worlds', async ({
+  page,
+}, info) => {
+  test.setTimeout(240_000);
+  const lab = new Lab(page);
+  await page.goto(
+    './#workflow=supplychain&supplychain.mode=train-hrl&supplychain.worlds=1&supplychain.days=30&supplychain.processes=2&supplychain.agents.greedy=false&supplychain.agents.random=false&supplychain.trainWorlds=1&supplychain.bcEpochs=3&supplychain.ppoSteps=1024&supplychain.ppoDays=30',
+  );
+  await expect(page.getByTestId('backend')).toHaveText(/Backend: (webgpu|wasm|cpu)\b/, { timeout: 60_000 });
+  await lab.tab('Setup').click();
+  await expect(lab.field('PPO budget')).toHaveValue('1024');
+  await lab.tab('Train').click();
+  await lab.train(200_000);
+  await lab.tab('Results').click();
+  const scores = page.getByRole('table', { name: 'Tournament scores per agent type' });
+  for (const t of ['lita:ppo', 'lita:bc', 'lita:l1', 'penguin', 'syncrandom'])
+    await expect(scores.locator(`tr[data-agent-type="${t}"]`)).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('supplychain-training')).toContainText('PPO 1,024 days');
+  await expect(page.getByTestId('supplychain-summary')).toContainText('seed 1000');
+  await page.screenshot({ path: `/work/shots/scml-hrl-results-${info.project.name}.png`, fullPage: true });
+});

@@ -200,6 +200,7 @@ export const supplyChainWorkflow: WorkflowDef = {
     kinds: [],
   },
   fields: SUPPLYCHAIN_FIELDS,
+  seedPath: 'supplychain.seed',
   setup: [
     { id: 'tournament', title: 'Tournament', fields: SUPPLYCHAIN_TOURNAMENT_FIELDS },
     { id: 'hrl', title: 'LitaAgent-HRL training (train-hrl mode)', fields: SUPPLYCHAIN_HRL_FIELDS },

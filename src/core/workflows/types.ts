@@ -39,6 +39,8 @@ export interface WorkflowDef {
    * 'file' means the signals CSV loaded in the lab's Data panel, handed to the run with each Train.
    */
   postsSource?: string;
+  /** The setting that seeds its runs when not the shared `seed` (supplychain's tournament seed): run names show it. */
+  seedPath?: string;
   /** What trains, in words, when its learner is set by its own fields (algorithms: []). */
   learner?: string;
   /** Algorithms it trains (the Agent panel's choice); empty when its learner is set by its own fields. */

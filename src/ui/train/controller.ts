@@ -11,7 +11,7 @@ import { mergeLive } from '../../store/slices/train.ts';
 import { algoOf, flatValues, hashOfExperiment } from '../../store/experiment.ts';
 import type { RunSummary, SeriesPoint, SplitName } from '../../store/types.ts';
 import { emptyPanel } from '../../core/data/types.ts';
-import { needsPriceData } from '../../core/workflows/registry.ts';
+import { getWorkflow, needsPriceData } from '../../core/workflows/registry.ts';
 import { learnerLabel } from '../common/workflow.ts';
 import { persistRun } from '../runs/history.ts';
 import { WorkerCrash } from '../runtime/workerHandle.ts';
@@ -112,10 +112,7 @@ function dataLabel(): string {
   const s = useLab.getState();
   const v = s.experiment.values;
   const meta = s.dataLoad.meta;
-  if (!needsPriceData(s.experiment.workflow)) {
-    const seed = flatValues(s.experiment)['supplychain.seed'];
-    return `generated worlds (seed ${String(seed ?? '—')})`;
-  }
+  if (!needsPriceData(s.experiment.workflow)) return 'generated worlds';
   if (v['data.kind'] === 'synthetic')
     return `synthetic (seed ${String(v['data.config.seed'])}, signal ${String(v['data.config.signalStrength'])})`;
   return meta ? meta.label : String(v['data.name'] ?? v['data.kind']);
@@ -161,7 +158,7 @@ export async function startTraining(rt: LabRuntime): Promise<void> {
     createdAt,
     algo: algoOf(experiment),
     dataLabel: dataLabel(),
-    seed: experiment.values.seed as number,
+    seed: flatValues(experiment)[getWorkflow(experiment.workflow).seedPath ?? 'seed'] as number,
     experiment,
     hash: hashOfExperiment(experiment),
   };
