@@ -109,3 +109,29 @@ test('supplychain: train-hrl mode trains L2 in the worker, then plays it on held
   await expect(page.getByTestId('supplychain-summary')).toContainText('seed 1000');
   await page.screenshot({ path: `/work/shots/scml-hrl-results-${info.project.name}.png`, fullPage: true });
 });
+
+test('supplychain: Pause holds the tournament between worlds, Stop ends it with the worlds played', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  const lab = new Lab(page);
+  await page.goto('./#workflow=supplychain&supplychain.worlds=40');
+  await expect(page.getByTestId('backend')).toHaveText(/Backend: (webgpu|wasm|cpu)\b/, { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  const progress = page.getByTestId('train-progress');
+  await expect(progress).toContainText(/[1-9][0-9]* \/ 200 steps/, { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await expect(page.getByTestId('train-status')).toHaveText('paused');
+  const held = await progress.textContent();
+  await page.waitForTimeout(1500);
+  expect((await progress.textContent())?.split(' steps')[0]).toBe(held?.split(' steps')[0]);
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(page.getByTestId('train-status')).toHaveText('stopped', { timeout: 60_000 });
+  await lab.tab('Results').click();
+  const summary = page.getByTestId('supplychain-summary');
+  await expect(summary).toContainText(/Tournament of \d+ of 200 worlds/);
+  const done = Number((await summary.textContent())!.match(/of (\d+) of 200/)![1]);
+  expect(done).toBeGreaterThan(0);
+  expect(done).toBeLessThan(200);
+});
