@@ -122,6 +122,9 @@ test('supplychain: Pause holds the tournament between worlds, Stop ends it with 
   await expect(progress).toContainText(/[1-9][0-9]* \/ 200 steps/, { timeout: 60_000 });
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await expect(page.getByTestId('train-status')).toHaveText('paused');
+  // The world under way when Pause arrived still finishes (Pause holds between worlds) and the bar
+  // refreshes every 250 ms: read the count once that has landed.
+  await page.waitForTimeout(1000);
   const held = await progress.textContent();
   await page.waitForTimeout(1500);
   expect((await progress.textContent())?.split(' steps')[0]).toBe(held?.split(' steps')[0]);
