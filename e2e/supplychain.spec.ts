@@ -35,6 +35,7 @@ test('supplychain: start view → tiny tournament → every section renders', as
   await page.screenshot({ path: `/work/shots/scml-setup-${info.project.name}.png`, fullPage: true });
 
   await lab.tab('Train').click();
+  await lab.startTaskTrace();
   await lab.train();
   await page.screenshot({ path: `/work/shots/scml-train-${info.project.name}.png`, fullPage: true });
   await lab.tab('Results').click();
@@ -68,8 +69,19 @@ test('supplychain: start view → tiny tournament → every section renders', as
   await replay.scrollIntoViewIfNeeded();
   await page.screenshot({ path: `/work/shots/scml-replay-${info.project.name}.png` });
 
-  const long = (await lab.longTasksSinceTrainStart()).filter((t) => t.duration > 100);
-  expect(long, `main-thread tasks over 100 ms: ${JSON.stringify(long)}`).toEqual([]);
+  // Main-thread tasks from Train to here stay under 100 ms of CPU time (as train.spec.ts checks: the
+  // `longtask` wall times, logged, include other processes' time on a shared machine).
+  const tasks = await lab.stopTaskTrace(20);
+  const wall = (await lab.longTasksSinceTrainStart()).map((t) => [
+    Math.round(t.start),
+    Math.round(t.duration),
+  ]);
+  console.log(`supplychain: longtask [start, wall ms] ${JSON.stringify(wall)}`);
+  console.log(
+    `supplychain: traced [start, wall, cpu ms] ${JSON.stringify(tasks.map((t) => [t.start, t.wall, t.cpu]))}`,
+  );
+  const worst = Math.max(0, ...tasks.map((t) => t.cpu));
+  expect(worst, 'no main-thread task over 100 ms (CPU) from Train to the replay').toBeLessThan(100);
 });
 
 test('supplychain: without an HRL agent the goals section says so', async ({ page }) => {
