@@ -201,6 +201,7 @@ export const supplyChainWorkflow: WorkflowDef = {
   },
   fields: SUPPLYCHAIN_FIELDS,
   seedPath: 'supplychain.seed',
+  progressUnit: 'worlds',
   setup: [
     { id: 'tournament', title: 'Tournament', fields: SUPPLYCHAIN_TOURNAMENT_FIELDS },
     { id: 'hrl', title: 'LitaAgent-HRL training (train-hrl mode)', fields: SUPPLYCHAIN_HRL_FIELDS },

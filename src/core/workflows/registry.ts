@@ -222,6 +222,11 @@ export function workflowSettings(
  * Whether the workflow reads market prices (a panel): false for one whose data it makes itself
  * (supplychain's worlds come from its seed; its `data.kinds` is empty). Unknown ids: true.
  */
+/** What a workflow's progress counts, plural ('steps' unless it declares otherwise). */
+export function progressUnit(workflow: string): string {
+  return WORKFLOWS.find((x) => x.id === workflow)?.progressUnit ?? 'steps';
+}
+
 export function needsPriceData(workflow: string): boolean {
   const w = WORKFLOWS.find((x) => x.id === workflow);
   return !w || w.data.kinds.length > 0;

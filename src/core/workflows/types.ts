@@ -41,6 +41,8 @@ export interface WorkflowDef {
   postsSource?: string;
   /** The setting that seeds its runs when not the shared `seed` (supplychain's tournament seed): run names show it. */
   seedPath?: string;
+  /** What its runner's progress counts, plural ('worlds' for a tournament); default 'steps'. */
+  progressUnit?: string;
   /** What trains, in words, when its learner is set by its own fields (algorithms: []). */
   learner?: string;
   /** Algorithms it trains (the Agent panel's choice); empty when its learner is set by its own fields. */

@@ -1,5 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
-import { needsPriceData } from '../../core/workflows/registry.ts';
+import { needsPriceData, progressUnit } from '../../core/workflows/registry.ts';
 import { trainBlockers, useLab } from '../../store/index.ts';
 import { fmtDuration } from '../charts/format.ts';
 import { useRuntime } from '../runtime/context.tsx';
@@ -11,6 +11,7 @@ export function TrainBar({ onShowTrain }: { onShowTrain(): void }) {
   const status = useLab((s) => s.status);
   const progress = useLab((s) => s.progress);
   const phase = useLab((s) => s.phase);
+  const unit = useLab((s) => progressUnit(s.experiment.workflow));
   const dataReady = useLab((s) => s.dataLoad.status === 'ready' || !needsPriceData(s.experiment.workflow));
   const blockers = useLab(useShallow(trainBlockers));
   const active =
@@ -64,8 +65,12 @@ export function TrainBar({ onShowTrain }: { onShowTrain(): void }) {
             </>
           ) : progress ? (
             <>
-              {progress.step.toLocaleString('en-US')} / {progress.total.toLocaleString('en-US')} steps ·{' '}
-              {Math.round(progress.sps).toLocaleString('en-US')} steps/s · ETA {fmtDuration(progress.etaS)}
+              {progress.step.toLocaleString('en-US')} / {progress.total.toLocaleString('en-US')} {unit} ·{' '}
+              {/* A tournament plays about a world a second: one decimal keeps its rate from reading 0. */}
+              {progress.sps < 10
+                ? progress.sps.toFixed(1)
+                : Math.round(progress.sps).toLocaleString('en-US')}{' '}
+              {unit}/s · ETA {fmtDuration(progress.etaS)}
             </>
           ) : active ? (
             phase || 'starting…'
