@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { parseArgs, parseScalar } from './args.ts';
 import { UsageError } from './errors.ts';
@@ -133,5 +134,17 @@ describe('output helpers', () => {
       c: 'Infinity',
       d: null,
     });
+  });
+
+  it('keeps arrays of plain values on one line and round-trips any JSON value (fast-check)', () => {
+    const text = toJson({ s: new Int8Array([1, -2]), rows: [{ q: [1, 'a', null] }], e: [], o: {} });
+    expect(text).toBe(
+      '{\n  "s": [1,-2],\n  "rows": [\n    {\n      "q": [1,"a",null]\n    }\n  ],\n  "e": [],\n  "o": {}\n}',
+    );
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(JSON.parse(toJson(v))).toEqual(JSON.parse(JSON.stringify(v)));
+      }),
+    );
   });
 });

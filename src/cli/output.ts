@@ -46,20 +46,34 @@ export function writeCsv(file: string, header: readonly string[], rows: Iterable
   writeFileSync(file, toCsv(header, rows));
 }
 
-/** JSON text, 2-space indented. Typed arrays become plain arrays; ±Infinity "Infinity"/"-Infinity"; NaN null. */
+/**
+ * JSON text, 2-space indented, except that an array of plain values (numbers, strings, null) stays on
+ * one line: a run's series and logs would otherwise take a line per number (tens of MB for a
+ * tournament's extras). Typed arrays become plain arrays; ±Infinity "Infinity"/"-Infinity"; NaN null.
+ */
 export function toJson(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_key, v: unknown) => {
-      if (ArrayBuffer.isView(v) && !(v instanceof DataView))
-        return Array.from(v as unknown as ArrayLike<number>, (x) =>
-          Number.isFinite(x) ? x : infinityText(x),
-        );
-      if (typeof v === 'number' && !Number.isFinite(v)) return infinityText(v);
-      return v;
-    },
-    2,
-  );
+  const replacer = (_key: string, v: unknown): unknown => {
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView))
+      return Array.from(v as unknown as ArrayLike<number>, (x) => (Number.isFinite(x) ? x : infinityText(x)));
+    if (typeof v === 'number' && !Number.isFinite(v)) return infinityText(v);
+    return v;
+  };
+  // One pass through JSON.stringify applies toJSON, the replacer and drops undefined; the result is
+  // then laid out here.
+  const plain: unknown = JSON.parse(JSON.stringify(value, replacer) ?? 'null');
+  const layout = (v: unknown, indent: string): string => {
+    if (v === null || typeof v !== 'object') return JSON.stringify(v);
+    const inner = indent + '  ';
+    if (Array.isArray(v)) {
+      if (v.length === 0) return '[]';
+      if (v.every((x) => x === null || typeof x !== 'object')) return JSON.stringify(v);
+      return `[\n${v.map((x) => inner + layout(x, inner)).join(',\n')}\n${indent}]`;
+    }
+    const entries = Object.entries(v as Record<string, unknown>);
+    if (entries.length === 0) return '{}';
+    return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${layout(x, inner)}`).join(',\n')}\n${indent}}`;
+  };
+  return layout(plain, '');
 }
 
 /** Write a JSON file (pretty, trailing newline), creating its folder. */
