@@ -106,6 +106,7 @@ export function writeEvaluationFiles(
 ): void {
   writeJson(path.join(dir, 'metrics.json'), {
     ...extra,
+    ...(evaluation.summary ? { summary: evaluation.summary } : {}),
     annualization,
     splits: Object.fromEntries(
       evaluation.splits.map((s) => [

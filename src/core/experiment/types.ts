@@ -49,4 +49,9 @@ export interface RunEvaluation {
    * core/workflows/registry.ts): plain JSON and typed arrays (the trainer worker transfers those).
    */
   extras?: Record<string, unknown>;
+  /**
+   * Run-level numbers of a workflow, flat keys (`score/penguin`): what sweeps tabulate and
+   * metrics.json records beside the splits' metrics, for results that are not one book per split.
+   */
+  summary?: Record<string, number>;
 }

@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../agents/backend.ts';
 import { RunControl } from '../run/control.ts';
+import { flattenEvaluation } from '../sweeps/job.ts';
 import { runWorkflow } from '../workflows/runners.ts';
 import { workflowSettingsError } from '../workflows/registry.ts';
 import type {
@@ -76,6 +77,12 @@ describe('supplychain runner (core/workflows/runners.ts)', () => {
     });
     const health = ex['supplychain-health'] as HealthExtra;
     expect(health.rows.map((r) => r.factories)).toEqual(expected.map((s) => s.n));
+    // The run-level summary a sweep tabulates (flattenEvaluation) carries the same scores.
+    const flat = flattenEvaluation(res.evaluation!);
+    for (const t of expected) {
+      expect(flat[`score/${t.agentType}`]).toBeCloseTo(t.mean, 12);
+      expect(flat[`bankrupt_rate/${t.agentType}`]).toBe(t.bankruptRate);
+    }
 
     // Full logs only for configuration 1's three rotations (world runs 3, 4, 5).
     const balance = ex['supplychain-balance'] as BalanceExtra;

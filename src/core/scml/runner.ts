@@ -21,7 +21,14 @@ import { generateConfig, type ScmlConfigOptions } from './config.ts';
 import { heuristicGoal, HrlAgent, type GoalPolicy } from './hrl/agent.ts';
 import type { ScoresExtra } from './extras.ts';
 import { replayExtras, scoreExtras, type ReplayWorld } from './runnerViews.ts';
-import { runWorld, summarizeScores, tournamentRuns, type Row, type TournamentSpec } from './tournament.ts';
+import {
+  runWorld,
+  summarizeScores,
+  tournamentRuns,
+  type Row,
+  type TournamentSpec,
+  type TypeStats,
+} from './tournament.ts';
 import type { ScmlAgent, World } from './world.ts';
 import { LITA_LABELS, LITA_TYPES, supplyChainFromValues, type SupplyChainSettings } from './workflow.ts';
 
@@ -281,7 +288,14 @@ export async function runSupplyChain(
         .join(', ')}`,
     );
     const evaluation: RunEvaluation | null =
-      done > 0 ? { splits: [], boundaries: [], extras: { ...own, ...replayExtras(replays, agents) } } : null;
+      done > 0
+        ? {
+            splits: [],
+            boundaries: [],
+            extras: { ...own, ...replayExtras(replays, agents) },
+            summary: tournamentSummary(own['supplychain-scores'].stats),
+          }
+        : null;
     return {
       config: resolved,
       status,
@@ -310,4 +324,16 @@ export async function runSupplyChain(
     lita.policies = { l1: heuristicGoal };
     trained?.dispose();
   }
+}
+
+/** Per agent type: mean score, truncated mean, bankrupt rate and shortfall — what a sweep tabulates. */
+export function tournamentSummary(stats: readonly TypeStats[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of stats) {
+    out[`score/${t.agentType}`] = t.mean;
+    out[`truncated_score/${t.agentType}`] = t.truncatedMean;
+    out[`bankrupt_rate/${t.agentType}`] = t.bankruptRate;
+    out[`shortfall/${t.agentType}`] = t.meanShortfall;
+  }
+  return out;
 }

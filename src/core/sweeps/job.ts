@@ -61,6 +61,7 @@ export function flattenEvaluation(ev: RunEvaluation): Record<string, number> {
       out[`${s.split}/excess_return`] = s.metrics.agent.total_return - bh.total_return;
     }
   }
+  for (const [k, v] of Object.entries(ev.summary ?? {})) out[k] = v;
   return out;
 }
 

@@ -175,11 +175,18 @@ export const LOWER_IS_BETTER = new Set([
   'max_drawdown_duration',
   'turnover',
   'annual_turnover',
+  // A tournament's run-level summary (supplychain): `bankrupt_rate/<agent type>`, `shortfall/…`.
+  'bankrupt_rate',
+  'shortfall',
 ]);
 
-/** Default direction of a `<split>/<metric>` key (max_drawdown is ≤ 0, so higher is better). */
+/**
+ * Default direction of a `<split>/<metric>` or `<metric>/<subject>` key (max_drawdown is ≤ 0, so
+ * higher is better).
+ */
 export function higherIsBetterFor(metric: string): boolean {
-  return !LOWER_IS_BETTER.has(metric.slice(metric.indexOf('/') + 1));
+  const slash = metric.indexOf('/');
+  return !LOWER_IS_BETTER.has(metric.slice(slash + 1)) && !LOWER_IS_BETTER.has(metric.slice(0, slash));
 }
 
 /** Per-point mean ± std, and the best point chosen on a validation metric with its test metrics beside it. */
@@ -194,7 +201,9 @@ export function summarizeSweep(
     const out: Record<string, { mean: number; std: number }> = {};
     if (!best) return out;
     for (const k of Object.keys(best.mean).sort())
-      if (k.startsWith(prefix)) out[k] = { mean: best.mean[k], std: best.std[k] };
+      // The selection metric always comes along (a run-level key such as score/penguin has no split).
+      if (k.startsWith(prefix) || (prefix === 'valid/' && k === metric))
+        out[k] = { mean: best.mean[k], std: best.std[k] };
     return out;
   };
   return {
@@ -212,4 +221,15 @@ export function summarizeSweep(
         }
       : null,
   };
+}
+
+/**
+ * Run-level keys of a workflow's summary (`score/penguin`), as opposed to per-split metrics
+ * (`valid/sharpe`) and training curves: what a sweep of a workflow without market splits selects on.
+ */
+export function summaryMetricKeys(points: readonly { mean: Record<string, unknown> }[]): string[] {
+  const keys = new Set<string>();
+  for (const p of points)
+    for (const k of Object.keys(p.mean)) if (!/^(train|valid|test|training)\//.test(k)) keys.add(k);
+  return [...keys];
 }

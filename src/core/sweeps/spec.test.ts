@@ -9,7 +9,15 @@ import {
   parseSweepSpec,
   shardRuns,
 } from './spec.ts';
-import { aggregateByPoint, mergeResults, selectBest, type SweepRunResult } from './results.ts';
+import {
+  aggregateByPoint,
+  higherIsBetterFor,
+  mergeResults,
+  selectBest,
+  summarizeSweep,
+  summaryMetricKeys,
+  type SweepRunResult,
+} from './results.ts';
 
 describe('sweep spec expansion', () => {
   it('grid: every combination × seeds, values written at dotted paths', () => {
@@ -130,6 +138,27 @@ describe('sweep results', () => {
     seed,
     metrics: { 'valid/sharpe': sharpe, 'test/sharpe': -sharpe },
     ...extra,
+  });
+
+  it('a workflow without splits is selected on its run-level keys, in their own direction', () => {
+    const run = (index: number, score: number, bankrupt: number): SweepRunResult => ({
+      index,
+      id: `p${index}-s1`,
+      pointIndex: index,
+      point: { 'supplychain.days': index },
+      seed: 1,
+      metrics: { 'score/penguin': score, 'bankrupt_rate/penguin': bankrupt, 'training/episodic_return': 1 },
+    });
+    const runs = [run(0, 1.0, 0.2), run(1, 1.1, 0.3), run(2, 0.9, 0.1)];
+    expect(summaryMetricKeys(aggregateByPoint(runs))).toEqual(['score/penguin', 'bankrupt_rate/penguin']);
+    expect(higherIsBetterFor('score/penguin')).toBe(true);
+    expect(higherIsBetterFor('bankrupt_rate/penguin')).toBe(false);
+    expect(higherIsBetterFor('valid/max_drawdown')).toBe(true);
+    expect(higherIsBetterFor('valid/turnover')).toBe(false);
+    const byScore = summarizeSweep(runs, 'score/penguin');
+    expect(byScore.best?.pointIndex).toBe(1);
+    expect(byScore.best?.valid['score/penguin'].mean).toBe(1.1);
+    expect(summarizeSweep(runs, 'bankrupt_rate/penguin').best?.pointIndex).toBe(2);
   });
 
   it('aggregates mean and sample std over seeds, skipping failed runs', () => {

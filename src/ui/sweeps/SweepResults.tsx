@@ -4,7 +4,7 @@
  * top k and a heatmap for 2-D grids (sorting and top k from core/sweeps/view.ts), CSV / JSON export.
  */
 import { useMemo, useState } from 'react';
-import { higherIsBetterFor, summarizeSweep } from '../../core/sweeps/results.ts';
+import { higherIsBetterFor, summarizeSweep, summaryMetricKeys } from '../../core/sweeps/results.ts';
 import { nextSort, sortPoints, topPoints, type PointSort } from '../../core/sweeps/view.ts';
 import { useLab } from '../../store/index.ts';
 import { fmtCompact } from '../charts/format.ts';
@@ -53,6 +53,11 @@ export function Results() {
     [spec],
   );
   const summary = useMemo(() => summarizeSweep(results, metric), [results, metric]);
+  // A workflow without market splits (a tournament) reports run-level keys instead of valid/*.
+  const ownKeys = useMemo(() => summaryMetricKeys(summary.points), [summary.points]);
+  const splitless = ownKeys.length > 0 && !summary.points.some((p) => 'valid/sharpe' in p.mean);
+  const selectMetrics = splitless ? ownKeys : [...SELECT_METRICS, ...ownKeys];
+  const tableMetrics = splitless ? ownKeys.slice(0, 6) : TABLE_METRICS;
   const [sort, setSort] = useState<PointSort>({ key: metric, dir: -1 });
   const [scatterParam, setScatterParam] = useState<string>('');
   const [topK, setTopK] = useState(3);
@@ -89,7 +94,7 @@ export function Results() {
             value={metric}
             onChange={(e) => useLab.getState().setSweep({ metric: e.target.value })}
           >
-            {SELECT_METRICS.map((m) => (
+            {[...new Set([metric, ...selectMetrics])].map((m) => (
               <option key={m} value={m}>
                 {m}
               </option>
@@ -118,32 +123,34 @@ export function Results() {
               — {fmtCompact(best.valid[metric]?.mean ?? NaN)} ± {fmtCompact(best.valid[metric]?.std ?? NaN)}{' '}
               over {best.n} seed{best.n === 1 ? '' : 's'}.
             </p>
-            <table className="data" aria-label="Test metrics of the chosen point">
-              <caption>
-                <strong>TEST split, chosen point only</strong> — reported after the choice, never used to make
-                it.
-              </caption>
-              <thead>
-                <tr>
-                  {TEST_METRICS.map((m) => (
-                    <th key={m} scope="col">
-                      {m}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                <tr>
-                  {TEST_METRICS.map((m) => (
-                    <td key={m} data-metric={m}>
-                      {best.test[m]
-                        ? `${fmtCompact(best.test[m].mean)} ± ${fmtCompact(best.test[m].std)}`
-                        : '—'}
-                    </td>
-                  ))}
-                </tr>
-              </tbody>
-            </table>
+            {!splitless && (
+              <table className="data" aria-label="Test metrics of the chosen point">
+                <caption>
+                  <strong>TEST split, chosen point only</strong> — reported after the choice, never used to
+                  make it.
+                </caption>
+                <thead>
+                  <tr>
+                    {TEST_METRICS.map((m) => (
+                      <th key={m} scope="col">
+                        {m}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  <tr>
+                    {TEST_METRICS.map((m) => (
+                      <td key={m} data-metric={m}>
+                        {best.test[m]
+                          ? `${fmtCompact(best.test[m].mean)} ± ${fmtCompact(best.test[m].std)}`
+                          : '—'}
+                      </td>
+                    ))}
+                  </tr>
+                </tbody>
+              </table>
+            )}
           </>
         ) : (
           <p className="muted">No point has a finite {metric} yet.</p>
@@ -157,7 +164,7 @@ export function Results() {
             <tr>
               {params.map((k) => header(`param:${k}`, labelOf(k)))}
               <th scope="col">Seeds</th>
-              {[...new Set([metric, ...TABLE_METRICS])].map((m) => header(m, m))}
+              {[...new Set([metric, ...tableMetrics])].map((m) => header(m, m))}
             </tr>
           </thead>
           <tbody>
@@ -175,7 +182,7 @@ export function Results() {
                   {p.n}
                   {p.failed ? ` (+${p.failed} failed)` : ''}
                 </td>
-                {[...new Set([metric, ...TABLE_METRICS])].map((m) => (
+                {[...new Set([metric, ...tableMetrics])].map((m) => (
                   <td key={m} data-metric={m}>
                     {Number.isFinite(p.mean[m]) ? `${fmtCompact(p.mean[m])} ± ${fmtCompact(p.std[m])}` : '—'}
                   </td>
