@@ -54,7 +54,8 @@ by flag (--ppo-steps, --micro-iters).
 options:
   --layers L        layers to train, of l2,l3,l4 (default all; l4 needs l3; without l2 the goals
                     are the heuristic ones)
-  --l3-epochs E     epochs of L3's supervised residuals (default 10)
+  --l3-epochs E     epochs of L3's supervised residuals (default 10; 0: MAPPO starts from a zero
+                    residual, i.e. from L1 + L2)
   --micro-iters I   MAPPO iterations of L3 + L4 (default 300; 0: pretrained L3 only)
   --micro-worlds W  training worlds per MAPPO iteration (default 2)
   --micro-days D    days per MAPPO training world (default 40)
@@ -216,7 +217,8 @@ export async function runScmlTrain(argv: string[]): Promise<number> {
   if (flags['ppo-steps'] < 0) throw new UsageError(`--ppo-steps must be ≥ 0, got ${flags['ppo-steps']}`);
   if (flags['eval-worlds'] < 0)
     throw new UsageError(`--eval-worlds must be ≥ 0, got ${flags['eval-worlds']}`);
-  for (const k of ['l3-epochs', 'micro-worlds', 'micro-days'] as const)
+  if (flags['l3-epochs'] < 0) throw new UsageError(`--l3-epochs must be ≥ 0, got ${flags['l3-epochs']}`);
+  for (const k of ['micro-worlds', 'micro-days'] as const)
     if (flags[k] < 1) throw new UsageError(`--${k} must be ≥ 1, got ${flags[k]}`);
   if (flags['micro-iters'] < 0)
     throw new UsageError(`--micro-iters must be ≥ 0, got ${flags['micro-iters']}`);
@@ -411,18 +413,20 @@ async function trainMicro(
     );
     log(`lab scml train: resumed L3/L4 at iteration ${trainer.iteration} (${trainer.worldsDone} worlds)`);
   } else {
-    const ds = collectL3Dataset({
-      agents: DATA_AGENTS,
-      expert: 'penguin',
-      configs: flags.worlds,
-      seed: flags.seed,
-    });
     const net = new MicroNet(initMicroParams(seed));
-    const bc = trainL3Bc(net, ds, { epochs: flags['l3-epochs'], seed });
-    log(
-      `lab scml train: L3 residuals: ${ds.n} Penguin answers from ${ds.worlds} worlds; train loss ${bc.trainLoss.toFixed(4)}, held-out ${bc.valLoss.toFixed(4)} (zero residual ${bc.valLossZero.toFixed(4)}) (${secs()} s)`,
-    );
-    writeJson(path.join(dir, 'bc.json'), { samples: ds.n, worlds: ds.worlds, ...bc });
+    if (flags['l3-epochs'] > 0) {
+      const ds = collectL3Dataset({
+        agents: DATA_AGENTS,
+        expert: 'penguin',
+        configs: flags.worlds,
+        seed: flags.seed,
+      });
+      const bc = trainL3Bc(net, ds, { epochs: flags['l3-epochs'], seed });
+      log(
+        `lab scml train: L3 residuals: ${ds.n} Penguin answers from ${ds.worlds} worlds; train loss ${bc.trainLoss.toFixed(4)}, held-out ${bc.valLoss.toFixed(4)} (zero residual ${bc.valLossZero.toFixed(4)}) (${secs()} s)`,
+      );
+      writeJson(path.join(dir, 'bc.json'), { samples: ds.n, worlds: ds.worlds, ...bc });
+    } else writeJson(path.join(dir, 'bc.json'), { skipped: true });
     trainer = new MicroTrainer(net.toParams(), {
       seed,
       useL4,
