@@ -38,18 +38,18 @@ export const usage = `usage: lab scml train --out RUN [--layers l2,l3,l4] [--wor
                        [--ppo-days D] [--prior heuristic|bc] [--l3-epochs E] [--micro-iters I]
                        [--micro-worlds W] [--micro-days D] [--eval-worlds M] [--seed S] [--resume] [--quiet]
 
-Trains LitaAgent-HRL's daily-goal layer L2 on SCML-lite: goals recovered from a tournament's logs
-(Penguin the expert), behaviour cloning, then PPO with the shaped reward
-Δcash + γ(Φ' − Φ) − risk + ε·liquidity as a residual on a prior goal (--prior); L1 (Penguin-style
-offers and the safety mask) clips every action. Writes RUN/hrl.json, RUN/l2_bc.json, RUN/ppo/, RUN/learning.csv
-and a held-out evaluation RUN/eval/{scores.csv,summary.json} of hrl:RUN, hrl:RUN#bc (no PPO) and
-hrl:RUN#l1 (no L2) against penguin, greedy, syncrandom and random.
-L3 (per thread and round: residual Δq, Δp, Δaccept on L1's offer) is pretrained on Penguin − L1
-residuals and trained with L4 (attention over the day's threads, α_k scaling L3) by MAPPO with a
-centralised critic; RUN/micro/ holds their checkpoint. The evaluation then plays hrl:RUN and the
-ablations hrl:RUN#nol2, #nol3, #nol4 (a layer removed).
-Defaults: about 8 minutes on an idle 2-core machine, under 20 when it is shared; longer budgets
-by flag (--ppo-steps, --micro-iters).
+Trains LitaAgent-HRL on SCML-lite; L1 (Penguin-style offers and the safety mask) clips every action.
+L2 (daily goals): goals recovered from a tournament's logs (Penguin the expert), behaviour cloning,
+then PPO with the shaped reward Δcash + γ(Φ' − Φ) − risk + ε·liquidity as a residual on a prior
+goal (--prior). L3 (per thread and round: residual Δq, Δp, Δaccept on L1's offer) is pretrained
+on Penguin − L1 residuals, then trained with L4 (attention over the day's threads, α_k scaling
+L3) by MAPPO with a centralised critic against an opponent pool (built-ins + past selves).
+Writes RUN/hrl.json, RUN/l2_bc.json, RUN/ppo/, RUN/learning.csv, RUN/micro/ (L3/L4 checkpoint and
+params.json), RUN/learning_micro.csv and a held-out evaluation RUN/eval/{scores.csv,summary.json}
+of hrl:RUN and the ablations hrl:RUN#nol2, #nol3, #nol4 (a layer removed; without L3: #bc and #l1)
+against penguin, greedy, syncrandom and random, with each type's score − Penguin's paired by seat.
+Defaults: 6 CPU-minutes (about 7 minutes wall on an idle 2-core machine; 20 at load 10); longer
+budgets by flag (--ppo-steps, --micro-iters).
 
 options:
   --layers L        layers to train, of l2,l3,l4 (default all; l4 needs l3; without l2 the goals
@@ -65,7 +65,7 @@ options:
   --ppo-days D      days per training world (default 60; evaluation uses 50..200)
   --prior P         PPO's residual base: heuristic (Penguin's needs, default) or bc (the clone,
                     measured worse held-out: 0.96 vs 1.00 mean score)
-  --eval-worlds M   held-out configurations (× 7 rotations; default 10; 0 skips)
+  --eval-worlds M   held-out configurations (× 8 rotations; default 10; 0 skips)
   --seed S          seed (default 0); the evaluation seeds are S + 1000
   --resume          continue PPO from RUN/ppo and MAPPO from RUN/micro (weights, optimisers, RNG,
                     step, worlds played, past selves)
