@@ -51,7 +51,8 @@ factories (round-robin: N × k world runs for k agent types), and writes
 World runs are played on N worker threads (rows still come out in world order); --shard i/n plays
 world runs i, i+n, … (as lab sweep), for n processes or machines.
 
-agents: ${AGENT_TYPES.join(', ')}, hrl:RUN (a lab scml train folder; hrl:RUN#bc, hrl:RUN#l1 ablations)
+agents: ${AGENT_TYPES.join(', ')}, hrl:RUN (a lab scml train folder; ablations hrl:RUN#nol2,
+  #nol3, #nol4 with L2, L3 or L4 removed, and #bc, #l1)
 
 options:
   --agents LIST        comma-separated agent types (repeats allowed)

@@ -1,7 +1,7 @@
 /**
- * lab scml train at a tiny budget: the run folder holds the clone, the PPO checkpoint and a
- * held-out evaluation with the ablations; `hrl:RUN` then plays in lab scml tournament, and
- * --resume continues PPO from the checkpoint.
+ * lab scml train at a tiny budget: the run folder holds the clone, the PPO checkpoint, L3/L4's
+ * checkpoint and a held-out evaluation with the ablations (a layer removed each); `hrl:RUN` then
+ * plays in lab scml tournament, and --resume continues PPO and MAPPO from their checkpoints.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,10 @@ const dir = testDir('lab-scml-train-');
 describe('lab scml train', () => {
   it('trains, evaluates, plays as hrl:RUN and resumes', async () => {
     const run = path.join(dir, 'run');
-    const small = ['--worlds', '1', '--bc-epochs', '2', '--ppo-steps', '512', '--ppo-days', '12'];
+    const small = [
+      ...['--worlds', '1', '--bc-epochs', '2', '--ppo-steps', '512', '--ppo-days', '12'],
+      ...['--l3-epochs', '1', '--micro-iters', '2', '--micro-worlds', '1', '--micro-days', '10'],
+    ];
     expect(await main(['scml', 'train', ...small, '--eval-worlds', '1', '--out', run])).toBe(0);
     for (const f of [
       'hrl.json',
@@ -23,6 +26,11 @@ describe('lab scml train', () => {
       'ppo/model.json',
       'ppo/weights.bin',
       'learning.csv',
+      'micro/model.json',
+      'micro/weights.bin',
+      'micro/params.json',
+      'micro/bc.json',
+      'learning_micro.csv',
       'eval/summary.json',
     ])
       expect(existsSync(path.join(run, f)), f).toBe(true);
@@ -30,7 +38,7 @@ describe('lab scml train', () => {
       byType: { agentType: string; n: number }[];
     };
     expect(summary.byType.map((e) => e.agentType).sort()).toEqual(
-      ['greedy', 'hrl', 'hrl#bc', 'hrl#l1', 'penguin', 'random', 'syncrandom'].sort(),
+      ['greedy', 'hrl', 'hrl#nol2', 'hrl#nol3', 'hrl#nol4', 'penguin', 'random', 'syncrandom'].sort(),
     );
     const t = path.join(dir, 't');
     expect(
@@ -38,7 +46,7 @@ describe('lab scml train', () => {
         'scml',
         'tournament',
         '--agents',
-        `hrl:${run},penguin`,
+        `hrl:${run},hrl:${run}#nol4,hrl:${run}#l1,penguin`,
         '--worlds',
         '1',
         '--steps',
@@ -55,9 +63,13 @@ describe('lab scml train', () => {
         }
       ).modelTopology;
     const before = JSON.stringify(step('model.json'));
-    expect(await main(['scml', 'train', ...small, '--eval-worlds', '0', '--resume', '--out', run])).toBe(0);
+    const more = small.map((x, i) => (small[i - 1] === '--micro-iters' ? '3' : x));
+    expect(await main(['scml', 'train', ...more, '--eval-worlds', '0', '--resume', '--out', run])).toBe(0);
     expect(io.stderr).toMatch(/resumed L2 clone/);
+    expect(io.stderr).toMatch(/resumed L3\/L4 at iteration 2/);
+    expect(io.stderr).toMatch(/L3\/L4 3 iterations/);
     expect(JSON.stringify(step('model.json'))).not.toBe(before);
     await expect(main(['scml', 'tournament', '--agents', 'hrl:/nonexistent', '--out', t])).resolves.toBe(2);
+    await expect(main(['scml', 'train', '--layers', 'l2,l4', '--out', run])).resolves.toBe(2);
   }, 240_000);
 });

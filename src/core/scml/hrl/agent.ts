@@ -9,12 +9,16 @@
  *   the goal is split over the other threads at that price, delivered today when possible, else
  *   on the first of the next 3 days with room; every answer goes through the safety mask (l1.ts).
  * The goal policy is injected (heuristic, behaviour-cloned or PPO), so this file stays pure.
+ * L3/L4 (l3.ts), when `micro` is set: each half-step the agent builds one token per thread it
+ * answers, the controller returns residuals (Δq, Δp, Δaccept) on L1's offer and accept threshold,
+ * and the result still goes through the mask. With `micro` unset the agent is exactly L1 + L2.
  */
 import type { Rng } from '../../rng.ts';
 import { penguinBuyNeed, penguinSellNeed } from '../agents/penguin.ts';
 import { relTime } from '../agents/common.ts';
 import { ACCEPT, END, REJECT, T_RUNNING, type ScmlAgent, type World } from '../world.ts';
 import { SafetyMask, type L1Action } from './l1.ts';
+import { L3_ACT, L3_FEATURES, type MicroController } from './l3.ts';
 
 export const L2_FEATURES = 16;
 export const GOAL_SIZE = 4;
@@ -46,6 +50,12 @@ export function concessionPos(goalPos: number, selling: boolean, rel: number): n
 }
 /** Accept up to this much (× n_lines) beyond the goal's quantity, as Penguin's overshoot. */
 export const OVERSHOOT = 0.1;
+/**
+ * L3/L4 reward weights: goal misalignment per n_lines, deal advantage ((p − TP)/TP per n_lines
+ * traded), liquidity per n_lines traded, and the day's Δ(cash + Φ) in units of B₀ (×100: a day
+ * moves the balance by ~1%, so the shared result weighs about as much as one line-day's goal gap).
+ */
+export const MICRO_REWARD = { goal: 0.1, deal: 1, liquidity: 0.01, cash: 100 } as const;
 const FUTURE_DAYS = 3;
 /** Share of the counter-offers asking for today's delivery (Penguin's 70%). */
 const TODAY_SHARE = 0.7;
@@ -131,6 +141,24 @@ export class HrlAgent implements ScmlAgent {
   private suppliesStart = 0;
   private idx = new Int32Array(0);
   private key = new Float64Array(0);
+  /** L3/L4 (l3.ts); null: L1 + L2 only. */
+  micro: MicroController | null = null;
+  /** Called with each half-step's tokens (the L3 expert-residual recorder). */
+  tokenSink: ((tokens: Float32Array, threads: Int32Array, n: number) => void) | null = null;
+  /** Per thread: today's residuals (Δq in n_lines, Δp and Δaccept in goodness). */
+  private resQ = new Float32Array(0);
+  private resP = new Float32Array(0);
+  private resA = new Float32Array(0);
+  /** Per thread: goodness of the partner's last and previous offers today (−1: none). */
+  private lastGood = new Float32Array(0);
+  private prevGood = new Float32Array(0);
+  private tokens = new Float32Array(0);
+  private residual = new Float32Array(0);
+  private tokThreads = new Int32Array(0);
+  /** Balance and Φ at the start of the day, for the day's reward (training only). */
+  private dayBalance = NaN;
+  private dayPhi = 0;
+  private readonly dayGoal = new Float32Array(GOAL_SIZE);
 
   constructor(
     private readonly policy: GoalPolicy = heuristicGoal,
@@ -143,6 +171,11 @@ export class HrlAgent implements ScmlAgent {
     this.mask = new SafetyMask(w.cfg.horizon);
     this.idx = new Int32Array(w.nThreads);
     this.key = new Float64Array(w.nThreads);
+    for (const k of ['resQ', 'resP', 'resA', 'lastGood', 'prevGood'] as const)
+      this[k] = new Float32Array(w.nThreads);
+    this.tokens = new Float32Array(w.nThreads * L3_FEATURES);
+    this.residual = new Float32Array(w.nThreads * L3_ACT);
+    this.tokThreads = new Int32Array(w.nThreads);
   }
 
   private committed(w: World, a: number, selling: boolean): number {
@@ -153,6 +186,7 @@ export class HrlAgent implements ScmlAgent {
   }
 
   beginDay(w: World, a: number): void {
+    if (this.micro?.steps) this.closeDay(w, a);
     l2Features(w, a, this.features);
     if (this.goalOverride) this.goal.set(this.goalOverride);
     else this.policy(this.features, w, a, this.goal);
@@ -161,22 +195,28 @@ export class HrlAgent implements ScmlAgent {
     if (w.level[a] === w.lastLevel) this.goal[2] = 0;
     this.salesStart = this.committed(w, a, true);
     this.suppliesStart = this.committed(w, a, false);
+    this.lastGood.fill(-1);
+    this.prevGood.fill(-1);
+    this.resQ.fill(0);
+    this.resP.fill(0);
+    this.resA.fill(0);
+    this.dayBalance = w.balance[a];
+    this.dayPhi = w.inventory[a] * w.tp[w.level[a]];
+    this.dayGoal.set(this.goal);
   }
 
   act(w: World, a: number, todo: Int32Array, n: number): void {
     this.mask.refresh(w, a);
+    if (this.micro || this.tokenSink) this.prepareMicro(w, a, todo, n);
     this.side(w, a, todo, n, false);
     this.side(w, a, todo, n, true);
   }
 
-  private side(w: World, a: number, todo: Int32Array, n: number, selling: boolean): void {
-    const nl = w.nLines;
+  /** What is left of today's goal on a side, and my standing offers on it. */
+  private sideLeft(w: World, a: number, selling: boolean): { left: number; standingMine: number } {
     const gq = selling ? this.goal[2] : this.goal[0];
-    const gp = selling ? this.goal[3] : this.goal[1];
-    // Quantity still wanted: goal − signed today. Partners' offers are taken against it; my own
-    // standing offers (most are refused) only shrink what is offered anew. The mask counts both.
-    let left =
-      gq * nl -
+    const left =
+      gq * w.nLines -
       (selling
         ? this.committed(w, a, true) - this.salesStart
         : this.committed(w, a, false) - this.suppliesStart);
@@ -186,6 +226,99 @@ export class HrlAgent implements ScmlAgent {
       if (w.thStatus[th] !== T_RUNNING || w.offerer[th] === 0 || w.actor(th) === a) continue;
       if ((w.thSeller[th] === a) === selling) standingMine += w.offQ[th];
     }
+    return { left, standingMine };
+  }
+
+  /** One token per thread to answer (l3.ts), then the controller's residuals per thread. */
+  private prepareMicro(w: World, a: number, todo: Int32Array, n: number): void {
+    const nl = w.nLines;
+    const rel = relTime(w);
+    const F = L3_FEATURES;
+    const tok = this.tokens;
+    for (const selling of [false, true]) {
+      const { left, standingMine } = this.sideLeft(w, a, selling);
+      let m = 0;
+      for (let i = 0; i < n; i++) if ((w.thSeller[todo[i]] === a) === selling) m++;
+      const gp = selling ? this.goal[3] : this.goal[1];
+      const myPos = concessionPos(gp, selling, rel);
+      const baseQ = m > 0 ? Math.max(0, left - standingMine) / m : 0;
+      for (let i = 0; i < n; i++) {
+        const th = todo[i];
+        if ((w.thSeller[th] === a) !== selling) continue;
+        const standing = w.offerer[th] !== 0;
+        const good = standing ? this.goodness(w, th, selling, w.offP[th]) : -1;
+        if (standing && good !== this.lastGood[th]) {
+          this.prevGood[th] = this.lastGood[th];
+          this.lastGood[th] = good;
+        }
+        const tp = w.tp[w.thProduct[th]];
+        const o = i * F;
+        tok[o] = selling ? 1 : 0;
+        tok[o + 1] = rel;
+        tok[o + 2] = (selling ? this.goal[2] : this.goal[0]) / 1.5;
+        tok[o + 3] = Math.max(-2, Math.min(2, left / nl));
+        tok[o + 4] = selling ? gp : 1 - gp;
+        tok[o + 5] = selling ? myPos : 1 - myPos;
+        tok[o + 6] = Math.min(2, baseQ / nl);
+        tok[o + 7] = standing ? 1 : 0;
+        tok[o + 8] = standing ? w.offQ[th] / nl : 0;
+        tok[o + 9] = standing ? good : 0;
+        tok[o + 10] = standing ? (w.offT[th] - w.day) / Math.max(1, w.cfg.horizon) : 0;
+        tok[o + 11] = this.prevGood[th] >= 0 ? this.prevGood[th] : 0;
+        tok[o + 12] = standing
+          ? Math.max(-1, Math.min(1, (10 * (selling ? w.offP[th] - tp : tp - w.offP[th])) / tp))
+          : 0;
+        tok[o + 13] = m / 12;
+        this.tokThreads[i] = th;
+      }
+    }
+    this.tokenSink?.(this.tokens, this.tokThreads, n);
+    if (!this.micro) return;
+    this.micro.decide(this.tokens, n, this.features, this.residual);
+    for (let i = 0; i < n; i++) {
+      const th = todo[i];
+      this.resQ[th] = this.residual[i * L3_ACT];
+      this.resP[th] = this.residual[i * L3_ACT + 1];
+      this.resA[th] = this.residual[i * L3_ACT + 2];
+    }
+  }
+
+  /**
+   * L3/L4's reward for the day just played (seed 001 §4.2): goal alignment −|Q_exec − Q_target|
+   * per side (÷ n_lines, × GOAL_COEF) plus the shared result Δ(cash + Φ) ÷ B₀ × CASH_COEF; credited
+   * to the day's last half-step, which ends the L3/L4 episode.
+   */
+  closeDay(w: World, a: number): void {
+    if (!this.micro?.steps || !Number.isFinite(this.dayBalance)) return;
+    const nl = w.nLines;
+    const bought = this.committed(w, a, false) - this.suppliesStart;
+    const sold = this.committed(w, a, true) - this.salesStart;
+    const align = Math.abs(bought - this.dayGoal[0] * nl) / nl + Math.abs(sold - this.dayGoal[2] * nl) / nl;
+    const phi = w.inventory[a] * w.tp[w.level[a]];
+    const gain = (w.balance[a] + phi - this.dayBalance - this.dayPhi) / w.cfg.initialBalance[a];
+    this.micro.reward(-MICRO_REWARD.goal * align + MICRO_REWARD.cash * gain, true);
+    this.dayBalance = NaN;
+  }
+
+  /** Deal advantage on an agreement (selling above / buying below the trading price) + liquidity. */
+  onAgreement(w: World, a: number, th: number): void {
+    if (!this.micro?.steps) return;
+    const L = w.ledger;
+    const c = L.n - 1;
+    const tp = w.tp[w.thProduct[th]];
+    const selling = L.seller[c] === a;
+    const adv = ((selling ? L.p[c] - tp : tp - L.p[c]) / tp) * (L.q[c] / w.nLines);
+    this.micro.reward(MICRO_REWARD.deal * adv + MICRO_REWARD.liquidity * (L.q[c] / w.nLines));
+  }
+
+  private side(w: World, a: number, todo: Int32Array, n: number, selling: boolean): void {
+    const nl = w.nLines;
+    const gp = selling ? this.goal[3] : this.goal[1];
+    // Quantity still wanted: goal − signed today. Partners' offers are taken against it; my own
+    // standing offers (most are refused) only shrink what is offered anew. The mask counts both.
+    const sl = this.sideLeft(w, a, selling);
+    let left = sl.left;
+    const standingMine = sl.standingMine;
     let m = 0;
     for (let i = 0; i < n; i++) if ((w.thSeller[todo[i]] === a) === selling) this.idx[m++] = todo[i];
     if (m === 0) return;
@@ -203,7 +336,12 @@ export class HrlAgent implements ScmlAgent {
       const th = this.idx[i];
       const standing = w.offerer[th] !== 0;
       // Accept what is at least as good as what this side would offer now.
-      if (standing && this.key[i] >= worstGood - 1e-9 && w.offQ[th] <= left + OVERSHOOT * nl) {
+      // L3's Δaccept lowers (> 0) or raises (< 0) the threshold on this thread.
+      if (
+        standing &&
+        this.key[i] >= worstGood - this.resA[th] - 1e-9 &&
+        w.offQ[th] <= left + OVERSHOOT * nl
+      ) {
         this.act0.kind = ACCEPT;
         const r = this.mask.clip(w, a, th, this.act0, this.act1);
         if (r.kind === ACCEPT) {
@@ -222,7 +360,9 @@ export class HrlAgent implements ScmlAgent {
     const nToday = Math.ceil(TODAY_SHARE * rest.length);
     for (let j = 0; j < rest.length; j++) {
       const th = rest[j];
-      const q = left >= 1 ? Math.max(1, Math.round(left / parts)) : 0;
+      const qBase = left >= 1 ? Math.max(1, Math.round(left / parts)) : 0;
+      // L3's Δq may ask for more or less than L1's share (below 1 unit the thread ends).
+      const q = Math.round(qBase + this.resQ[th] * nl);
       parts--;
       if (q < 1) {
         w.respond(th, END);
@@ -231,7 +371,8 @@ export class HrlAgent implements ScmlAgent {
       const k = w.thProduct[th];
       const lo = w.priceLo[k];
       const hi = w.priceHi[k];
-      const p = Math.round(lo + (hi - lo) * myPos);
+      const g = Math.max(0, Math.min(1, worstGood + this.resP[th]));
+      const p = Math.round(lo + (hi - lo) * (selling ? g : 1 - g));
       const want = j < nToday ? 0 : 1 + ((j - nToday) % FUTURE_DAYS);
       let t = w.day;
       for (let step = 0; step <= FUTURE_DAYS; step++) {
