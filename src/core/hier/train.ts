@@ -91,6 +91,7 @@ export class Hierarchy {
       vtraceSteps: c.vtraceSteps,
       clipRho: c.clipRho,
       clipC: c.clipC,
+      ownShare: c.ownShare,
     });
     this.replay = new SharedReplay({ capacity: c.bufferSize, obsDim, streams: 2 * c.numEnvs });
     const routerObsSize =
