@@ -163,7 +163,11 @@ function EvaluationView({
   workflow: string;
 }) {
   const sections = getWorkflow(workflowIds().includes(workflow) ? workflow : 'market').results;
-  const own = sections.filter((id) => WORKFLOW_SECTIONS[id] && evaluation.extras?.[id] !== undefined);
+  const own = sections.filter(
+    (id) =>
+      WORKFLOW_SECTIONS[id] &&
+      (evaluation.extras?.[id] !== undefined || WORKFLOW_SECTIONS[id].showWhenAbsent),
+  );
   const combined = useMemo(() => combine(evaluation, choice), [evaluation, choice]);
   const stage = useStagedSections(8 + own.length, combined);
   const strategies = useMemo(() => strategiesOf(evaluation), [evaluation]);
