@@ -142,7 +142,7 @@ function CopyTable({ l }: { l: Lineage }) {
     .slice(p * PAGE, (p + 1) * PAGE);
   return (
     <div className="stack">
-      <div className="table-scroll">
+      <div className="table-scroll" style={{ alignSelf: 'flex-start' }}>
         <table className="data" aria-label="Copies of weights between members">
           <thead>
             <tr>

@@ -1,31 +1,49 @@
-import { useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
 import type { HierUsageExtra } from '../../../core/hier/extras.ts';
 import { fmtNum, fmtPct } from '../../charts/format.ts';
 import type { WorkflowSectionProps } from '../sections.tsx';
 import { poolModes, poolRange, shares, usageTimeline } from './hierView.ts';
 import { expertColor, regimeColor, withAlpha } from './palette.ts';
 
-/** Canvas columns: days are pooled into at most this many (5,000 days draw in a few ms). */
-const MAX_COLUMNS = 1000;
 const PRICE_H = 160;
 const LANE_H = 14;
+/** Columns before the canvas is measured (and on the server): days pool into at most this many. */
+const UNMEASURED_COLUMNS = 1000;
 
 /**
- * Which expert the router chose each day, over the price: the price (lowest–highest per column) on
- * bands tinted by the chosen expert, then a strip of the expert (the column's most frequent choice)
- * and, when the data has regimes, a strip of the true regime beneath it.
+ * Which expert the router chose each day, over the price: the price on bands tinted by the chosen
+ * expert, then a strip of the expert and, when the data has regimes, a strip of the true regime
+ * beneath it. The canvas has one backing pixel per screen pixel; with more days than pixels, days
+ * pool into pixel columns (the column's most frequent expert and regime, the price's lowest–highest),
+ * so 5,000 days draw in a few ms.
  */
 export function HierUsage({ evaluation, splits }: WorkflowSectionProps) {
   const x = evaluation.extras?.['hierarchical-usage'] as HierUsageExtra | undefined;
   const canvas = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState(-1);
+  const [pixels, setPixels] = useState({ w: 0, dpr: 1 });
   const shown = useMemo(() => splits.map((s) => s.split), [splits]);
+  const timeline = useMemo(() => (x ? usageTimeline(x, shown) : null), [x, shown]);
+  const n = timeline?.dates.length ?? 0;
+
+  useLayoutEffect(() => {
+    const el = canvas.current;
+    if (!el) return;
+    const measure = () =>
+      setPixels({ w: Math.floor(el.getBoundingClientRect().width), dpr: window.devicePixelRatio || 1 });
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [n]);
+
+  const W = pixels.w > 0 ? Math.round(pixels.w * pixels.dpr) : UNMEASURED_COLUMNS;
   const view = useMemo(() => {
-    if (!x) return null;
-    const t = usageTimeline(x, shown);
+    const t = timeline;
+    if (!x || !t) return null;
     const E = x.experts.length;
     const R = x.regimes.length;
-    const cols = Math.min(t.dates.length, MAX_COLUMNS);
+    const cols = Math.min(t.dates.length, W);
     return {
       t,
       cols,
@@ -36,53 +54,74 @@ export function HierUsage({ evaluation, splits }: WorkflowSectionProps) {
       price: poolRange(t.price, cols),
       usage: shares(t.expert, E),
       regimeShare: shares(t.regime, R),
-      markerCols: t.markers.map((m) => ({
-        col: Math.floor((m.row * cols) / t.dates.length),
-        label: m.label,
-      })),
+      markerCols: t.markers.map((m) => Math.floor((m.row * cols) / t.dates.length)),
     };
-  }, [x, shown]);
+  }, [x, timeline, W]);
   const lanes = view && view.R > 0 ? 2 : 1;
 
   useEffect(() => {
     const el = canvas.current;
     if (!el || !view || view.cols === 0) return;
     const { cols, expertCol, regimeCol, price, markerCols } = view;
-    el.width = cols;
-    el.height = PRICE_H + lanes * LANE_H;
+    const k = pixels.dpr;
+    el.width = W;
+    el.height = Math.round((PRICE_H + lanes * LANE_H) * k);
     const ctx = el.getContext('2d');
     if (!ctx) return;
     ctx.clearRect(0, 0, el.width, el.height);
+    // Column c covers backing pixels [px(c), px(c + 1)).
+    const px = (c: number) => Math.floor((c * W) / cols);
     let lo = Infinity;
     let hi = -Infinity;
     for (let c = 0; c < cols; c++) {
       if (price.lo[c] < lo) lo = price.lo[c];
       if (price.hi[c] > hi) hi = price.hi[c];
     }
-    const y = (p: number) => PRICE_H - 4 - ((p - lo) / Math.max(hi - lo, 1e-12)) * (PRICE_H - 8);
+    const y = (p: number) => k * (PRICE_H - 4 - ((p - lo) / Math.max(hi - lo, 1e-12)) * (PRICE_H - 8));
     for (let c = 0; c < cols; c++) {
+      const x0 = px(c);
+      const w = Math.max(1, px(c + 1) - x0);
       const e = expertCol[c];
       if (e >= 0) {
         ctx.fillStyle = withAlpha(expertColor(e), 0.22);
-        ctx.fillRect(c, 0, 1, PRICE_H);
+        ctx.fillRect(x0, 0, w, k * PRICE_H);
         ctx.fillStyle = expertColor(e);
-        ctx.fillRect(c, PRICE_H + 1, 1, LANE_H - 2);
+        ctx.fillRect(x0, k * (PRICE_H + 1), w, k * (LANE_H - 2));
       }
       const r = regimeCol[c];
       if (lanes > 1 && r >= 0) {
         ctx.fillStyle = regimeColor(r);
-        ctx.fillRect(c, PRICE_H + LANE_H + 1, 1, LANE_H - 2);
+        ctx.fillRect(x0, k * (PRICE_H + LANE_H + 1), w, k * (LANE_H - 2));
       }
     }
-    ctx.fillStyle = '#222';
-    for (let c = 0; c < cols; c++) {
-      if (!Number.isFinite(price.lo[c])) continue;
-      const top = y(price.hi[c]);
-      ctx.fillRect(c, top, 1, Math.max(1.5, y(price.lo[c]) - top));
+    if (cols === n) {
+      // A day per column: the price as a line through the columns' centres.
+      ctx.strokeStyle = '#222';
+      ctx.lineWidth = 1.25 * k;
+      ctx.beginPath();
+      let pen = false;
+      for (let c = 0; c < cols; c++) {
+        if (!Number.isFinite(price.lo[c])) {
+          pen = false;
+          continue;
+        }
+        const cx = (px(c) + px(c + 1)) / 2;
+        if (pen) ctx.lineTo(cx, y(price.lo[c]));
+        else ctx.moveTo(cx, y(price.lo[c]));
+        pen = true;
+      }
+      ctx.stroke();
+    } else {
+      ctx.fillStyle = '#222';
+      for (let c = 0; c < cols; c++) {
+        if (!Number.isFinite(price.lo[c])) continue;
+        const top = y(price.hi[c]);
+        ctx.fillRect(px(c), top, Math.max(1, px(c + 1) - px(c)), Math.max(1.5 * k, y(price.lo[c]) - top));
+      }
     }
     ctx.fillStyle = '#555';
-    for (const m of markerCols) ctx.fillRect(m.col, 0, 1, el.height);
-  }, [view, lanes]);
+    for (const c of markerCols) ctx.fillRect(px(c), 0, Math.max(1, Math.round(k)), el.height);
+  }, [view, lanes, W, n, pixels.dpr]);
 
   if (!x) return <p className="muted">This run recorded no expert usage.</p>;
   if (!view || view.t.dates.length === 0)
@@ -97,7 +136,7 @@ export function HierUsage({ evaluation, splits }: WorkflowSectionProps) {
     const w = e.currentTarget.clientWidth;
     setHover(w > 0 ? Math.min(cols - 1, Math.max(0, Math.floor((e.nativeEvent.offsetX / w) * cols))) : -1);
   };
-  // The hovered column's first day (a column pools several days when there are more than MAX_COLUMNS).
+  // The hovered column's first day (a column pools several days when there are more days than pixels).
   const row = hover >= 0 ? Math.ceil((hover * t.dates.length) / cols) : -1;
   const name = (names: readonly string[], k: number) => (k >= 0 ? (names[k] ?? `#${k}`) : '—');
   return (
@@ -122,7 +161,7 @@ export function HierUsage({ evaluation, splits }: WorkflowSectionProps) {
             .join(', ')} of the days${view.R > 0 ? '; with the true regime beneath' : ''}`}
           onPointerMove={onMove}
           onPointerLeave={() => setHover(-1)}
-          style={{ width: '100%', height: h, imageRendering: 'pixelated', cursor: 'crosshair' }}
+          style={{ width: '100%', height: h, display: 'block', cursor: 'crosshair' }}
         />
       </div>
       <div className="row muted" style={{ justifyContent: 'space-between', fontSize: 11 }}>
