@@ -201,6 +201,8 @@ export function HierPbt({ evaluation }: WorkflowSectionProps) {
       }));
     return {
       l,
+      // Rounds as row labels: a numeric axis would tick at 2.5, 7.5, … rounds.
+      roundLabels: l.rounds.map(String),
       score: lines(memberSeries(l, (c) => c.score)),
       hps: x.hyperparameters.map((_, h) => lines(memberSeries(l, (c) => c.hps[h] ?? NaN))),
     };
@@ -264,7 +266,7 @@ export function HierPbt({ evaluation }: WorkflowSectionProps) {
       </div>
       <TimeSeriesChart
         title="Score of each member per round (colour = sub-population)"
-        x={l.rounds}
+        x={view.roundLabels}
         series={view.score}
         yFormat={fmtScore}
         xLabel="round"
@@ -279,7 +281,7 @@ export function HierPbt({ evaluation }: WorkflowSectionProps) {
             <TimeSeriesChart
               key={h}
               title={`${h} of each member per round`}
-              x={l.rounds}
+              x={view.roundLabels}
               series={view.hps[i]}
               yFormat={fmtCompact}
               xLabel="round"
