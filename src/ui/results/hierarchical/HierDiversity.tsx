@@ -26,7 +26,7 @@ export function HierDiversity({ evaluation }: WorkflowSectionProps) {
       {
         key: 'mapd',
         label: 'MAPD between experts',
-        values: x.mapd.subarray(0, n),
+        values: Float64Array.from(x.mapd).subarray(0, n),
         color: PALETTE[0],
         width: 2,
       },
@@ -43,11 +43,11 @@ export function HierDiversity({ evaluation }: WorkflowSectionProps) {
       {
         key: 'kl',
         label: 'mean KL to the mean policy',
-        values: x.klToMean.subarray(0, n),
+        values: Float64Array.from(x.klToMean).subarray(0, n),
         color: PALETTE[5],
       },
     ];
-    return { step: x.step.subarray(0, n), mapd, kl, n };
+    return { step: Float64Array.from(x.step).subarray(0, n), mapd, kl, n };
   }, [x]);
   if (!x) return <p className="muted">This run recorded no diversity curve.</p>;
   if (!charts || charts.n === 0)

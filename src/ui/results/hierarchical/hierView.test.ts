@@ -121,6 +121,19 @@ describe('usageTimeline / chainedEquity: the splits shown as one timeline', () =
     expect(usageTimeline(usage, ['valid']).dates).toEqual([]);
   });
 
+  it('reads plain arrays as well (a run saved as JSON), short ones padded with “none”', () => {
+    const plain = {
+      ...usage,
+      perSplit: {
+        valid: { dates: ['a', 'b', 'c'], price: [1, 2], expert: [0], regime: [] },
+      },
+    } as unknown as HierUsageExtra;
+    const t = usageTimeline(plain, ['valid']);
+    expect(Array.from(t.price)).toEqual([1, 2, NaN]);
+    expect(Array.from(t.expert)).toEqual([0, -1, -1]);
+    expect(Array.from(t.regime)).toEqual([-1, -1, -1]);
+  });
+
   it('chains each expert’s equity across splits; an absent curve stays NaN', () => {
     const x: HierExpertsExtra = {
       experts: ['e0', 'e1'],

@@ -119,9 +119,12 @@ export function usageTimeline(x: HierUsageExtra, shown: readonly SplitName[]): U
   for (const p of parts) {
     if (o > 0) out.markers.push({ row: o, label: p.split });
     out.dates.push(...p.dates);
-    out.price.set(p.price.subarray(0, p.dates.length), o);
-    out.expert.set(p.expert.subarray(0, p.dates.length), o);
-    out.regime.set(p.regime.subarray(0, p.dates.length), o);
+    // Element by element: a run saved as JSON holds plain arrays where the worker sent typed ones.
+    for (let t = 0; t < p.dates.length; t++) {
+      out.price[o + t] = p.price[t] ?? NaN;
+      out.expert[o + t] = p.expert[t] ?? -1;
+      out.regime[o + t] = p.regime[t] ?? -1;
+    }
     o += p.dates.length;
   }
   return out;
