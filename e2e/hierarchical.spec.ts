@@ -68,6 +68,10 @@ test('hierarchical: experts under a router on two regimes; usage, experts, regim
   const dir = process.env.HIER_SHOTS ?? info.outputDir;
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: `${dir}/hier-results-${info.project.name}.png`, fullPage: true });
+  for (const id of SECTIONS)
+    await page
+      .locator(`section[data-section="${id}"]`)
+      .screenshot({ path: `${dir}/${id.replace('hierarchical-', 'hier-')}-${info.project.name}.png` });
   // The train split alone (the start market's dates all fall in it), and the day under the pointer.
   await page.getByRole('radio', { name: 'train' }).check();
   await expect(regimes.getByRole('table')).toContainText('(train)');

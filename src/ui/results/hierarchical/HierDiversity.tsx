@@ -60,28 +60,32 @@ export function HierDiversity({ evaluation }: WorkflowSectionProps) {
         {Number.isFinite(last) ? (last >= x.target ? 'meets' : 'below') : 'no value for'} the seed’s floor of{' '}
         {fmt3(x.target)}); last KL to the mean policy {fmt3(lastFinite(x.klToMean))} nats.
       </p>
-      <div className="chart-grid">
-        <TimeSeriesChart
-          title="MAPD between the experts' action distributions over training"
-          x={charts.step}
-          series={charts.mapd}
-          yFormat={fmt3}
-          xLabel="global step"
-          yLabel="MAPD"
-          yDomain={[0, 'auto']}
-          height={220}
-        />
-        <TimeSeriesChart
-          title="Mean KL of each expert to the experts' mean policy"
-          x={charts.step}
-          series={charts.kl}
-          yFormat={fmt3}
-          xLabel="global step"
-          yLabel="nats"
-          yDomain={[0, 'auto']}
-          height={220}
-        />
-      </div>
+      {charts.n === 1 ? (
+        <p className="muted">Measured once, at step {charts.step[0]}: the curves need two measurements.</p>
+      ) : (
+        <div className="chart-grid">
+          <TimeSeriesChart
+            title="MAPD between the experts' action distributions over training"
+            x={charts.step}
+            series={charts.mapd}
+            yFormat={fmt3}
+            xLabel="global step"
+            yLabel="MAPD"
+            yDomain={[0, 'auto']}
+            height={220}
+          />
+          <TimeSeriesChart
+            title="Mean KL of each expert to the experts' mean policy"
+            x={charts.step}
+            series={charts.kl}
+            yFormat={fmt3}
+            xLabel="global step"
+            yLabel="nats"
+            yDomain={[0, 'auto']}
+            height={220}
+          />
+        </div>
+      )}
     </div>
   );
 }

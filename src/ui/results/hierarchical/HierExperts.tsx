@@ -44,7 +44,7 @@ export function HierExperts({ evaluation, splits }: WorkflowSectionProps) {
         baseline={1}
         height={260}
       />
-      <div className="table-scroll" style={{ maxHeight: 'none' }}>
+      <div className="table-scroll" style={{ maxHeight: 'none', alignSelf: 'flex-start' }}>
         <table className="data" aria-label="Per-expert results">
           <thead>
             <tr>

@@ -15,6 +15,7 @@ export function HierPeriods({ evaluation }: WorkflowSectionProps) {
   if (k === 0) return <p className="muted">TimesNet detected no periods in its {x.window}-day window.</p>;
   const max = Math.max(...x.amplitudes.slice(0, k).filter(Number.isFinite), 1e-12);
   const h = k * BAR_H + 8;
+  const repeats = new Set(x.periods.slice(0, k)).size < k;
   return (
     <div className="stack">
       <p>
@@ -44,7 +45,7 @@ export function HierPeriods({ evaluation }: WorkflowSectionProps) {
                 textAnchor="end"
                 dominantBaseline="middle"
               >
-                {p} days{p > 0 ? ` (×${fmtNum(x.window / p, 1)})` : ''}
+                {p} days
               </text>
               <rect
                 x={LABEL_W}
@@ -68,8 +69,8 @@ export function HierPeriods({ evaluation }: WorkflowSectionProps) {
         })}
       </svg>
       <p className="muted" style={{ fontSize: 12 }}>
-        Bars: mean FFT amplitude of each period’s frequency over the batch and channels; “×n” = how many
-        cycles fit in the window.
+        Bars: mean FFT amplitude of each period’s frequency over the batch and channels.
+        {repeats ? ' A period listed twice: two neighbouring frequencies f give the same T // f.' : ''}
       </p>
     </div>
   );

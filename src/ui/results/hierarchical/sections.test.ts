@@ -184,6 +184,13 @@ describe('hierarchical result sections', () => {
     expect(html).toContain('20 days (amplitude 2.500), 10 days (amplitude 1.200), 5 days (amplitude 0.400)');
     expect(html).toMatch(/T = <strong>60<\/strong>/);
     expect(html.match(/<rect/g)).toHaveLength(3);
+    expect(html).not.toContain('listed twice');
+    const folded: RunEvaluation = {
+      ...full,
+      extras: { 'hierarchical-periods': { periods: [13, 2, 2], amplitudes: [0.13, 0.12, 0.12], window: 40 } },
+    };
+    // T // f: f = 17 … 20 all give 2 days in a 40-day window.
+    expect(render('hierarchical-periods', folded, ['train'])).toContain('listed twice');
   });
 
   it('each says so in a sentence when the run wrote nothing for it', () => {
@@ -222,6 +229,16 @@ describe('hierarchical result sections', () => {
     };
     expect(render('hierarchical-regimes', empty, ['train'])).toMatch(/data has no regimes/);
     expect(render('hierarchical-diversity', empty, ['train'])).toMatch(/No diversity measured yet/);
+    const once: RunEvaluation = {
+      ...full,
+      extras: {
+        'hierarchical-diversity': { step: f([800]), mapd: f([0.249]), klToMean: f([0.08]), target: 0.25 },
+      },
+    };
+    const html = render('hierarchical-diversity', once, ['train']);
+    expect(html).toMatch(/Last MAPD 0\.249 \(below the\s+seed’s floor/);
+    expect(html).toContain('Measured once, at step 800');
+    expect(html).not.toContain('role="figure"');
     expect(render('hierarchical-pbt', empty, ['train'])).toMatch(/no finished rounds yet/);
     expect(render('hierarchical-periods', empty, ['train'])).toMatch(
       /detected no periods in its 48-day window/,
