@@ -11,6 +11,8 @@ const LEFT = 92;
 const BOTTOM = 18;
 const PAGE = 20;
 const fmtScore = (v: number) => fmtNum(v, 3);
+/** A hyperparameter's dotted path without the workflow's own prefix (the full path in tooltips). */
+const hpName = (path: string) => path.replace(/^hierarchical\./, '');
 const memberLabel = (m: { id: number; subPopulation: number }) =>
   m.subPopulation >= 0 ? `m${m.id} · sub ${m.subPopulation}` : `m${m.id}`;
 
@@ -33,7 +35,8 @@ function LineageGrid({ l, hyperparameters }: { l: Lineage; hyperparameters: read
   const R = l.rounds.length;
   const M = l.members.length;
   const { cw, ch } = cellSize(R, M);
-  const width = LEFT + R * cw + 8;
+  // Wide enough for the round labels under a grid of one or two rounds.
+  const width = Math.max(LEFT + R * cw + 8, LEFT + 150);
   const height = M * ch + BOTTOM;
 
   useEffect(() => {
@@ -122,7 +125,7 @@ function LineageGrid({ l, hyperparameters }: { l: Lineage; hyperparameters: read
             (hover.copiedFrom !== null ? `, took the weights of m${hover.copiedFrom}` : '') +
             (hover.hpsFrom !== null ? `, hyperparameters from m${hover.hpsFrom}` : '') +
             (hover.hps.length
-              ? ` → ${hyperparameters.map((h, i) => `${h} ${fmtCompact(hover.hps[i])}`).join(', ')}`
+              ? ` → ${hyperparameters.map((h, i) => `${hpName(h)} ${fmtCompact(hover.hps[i])}`).join(', ')}`
               : '')
           : 'Arrow = copied the weights of the member it comes from (previous round); dot = took only its hyperparameters; darker = higher rank in the round.'}
       </figcaption>
@@ -225,8 +228,8 @@ export function HierPbt({ evaluation }: WorkflowSectionProps) {
               <th scope="col">Last score</th>
               <th scope="col">Times it copied</th>
               {x.hyperparameters.map((h) => (
-                <th key={h} scope="col">
-                  {h}
+                <th key={h} scope="col" title={h}>
+                  {hpName(h)}
                 </th>
               ))}
             </tr>
@@ -264,32 +267,40 @@ export function HierPbt({ evaluation }: WorkflowSectionProps) {
           </tbody>
         </table>
       </div>
-      <TimeSeriesChart
-        title="Score of each member per round (colour = sub-population)"
-        x={view.roundLabels}
-        series={view.score}
-        yFormat={fmtScore}
-        xLabel="round"
-        yLabel="score"
-        height={240}
-      />
+      {l.rounds.length >= 2 && (
+        <TimeSeriesChart
+          title="Score of each member per round (colour = sub-population)"
+          x={view.roundLabels}
+          series={view.score}
+          yFormat={fmtScore}
+          xLabel="round"
+          yLabel="score"
+          height={240}
+        />
+      )}
       <LineageGrid l={l} hyperparameters={x.hyperparameters} />
       <CopyTable l={l} />
-      {x.hyperparameters.length > 0 && (
-        <div className="chart-grid">
-          {x.hyperparameters.map((h, i) => (
-            <TimeSeriesChart
-              key={h}
-              title={`${h} of each member per round`}
-              x={view.roundLabels}
-              series={view.hps[i]}
-              yFormat={fmtCompact}
-              xLabel="round"
-              yLabel={h}
-              height={200}
-            />
-          ))}
-        </div>
+      {l.rounds.length < 2 ? (
+        <p className="muted">
+          One round so far: the scores and hyperparameters over rounds need two (the table has this round’s).
+        </p>
+      ) : (
+        x.hyperparameters.length > 0 && (
+          <div className="chart-grid">
+            {x.hyperparameters.map((h, i) => (
+              <TimeSeriesChart
+                key={h}
+                title={`${hpName(h)} of each member per round`}
+                x={view.roundLabels}
+                series={view.hps[i]}
+                yFormat={fmtCompact}
+                xLabel="round"
+                yLabel={hpName(h)}
+                height={200}
+              />
+            ))}
+          </div>
+        )
       )}
     </div>
   );

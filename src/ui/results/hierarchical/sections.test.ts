@@ -177,6 +177,21 @@ describe('hierarchical result sections', () => {
     expect(html).toContain('Lineage of 3 members over 2 rounds: 1 copies of weights');
     expect(html).toMatch(/<td>2<\/td><td>m0<\/td><td>m1<\/td><td>m1<\/td>/);
     expect(html).toContain('aria-label="router.lr of each member per round"');
+    // One round (a tiny budget): no one-dot charts, the workflow's own prefix off the names.
+    const one: RunEvaluation = {
+      ...full,
+      extras: {
+        'hierarchical-pbt': {
+          ...pbt,
+          hyperparameters: ['hierarchical.klLambda', 'hierarchical.entCoef'],
+          rounds: pbt.rounds.filter((r) => r.round === 1),
+        },
+      },
+    };
+    const once = render('hierarchical-pbt', one, ['train']);
+    expect(once).toContain('One round so far');
+    expect(once).not.toContain('role="figure"');
+    expect(once).toMatch(/<th scope="col" title="hierarchical.klLambda">klLambda<\/th>/);
   });
 
   it('periods: one bar per period with its amplitude, and the window', () => {
