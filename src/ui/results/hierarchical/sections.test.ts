@@ -10,6 +10,7 @@ import type {
   HierUsageExtra,
 } from '../../../core/hier/extras.ts';
 import type { RunEvaluation, SplitEvaluation } from '../../../../workers/protocol.ts';
+import { getWorkflow } from '../../../core/workflows/registry.ts';
 import { WORKFLOW_SECTIONS } from '../sections.tsx';
 
 // The sections rendered once on the server (no DOM, no effects: canvases stay blank), from a
@@ -135,6 +136,16 @@ beforeAll(() => {
 });
 
 describe('hierarchical result sections', () => {
+  it('are exactly the own sections the hierarchical workflow declares', () => {
+    const declared = getWorkflow('hierarchical').results.filter((id) => id.startsWith('hierarchical-'));
+    expect([...declared].sort()).toEqual([...IDS].sort());
+    expect(
+      Object.keys(WORKFLOW_SECTIONS)
+        .filter((id) => id.startsWith('hierarchical-'))
+        .sort(),
+    ).toEqual([...IDS].sort());
+  });
+
   it('are registered, the PBT one drawn even when the run has no population', () => {
     for (const id of IDS) expect(WORKFLOW_SECTIONS[id]?.title).toBeTruthy();
     expect(WORKFLOW_SECTIONS['hierarchical-pbt'].showWhenAbsent).toBe(true);
