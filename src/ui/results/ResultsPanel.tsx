@@ -165,7 +165,11 @@ function EvaluationView({
   workflow: string;
 }) {
   const sections = getWorkflow(workflowIds().includes(workflow) ? workflow : 'market').results;
-  const own = sections.filter((id) => WORKFLOW_SECTIONS[id] && evaluation.extras?.[id] !== undefined);
+  const own = sections.filter(
+    (id) =>
+      WORKFLOW_SECTIONS[id] &&
+      (evaluation.extras?.[id] !== undefined || WORKFLOW_SECTIONS[id].showWhenAbsent),
+  );
   const combined = useMemo(() => combine(evaluation, choice), [evaluation, choice]);
   // A workflow without market splits (supplychain) draws only its own sections, from stage 2 on.
   const noSplits = evaluation.splits.length === 0;

@@ -4,6 +4,12 @@ import { ActionsTable } from './ensemble/ActionsTable.tsx';
 import { BcReport } from './ensemble/BcReport.tsx';
 import { Checklist } from './ensemble/Checklist.tsx';
 import { VotesChart } from './ensemble/VotesChart.tsx';
+import { HierDiversity } from './hierarchical/HierDiversity.tsx';
+import { HierExperts } from './hierarchical/HierExperts.tsx';
+import { HierPbt } from './hierarchical/HierPbt.tsx';
+import { HierPeriods } from './hierarchical/HierPeriods.tsx';
+import { HierRegimes } from './hierarchical/HierRegimes.tsx';
+import { HierUsage } from './hierarchical/HierUsage.tsx';
 import { KolDecisions } from './kol/KolDecisions.tsx';
 import { KolDeviation } from './kol/KolDeviation.tsx';
 import { BalanceCurves } from './supplychain/BalanceCurves.tsx';
@@ -23,6 +29,11 @@ export interface WorkflowSectionProps {
 export interface WorkflowSection {
   title: string;
   Component: (p: WorkflowSectionProps) => JSX.Element;
+  /**
+   * Drawn even when the run wrote no extras for it (its Component says why in one line); otherwise
+   * such a section is left out.
+   */
+  showWhenAbsent?: boolean;
 }
 
 /**
@@ -43,4 +54,11 @@ export const WORKFLOW_SECTIONS: Record<string, WorkflowSection> = {
   'supplychain-negotiation': { title: 'Negotiation replay', Component: NegotiationReplay },
   'supplychain-prices': { title: 'Agreed price vs trading price', Component: PriceChart },
   'supplychain-goals': { title: 'LitaAgent-HRL: daily goals vs executed', Component: GoalsChart },
+  'hierarchical-usage': { title: 'Expert usage over time', Component: HierUsage },
+  'hierarchical-experts': { title: 'Per-expert equity', Component: HierExperts },
+  'hierarchical-regimes': { title: 'The router’s choice by market regime', Component: HierRegimes },
+  'hierarchical-diversity': { title: 'Diversity of the experts (MAPD)', Component: HierDiversity },
+  // A single run has no population: the section says so instead of vanishing.
+  'hierarchical-pbt': { title: 'PBT population', Component: HierPbt, showWhenAbsent: true },
+  'hierarchical-periods': { title: 'TimesNet’s detected periods', Component: HierPeriods },
 };
