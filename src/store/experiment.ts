@@ -90,7 +90,17 @@ export function defaultExperiment(workflow = 'market'): Experiment {
     assets: [],
     name: null,
   };
-  return withFlat(base, { ...defaultValues(), ...workflowDefaults(w.id), ...structuredClone(w.start) });
+  const flat: Values = { ...defaultValues(), ...workflowDefaults(w.id), ...structuredClone(w.start) };
+  // A start market other than the default data gets that data's default splits (a synthetic market
+  // starting in 2000 would otherwise keep the S&P 500's dates and have empty valid and test splits),
+  // unless the start values set splits themselves.
+  const startsOwnData = 'data.kind' in w.start || 'data.name' in w.start;
+  if (startsOwnData && !Object.keys(w.start).some((k) => k.startsWith('splits.'))) {
+    for (const k of Object.keys(flat)) if (k.startsWith('splits.')) delete flat[k];
+    const kind = String(flat['data.kind']);
+    Object.assign(flat, splitValues(defaultSplitsFor({ kind, name: String(flat['data.name'] ?? 'sp500') })));
+  }
+  return withFlat(base, flat);
 }
 
 /** The experiment of a parsed link (other algorithms keep their defaults). */

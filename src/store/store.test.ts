@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseLink } from '../core/experiment/link.ts';
+import { workflows } from '../core/workflows/registry.ts';
 import {
   configOfExperiment,
   defaultExperiment,
@@ -126,6 +127,18 @@ describe('lab store', () => {
     v = flatValues(useLab.getState().experiment);
     expect(v['splits.test.start']).toBe('2009-01-01');
     expect(v['data.config.seed']).toBeUndefined();
+  });
+
+  it('a workflow starting on its own market gets that market’s splits, not the S&P 500 dates', () => {
+    for (const w of workflows()) {
+      const v = flatValues(defaultExperiment(w.id));
+      const kind = String(v['data.kind']);
+      if (kind === 'synthetic') {
+        expect(v['splits.fractions.train'], w.id).toBe(0.6);
+        expect(v['splits.train.start'], w.id).toBeUndefined();
+      }
+    }
+    expect(flatValues(defaultExperiment('hierarchical'))['splits.fractions.valid']).toBe(0.2);
   });
 
   it('switching the split kind replaces the other kind and its errors', () => {
