@@ -36,8 +36,6 @@ test('hierarchical: experts under a router on two regimes; usage, experts, regim
   await lab.ready();
   await lab.tab('Setup').click();
   await lab.setField('Training days', '240');
-  // The env has an "Episode length (steps)" too; the hierarchy's is in days.
-  await page.getByRole('textbox', { name: 'Episode length (days)' }).fill('60');
   await page.getByLabel('Encoder').selectOption('timesnet');
   await lab.tab('Train').click();
   await lab.startTaskTrace();

@@ -11,10 +11,11 @@ const tiny = [
   'numEnvs=2',
   'routerEvery=2',
   'expertEvery=1',
-  'episodeLength=40',
   'batchSize=16',
   'lookback=20',
 ].flatMap((s) => ['--set', `hierarchical.${s}`]);
+// Episodes are the trading env's (one vocabulary): short ones for the tiny budget.
+tiny.push('--set', 'env.episodeLength=40');
 
 describe('lab hier train', () => {
   it('--env synthetic:…: metrics.json (per split: hierarchy, buy-and-hold, experts, router by regime; mapd) and experts.csv', async () => {

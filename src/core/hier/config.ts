@@ -25,8 +25,6 @@ export interface HierConfig {
   populationEvery: number;
   /** Parallel market episodes (random starts in the train split). */
   numEnvs: number;
-  /** Days of a training episode. */
-  episodeLength: number;
   /** Env steps (days, all envs together) to train for. */
   totalSteps: number;
   /** Market rewards (daily returns ~1e-2) × this before learning, so they weigh against the skill reward. */
@@ -67,7 +65,6 @@ export const DEFAULT_HIER: Readonly<HierConfig> = Object.freeze({
   expertEvery: 5,
   populationEvery: 20,
   numEnvs: 8,
-  episodeLength: 120,
   totalSteps: 32_000,
   rewardScale: 20,
   vtraceSteps: 4,
@@ -99,7 +96,6 @@ export function resolveHierConfig(partial: Partial<HierConfig> = {}): HierConfig
     ['expertEvery', 1],
     ['populationEvery', 1],
     ['numEnvs', 1],
-    ['episodeLength', 2],
     ['totalSteps', 1],
     ['vtraceSteps', 1],
     ['batchSize', 1],

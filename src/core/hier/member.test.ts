@@ -17,7 +17,6 @@ const config = {
     numEnvs: 2,
     routerEvery: 2,
     expertEvery: 1,
-    episodeLength: 40,
     batchSize: 16,
     lookback: 20,
   },

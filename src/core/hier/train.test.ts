@@ -15,7 +15,6 @@ const tiny = {
   routerEvery: 2,
   expertEvery: 1,
   populationEvery: 8,
-  episodeLength: 30,
   batchSize: 16,
   lookback: 20,
 };

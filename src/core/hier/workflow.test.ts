@@ -23,7 +23,6 @@ const tiny = {
   routerEvery: 2,
   expertEvery: 1,
   totalSteps: 120,
-  episodeLength: 40,
   batchSize: 16,
   lookback: 20,
 };

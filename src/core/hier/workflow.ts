@@ -200,12 +200,9 @@ export const HIER_SCHEDULE_FIELDS: readonly FieldSpec[] = [
     D.numEnvs,
     1,
     64,
-    'Market episodes per phase, random starts in the train split.',
+    'Market episodes per phase, random starts in the train split, each as long as the trading env’s Episode length.',
     { unit: 'envs' },
   ),
-  int(`${P}.episodeLength`, 'Episode length', D.episodeLength, 2, 5000, 'Days of a training episode.', {
-    unit: 'days',
-  }),
   int(
     `${P}.totalSteps`,
     'Training days',
