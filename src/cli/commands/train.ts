@@ -108,6 +108,8 @@ function progressAndStop(totalSteps: number): {
   let lastReturn = NaN;
   // A workflow with its own step budget (kol.steps, …) reports it when its training starts.
   let total = totalSteps;
+  // Progress as the runner counts it (a tournament's worlds), which need not be the metrics' global step.
+  let done: number | null = null;
   return {
     control,
     callbacks: {
@@ -118,11 +120,12 @@ function progressAndStop(totalSteps: number): {
         if (now - lastReport > 2000 && last) {
           lastReport = now;
           const sps = rows.findLast((r) => 'perf/sps' in r.values)?.values['perf/sps'];
-          process.stderr.write(progressLine(last.step, total, lastReturn, sps));
+          process.stderr.write(progressLine(done ?? last.step, total, lastReturn, sps));
         }
       },
       onStatus: (s) => {
         if (s.totalSteps > 0) total = s.totalSteps;
+        if (typeof s.step === 'number') done = s.step;
         if (s.state === 'failed' && s.message) process.stderr.write(`lab train: ${s.message}\n`);
       },
     },

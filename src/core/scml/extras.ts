@@ -49,6 +49,17 @@ export interface ScoresExtra {
     ppoSteps: number;
     ppoEpisodes: number;
     ppoRecentReturn: number;
+    /** L3/L4 (absent when not trained): supervised residuals, then MAPPO. */
+    micro?: {
+      samples: number;
+      /** Held-out loss of the pretrained residual and of a zero one (L1's own offer); NaN when skipped. */
+      l3ValLoss: number;
+      l3ValLossZero: number;
+      iterations: number;
+      useL4: boolean;
+      /** Score − Penguin's on the same seat in the training worlds, mean over the last iterations. */
+      pairedGain: number;
+    };
     seconds: number;
   } | null;
 }

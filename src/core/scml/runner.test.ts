@@ -173,6 +173,8 @@ describe('supplychain runner (core/workflows/runners.ts)', () => {
         bcEpochs: 2,
         ppoSteps: 512,
         ppoDays: 20,
+        l3Epochs: 0,
+        microIters: 0,
       }),
       panel,
     );
@@ -182,7 +184,43 @@ describe('supplychain runner (core/workflows/runners.ts)', () => {
     expect(scores.agents).toEqual(['lita:ppo', 'lita:bc', 'penguin']);
     expect(scores.training?.ppoSteps).toBe(512);
     expect(scores.training?.samples).toBeGreaterThan(0);
+    expect(scores.training?.micro).toBeUndefined();
     const goals = res.evaluation!.extras!['supplychain-goals'] as GoalsExtra;
     expect(goals.summary.map((s) => s.agentType)).toEqual(['lita:ppo', 'lita:bc']);
   }, 60_000);
+
+  it('train-hrl with L3/L4: residuals pretrained, MAPPO iterations on the live chart, lita:full plays first', async () => {
+    const seen: number[] = [];
+    const res = await runWorkflow(
+      config({
+        mode: 'train-hrl',
+        agents: { ...builtinsOnly, greedy: false, random: false },
+        worlds: 1,
+        days: 20,
+        processes: 2,
+        trainWorlds: 1,
+        bcEpochs: 2,
+        ppoSteps: 0,
+        l3Epochs: 1,
+        microIters: 2,
+        ablations: false,
+      }),
+      panel,
+      { callbacks: { onMetrics: (rows) => rows.forEach((r) => seen.push(r.step)) } },
+    );
+    expect(res.status).toBe('completed');
+    const scores = res.evaluation!.extras!['supplychain-scores'] as ScoresExtra;
+    // Without PPO the clone is L2 (lita:bc plays as the goal layer of lita:full).
+    expect(scores.agents).toEqual(['lita:full', 'lita:bc', 'penguin']);
+    const micro = scores.training?.micro;
+    expect(micro?.iterations).toBe(2);
+    expect(micro?.samples).toBeGreaterThan(0);
+    expect(micro?.l3ValLoss).toBeLessThan(micro!.l3ValLossZero);
+    expect(Number.isFinite(micro?.pairedGain)).toBe(true);
+    // Two MAPPO iterations, then one row per held-out world (3: one configuration × 3 rotations), on one
+    // increasing global step.
+    expect(seen.length).toBe(5);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1]);
+    expect(scores.stats.find((t) => t.agentType === 'lita:full')?.n).toBeGreaterThan(0);
+  }, 90_000);
 });

@@ -19,6 +19,7 @@ import { workflowValues } from '../workflows/registry.ts';
 import { registerAgentFactory, type AgentType } from './agents/index.ts';
 import { generateConfig, type ScmlConfigOptions } from './config.ts';
 import { heuristicGoal, HrlAgent, type GoalPolicy } from './hrl/agent.ts';
+import { initMicroParams, MicroController, type MicroParams } from './hrl/l3.ts';
 import type { ScoresExtra } from './extras.ts';
 import { replayExtras, scoreExtras, type ReplayWorld } from './runnerViews.ts';
 import {
@@ -41,8 +42,11 @@ export const HELD_OUT_OFFSET = 1000;
 /** The goal policies of the lita: agent types for the tournament being played, and the goal tap. */
 const lita: {
   policies: Record<string, GoalPolicy>;
+  /** L3/L4's parameters when trained in this run (lita:full plays them over the best L2). */
+  micro: MicroParams | null;
+  useL4: boolean;
   sink: ((id: number, day: number, goal: Float32Array) => void) | null;
-} = { policies: { l1: heuristicGoal }, sink: null };
+} = { policies: { l1: heuristicGoal }, micro: null, useL4: true, sink: null };
 
 /** An HRL agent whose daily goal is recorded (replay worlds) after it sets it each morning. */
 class GoalTap implements ScmlAgent {
@@ -67,6 +71,13 @@ function registerLita(): void {
   if (registered) return;
   registered = true;
   registerAgentFactory('lita', (variant) => {
+    if (variant === 'full') {
+      if (!lita.micro) throw new Error('scml: lita:full (L3/L4) is not trained in this run');
+      const agent = new HrlAgent(lita.policies.ppo ?? lita.policies.bc ?? heuristicGoal, LITA_TYPES.full);
+      agent.micro = new MicroController(lita.micro);
+      agent.micro.useL4 = lita.useL4;
+      return new GoalTap(agent);
+    }
     const policy = lita.policies[variant];
     if (!policy) throw new Error(`scml: lita:${variant} is not trained in this run`);
     return new GoalTap(new HrlAgent(policy, `lita:${variant}`));
@@ -76,9 +87,13 @@ function registerLita(): void {
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** The tournament's agent types: the checked built-ins and HRL variants (train-hrl: the trained ones first). */
-export function tournamentAgents(s: SupplyChainSettings, trained: { ppo: boolean }): AgentType[] {
+export function tournamentAgents(
+  s: SupplyChainSettings,
+  trained: { ppo: boolean; micro?: boolean },
+): AgentType[] {
   const out: AgentType[] = [];
   if (s.mode === 'train-hrl') {
+    if (trained.micro) out.push(LITA_TYPES.full);
     if (trained.ppo) out.push(LITA_TYPES.ppo);
     if (!trained.ppo || s.ablations) out.push(LITA_TYPES.bc);
   }
@@ -97,6 +112,8 @@ export function configOptionsOf(s: SupplyChainSettings): ScmlConfigOptions | und
 interface Trained {
   training: ScoresExtra['training'];
   rows: MetricRow[];
+  /** The last global step training reported (its rows may not be kept). */
+  lastStep: number;
   stopped: boolean;
   dispose(): void;
 }
@@ -159,6 +176,14 @@ async function trainHrl(
       learner.dispose();
     };
   }
+  const micro =
+    !stopped && (s.microIters > 0 || s.l3Epochs > 0)
+      ? await trainMicro(s, lita.policies.ppo ?? lita.policies.bc, ppoSteps, opts, control)
+      : null;
+  if (micro) {
+    rows = [...rows, ...micro.rows];
+    stopped = micro.stopped;
+  }
   return {
     training: {
       samples: ds.n,
@@ -169,13 +194,86 @@ async function trainHrl(
       ppoSteps,
       ppoEpisodes,
       ppoRecentReturn,
+      ...(micro ? { micro: micro.summary } : {}),
       seconds: (performance.now() - t0) / 1000,
     },
     rows,
+    lastStep: micro?.rows.at(-1)?.step ?? ppoSteps,
     stopped,
     dispose,
   };
 }
+
+/**
+ * L3 and L4 as `lab scml train` trains them (its defaults but fewer MAPPO iterations): Penguin − L1
+ * residuals per thread and round, then MAPPO against the opponent pool, stepping the lab's
+ * progress and metric rows (global step continues after PPO's days) and honouring Pause/Stop.
+ */
+async function trainMicro(
+  s: SupplyChainSettings,
+  goal: GoalPolicy,
+  stepOffset: number,
+  opts: RunExperimentOptions,
+  control: RunControl,
+): Promise<{ rows: MetricRow[]; stopped: boolean; summary: NonNullable<Training>['micro'] & object }> {
+  const { MicroNet, MicroTrainer, trainL3Bc } = await import('../agents/scmlL3.ts');
+  const { collectL3Dataset } = await import('./hrl/l3data.ts');
+  const seed = s.seed + 2;
+  const net = new MicroNet(initMicroParams(seed));
+  let samples = 0;
+  let bc = { valLoss: NaN, valLossZero: NaN };
+  if (s.l3Epochs > 0) {
+    const ds = collectL3Dataset({
+      agents: DATA_AGENTS,
+      expert: 'penguin',
+      configs: s.trainWorlds,
+      seed: s.seed,
+    });
+    samples = ds.n;
+    await tick();
+    bc = trainL3Bc(net, ds, { epochs: s.l3Epochs, seed });
+  }
+  const trainer = new MicroTrainer(net.toParams(), { seed, useL4: s.useL4, worldsPerIter: 2, nSteps: 40 });
+  net.dispose();
+  const rows: MetricRow[] = [];
+  const gains: number[] = [];
+  let stopped = false;
+  try {
+    while (trainer.iteration < s.microIters) {
+      await tick();
+      await control.waitWhilePaused();
+      if (control.stopRequested) {
+        stopped = true;
+        break;
+      }
+      const st = trainer.iterate(goal);
+      const row = { step: stepOffset + st.globalStep, values: st.values };
+      rows.push(row);
+      opts.callbacks?.onMetrics?.([row]);
+      opts.callbacks?.onStatus?.({ state: 'running', step: st.iteration, totalSteps: s.microIters });
+      gains.push(st.values['charts/paired_gain']);
+    }
+    lita.micro = trainer.net.toParams();
+    lita.useL4 = s.useL4;
+  } finally {
+    trainer.dispose();
+  }
+  const recent = gains.slice(-Math.max(1, Math.ceil(gains.length / 4)));
+  return {
+    rows,
+    stopped,
+    summary: {
+      samples,
+      l3ValLoss: bc.valLoss,
+      l3ValLossZero: bc.valLossZero,
+      iterations: trainer.iteration,
+      useL4: s.useL4,
+      pairedGain: recent.length > 0 ? recent.reduce((a, b) => a + b, 0) / recent.length : NaN,
+    },
+  };
+}
+
+type Training = ScoresExtra['training'];
 
 /** Running per-type statistics after `done` worlds, as metric rows (keyed by worlds done). */
 function scoreRow(done: number, rows: readonly Row[], agentDays: number, seconds: number): MetricRow {
@@ -208,6 +306,7 @@ export async function runSupplyChain(
   const control = opts.control ?? new RunControl();
   registerLita();
   lita.policies = { l1: heuristicGoal };
+  lita.micro = null;
   const notes: string[] = [];
   let trained: Trained | null = null;
   const t0 = clock();
@@ -219,9 +318,13 @@ export async function runSupplyChain(
       notes.push(
         `LitaAgent-HRL L2: ${t.samples} Penguin days from ${t.dataWorlds} worlds, BC held-out loss ${t.bcValLoss.toFixed(4)} (mean goal ${t.bcValLossMean.toFixed(4)}), PPO ${t.ppoSteps} days over ${t.ppoEpisodes} worlds`,
       );
+      if (t.micro)
+        notes.push(
+          `L3${t.micro.useL4 ? ' + L4' : ''}: ${t.micro.samples} supervised residuals, ${t.micro.iterations} MAPPO iterations; training worlds' score − Penguin's on the same seat ${t.micro.pairedGain.toFixed(4)} (last quarter)`,
+        );
     }
     const trainMs = clock() - t0;
-    const agents = tournamentAgents(s, { ppo: lita.policies.ppo !== undefined });
+    const agents = tournamentAgents(s, { ppo: lita.policies.ppo !== undefined, micro: lita.micro !== null });
     const spec: TournamentSpec = {
       agents,
       configs: s.worlds,
@@ -235,6 +338,7 @@ export async function runSupplyChain(
     let agentDays = 0;
     let done = 0;
     let status: ExperimentResult['status'] = trained?.stopped ? 'stopped' : 'completed';
+    const stepBase = trained?.lastStep ?? 0;
     const t1 = clock();
     opts.onPhase?.('evaluating');
     opts.callbacks?.onStatus?.({ state: 'running', step: 0, totalSteps: runs.length });
@@ -255,7 +359,8 @@ export async function runSupplyChain(
       agentDays += res.agentDays;
       done++;
       const seconds = (clock() - t1) / 1000;
-      const row = scoreRow(done, scores, agentDays, seconds);
+      // One global step for the run's metrics: the tournament's worlds count on after training's steps.
+      const row = scoreRow(stepBase + done, scores, agentDays, seconds);
       if (opts.keepRows) rows.push(row);
       opts.callbacks?.onMetrics?.([row]);
       opts.callbacks?.onStatus?.({ state: 'running', step: done, totalSteps: runs.length });

@@ -17,11 +17,13 @@ export const SUPPLYCHAIN_BUILTINS = ['penguin', 'greedy', 'syncrandom', 'random'
  * Agent types of LitaAgent-HRL in the lab's tournaments (the `lita:` factory the runner registers):
  * L1 with the heuristic daily goals (L2 removed), L2 behaviour-cloned, L2 BC then PPO.
  */
-export const LITA_TYPES = { l1: 'lita:l1', bc: 'lita:bc', ppo: 'lita:ppo' } as const;
+export const LITA_TYPES = { l1: 'lita:l1', bc: 'lita:bc', ppo: 'lita:ppo', full: 'lita:full' } as const;
 export const LITA_LABELS: Record<string, string> = {
   'lita:l1': 'LitaAgent-HRL, L1 + heuristic goals (no learned L2)',
   'lita:bc': 'LitaAgent-HRL, L2 behaviour-cloned from Penguin',
   'lita:ppo': 'LitaAgent-HRL, L2 BC data → PPO residual (trained in this run)',
+  'lita:full':
+    'LitaAgent-HRL, all layers: L2 + L3 residuals on each thread + L4 attention (trained in this run)',
 };
 
 const trainOnly = (f: FieldSpec): FieldSpec => ({
@@ -132,6 +134,35 @@ export const SUPPLYCHAIN_HRL_FIELDS: readonly FieldSpec[] = [
     ),
   ),
   trainOnly(
+    int(
+      'supplychain.l3Epochs',
+      'L3 pretraining epochs',
+      5,
+      0,
+      200,
+      'Passes over the supervised residuals (Penguin’s answer − L1’s, per thread and round) before MAPPO; 0 starts L3 from a zero residual.',
+    ),
+  ),
+  trainOnly(
+    int(
+      'supplychain.microIters',
+      'L3/L4 MAPPO iterations',
+      20,
+      0,
+      100_000,
+      'MAPPO iterations of the per-thread layers (2 training worlds of 40 days each, against built-ins and past selves); with 0 and no pretraining, L3/L4 are not trained and lita:full does not play. lab scml train uses 300.',
+      { unit: 'iterations' },
+    ),
+  ),
+  trainOnly(
+    bool(
+      'supplychain.useL4',
+      'L4 attention over threads',
+      true,
+      'Train L4’s attention weights α over the day’s threads (scaling each thread’s L3 residual); off: L3 alone.',
+    ),
+  ),
+  trainOnly(
     bool(
       'supplychain.ablations',
       'Play the BC ablation',
@@ -162,6 +193,9 @@ export interface SupplyChainSettings {
   bcEpochs: number;
   ppoSteps: number;
   ppoDays: number;
+  l3Epochs: number;
+  microIters: number;
+  useL4: boolean;
   ablations: boolean;
 }
 
@@ -184,6 +218,9 @@ export function supplyChainFromValues(values: Values): SupplyChainSettings {
     bcEpochs: v('bcEpochs') as number,
     ppoSteps: v('ppoSteps') as number,
     ppoDays: v('ppoDays') as number,
+    l3Epochs: v('l3Epochs') as number,
+    microIters: v('microIters') as number,
+    useL4: v('useL4') === true,
     ablations: v('ablations') === true,
   };
 }

@@ -95,6 +95,15 @@ export function ScoresTable({ evaluation }: WorkflowSectionProps) {
           {t.dataWorlds} logged worlds; BC held-out loss {fmtNum(t.bcValLoss, 4)} vs{' '}
           {fmtNum(t.bcValLossMean, 4)} for the mean goal; PPO {t.ppoSteps.toLocaleString('en-US')} days over{' '}
           {t.ppoEpisodes} worlds, recent shaped return {fmtNum(t.ppoRecentReturn, 3)}.
+          {t.micro && (
+            <>
+              {' '}
+              L3{t.micro.useL4 ? ' + L4' : ''}: {t.micro.samples.toLocaleString('en-US')} supervised residuals
+              (held-out loss {fmtNum(t.micro.l3ValLoss, 4)} vs {fmtNum(t.micro.l3ValLossZero, 4)} for L1’s own
+              offer), then {t.micro.iterations} MAPPO iterations; in the training worlds the agent scored{' '}
+              {fmtNum(t.micro.pairedGain, 4)} above Penguin on the same seat (last quarter of the iterations).
+            </>
+          )}
         </p>
       )}
     </div>
