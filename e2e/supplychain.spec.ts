@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { Lab } from './lab.ts';
+import { Lab, SHOT_DIR } from './lab.ts';
 
 // Seed 001 as the lab's `supplychain` workflow: started from the start view with no dataset to
 // load, a tiny tournament played in the trainer worker, every result section drawn from its extras.
@@ -25,19 +25,19 @@ test('supplychain: start view → tiny tournament → every section renders', as
   await expect(page.getByTestId('backend')).toHaveText(/Backend: (webgpu|wasm|cpu)\b/, { timeout: 60_000 });
   // No market data: the Data panel says so, and Train is not blocked on a dataset.
   await expect(page.getByTestId('no-data-needed')).toContainText('no market data');
-  await page.screenshot({ path: `/work/shots/scml-data-${info.project.name}.png` });
+  await page.screenshot({ path: `${SHOT_DIR}/scml-data-${info.project.name}.png` });
 
   await lab.tab('Setup').click();
   await expect(page.getByRole('heading', { name: 'Tournament' })).toBeVisible();
   await lab.setField('Configurations', '1');
   await lab.setField('Days per world', '40');
   await expect(page.getByRole('checkbox', { name: /LitaAgent-HRL/ })).toBeChecked();
-  await page.screenshot({ path: `/work/shots/scml-setup-${info.project.name}.png`, fullPage: true });
+  await page.screenshot({ path: `${SHOT_DIR}/scml-setup-${info.project.name}.png`, fullPage: true });
 
   await lab.tab('Train').click();
   await lab.startTaskTrace();
   await lab.train();
-  await page.screenshot({ path: `/work/shots/scml-train-${info.project.name}.png`, fullPage: true });
+  await page.screenshot({ path: `${SHOT_DIR}/scml-train-${info.project.name}.png`, fullPage: true });
   await lab.tab('Results').click();
   for (const id of SECTIONS)
     await expect(page.locator(`section[data-section="${id}"]`)).toBeVisible({ timeout: 30_000 });
@@ -65,9 +65,9 @@ test('supplychain: start view → tiny tournament → every section renders', as
   await expect(goals.getByRole('table', { name: /HRL goals vs executed/ })).toContainText('lita:l1');
   await expect(goals.getByRole('figure', { name: /Daily goal vs executed: quantities/ })).toBeVisible();
 
-  await page.screenshot({ path: `/work/shots/scml-results-${info.project.name}.png`, fullPage: true });
+  await page.screenshot({ path: `${SHOT_DIR}/scml-results-${info.project.name}.png`, fullPage: true });
   await replay.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: `/work/shots/scml-replay-${info.project.name}.png` });
+  await page.screenshot({ path: `${SHOT_DIR}/scml-replay-${info.project.name}.png` });
 
   // Main-thread tasks from Train to here stay under 100 ms of CPU time (as train.spec.ts checks: the
   // `longtask` wall times, logged, include other processes' time on a shared machine).
@@ -100,13 +100,13 @@ test('supplychain: without an HRL agent the goals section says so', async ({ pag
   ).toBeVisible();
 });
 
-test('supplychain: train-hrl mode trains L2 in the worker, then plays it on held-out worlds', async ({
+test('supplychain: train-hrl mode trains L2, L3 and L4 in the worker, then plays them on held-out worlds', async ({
   page,
 }, info) => {
   test.setTimeout(240_000);
   const lab = new Lab(page);
   await page.goto(
-    './#workflow=supplychain&supplychain.mode=train-hrl&supplychain.worlds=1&supplychain.days=30&supplychain.processes=2&supplychain.agents.greedy=false&supplychain.agents.random=false&supplychain.trainWorlds=1&supplychain.bcEpochs=3&supplychain.ppoSteps=1024&supplychain.ppoDays=30',
+    './#workflow=supplychain&supplychain.mode=train-hrl&supplychain.worlds=1&supplychain.days=30&supplychain.processes=2&supplychain.agents.greedy=false&supplychain.agents.random=false&supplychain.trainWorlds=1&supplychain.bcEpochs=3&supplychain.ppoSteps=1024&supplychain.ppoDays=30&supplychain.l3Epochs=1&supplychain.microIters=2',
   );
   await expect(page.getByTestId('backend')).toHaveText(/Backend: (webgpu|wasm|cpu)\b/, { timeout: 60_000 });
   await lab.tab('Setup').click();
@@ -115,11 +115,12 @@ test('supplychain: train-hrl mode trains L2 in the worker, then plays it on held
   await lab.train(200_000);
   await lab.tab('Results').click();
   const scores = page.getByRole('table', { name: 'Tournament scores per agent type' });
-  for (const t of ['lita:ppo', 'lita:bc', 'lita:l1', 'penguin', 'syncrandom'])
+  for (const t of ['lita:full', 'lita:ppo', 'lita:bc', 'lita:l1', 'penguin', 'syncrandom'])
     await expect(scores.locator(`tr[data-agent-type="${t}"]`)).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('supplychain-training')).toContainText('PPO 1,024 days');
+  await expect(page.getByTestId('supplychain-training')).toContainText('2 MAPPO iterations');
   await expect(page.getByTestId('supplychain-summary')).toContainText('seed 1000');
-  await page.screenshot({ path: `/work/shots/scml-hrl-results-${info.project.name}.png`, fullPage: true });
+  await page.screenshot({ path: `${SHOT_DIR}/scml-hrl-results-${info.project.name}.png`, fullPage: true });
 });
 
 test('supplychain: Pause holds the tournament between worlds, Stop ends it with the worlds played', async ({
@@ -131,7 +132,7 @@ test('supplychain: Pause holds the tournament between worlds, Stop ends it with 
   await expect(page.getByTestId('backend')).toHaveText(/Backend: (webgpu|wasm|cpu)\b/, { timeout: 60_000 });
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   const progress = page.getByTestId('train-progress');
-  await expect(progress).toContainText(/[1-9][0-9]* \/ 200 steps/, { timeout: 60_000 });
+  await expect(progress).toContainText(/[1-9][0-9]* \/ 200 worlds/, { timeout: 60_000 });
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await expect(page.getByTestId('train-status')).toHaveText('paused');
   // The world under way when Pause arrived still finishes (Pause holds between worlds) and the bar
@@ -139,7 +140,7 @@ test('supplychain: Pause holds the tournament between worlds, Stop ends it with 
   await page.waitForTimeout(1000);
   const held = await progress.textContent();
   await page.waitForTimeout(1500);
-  expect((await progress.textContent())?.split(' steps')[0]).toBe(held?.split(' steps')[0]);
+  expect((await progress.textContent())?.split(' worlds')[0]).toBe(held?.split(' worlds')[0]);
   await page.getByRole('button', { name: 'Resume', exact: true }).click();
   await page.getByRole('button', { name: 'Stop', exact: true }).click();
   await expect(page.getByTestId('train-status')).toHaveText('stopped', { timeout: 60_000 });
