@@ -27,3 +27,4 @@ commands.config = async () => (await import('./config.ts')).command;
 commands.ensemble = async () => (await import('./ensemble.ts')).command;
 commands.scml = async () => (await import('./scml.ts')).command;
 commands.forecast = async () => (await import('./forecast.ts')).command;
+commands.hier = async () => (await import('./hier.ts')).command;
