@@ -1,0 +1,124 @@
+/**
+ * Settings of the hierarchical workflow (seed 002), one object with the seed's defaults. The lab's
+ * fields (workflow.ts) declare each once under `hierarchical.` with these defaults; the trainer reads
+ * this object. Numbers the seed gives: 0.5 (mi_reward_weight), 0.1 (kl_lambda), 0.01 (ent_coef),
+ * the schedule 10 / 5 / 20 and the MAPD floor 0.25. The rest are sized so `lab hier train`'s
+ * defaults finish within 10 minutes on two shared CPU cores.
+ */
+
+export interface HierConfig {
+  /** K, the number of low-level experts (skills z = expert id). */
+  experts: number;
+  /** β of the DIAYN skill reward r_ext + β·(log q(z|s') − log p(z)) (seed: mi_reward_weight). */
+  miRewardWeight: number;
+  /** λ of the router's diversity bonus KL(π_selected ‖ π_mean) (seed: kl_lambda). */
+  klLambda: number;
+  /** Entropy coefficient of the router's PPO (seed: ent_coef). */
+  entCoef: number;
+  /** n: env steps (days) each router decision lasts. */
+  routerInterval: number;
+  /** Router PPO update after this many of its decisions, experts frozen meanwhile (seed: router freq 10). */
+  routerEvery: number;
+  /** Expert updates after every this many decisions of the expert phase, router frozen (seed: experts freq 5). */
+  expertEvery: number;
+  /** Decisions between population steps (seed: population freq 20): one router + one expert phase. */
+  populationEvery: number;
+  /** Parallel market episodes (random starts in the train split). */
+  numEnvs: number;
+  /** Days of a training episode. */
+  episodeLength: number;
+  /** Env steps (days, all envs together) to train for. */
+  totalSteps: number;
+  /** Market rewards (daily returns ~1e-2) × this before learning, so they weigh against the skill reward. */
+  rewardScale: number;
+  /** Segment length of the shared replay's V-trace targets. */
+  vtraceSteps: number;
+  /** ρ̄ and c̄ of V-trace (1 = IMPALA's default). */
+  clipRho: number;
+  clipC: number;
+  /** Gradient steps per expert per env step collected in its phase. */
+  updatesPerStep: number;
+  /** Transitions per expert update (segments × vtraceSteps). */
+  batchSize: number;
+  /** Hidden width of the experts' actor, critics and the discriminator (two layers). */
+  hidden: number;
+  gamma: number;
+  expertLearningRate: number;
+  routerLearningRate: number;
+  /** Days of returns the router's regime features look back over (the longer window; the shorter is a quarter). */
+  lookback: number;
+  /** 'timesnet': add the FFT periods' amplitudes (TimesNet's period detection) to the router's features. */
+  encoder: 'none' | 'timesnet';
+  /** Shared replay capacity in transitions. */
+  bufferSize: number;
+  /** Polyak rate of the experts' target critics. */
+  tau: number;
+}
+
+export const DEFAULT_HIER: Readonly<HierConfig> = Object.freeze({
+  experts: 3,
+  miRewardWeight: 0.5,
+  klLambda: 0.1,
+  entCoef: 0.01,
+  routerInterval: 5,
+  routerEvery: 10,
+  expertEvery: 5,
+  populationEvery: 20,
+  numEnvs: 8,
+  episodeLength: 120,
+  totalSteps: 48_000,
+  rewardScale: 100,
+  vtraceSteps: 4,
+  clipRho: 1,
+  clipC: 1,
+  updatesPerStep: 0.25,
+  batchSize: 64,
+  hidden: 64,
+  gamma: 0.9,
+  expertLearningRate: 1e-3,
+  routerLearningRate: 1e-3,
+  lookback: 40,
+  encoder: 'none',
+  bufferSize: 20_000,
+  tau: 0.01,
+});
+
+/** Checks ranges; the error names the dotted field path. */
+export function resolveHierConfig(partial: Partial<HierConfig> = {}): HierConfig {
+  const c: HierConfig = { ...DEFAULT_HIER, ...partial };
+  const bad = (k: keyof HierConfig, why: string): never => {
+    throw new Error(`hierarchical.${k}: ${why}, got ${String(c[k])}`);
+  };
+  const ints: [keyof HierConfig, number][] = [
+    ['experts', 2],
+    ['routerInterval', 1],
+    ['routerEvery', 1],
+    ['expertEvery', 1],
+    ['populationEvery', 1],
+    ['numEnvs', 1],
+    ['episodeLength', 2],
+    ['totalSteps', 1],
+    ['vtraceSteps', 1],
+    ['batchSize', 1],
+    ['hidden', 1],
+    ['lookback', 8],
+    ['bufferSize', 64],
+  ];
+  for (const [k, lo] of ints) {
+    const v = c[k] as number;
+    if (!Number.isInteger(v) || v < lo) bad(k, `must be a whole number ≥ ${lo}`);
+  }
+  for (const k of ['miRewardWeight', 'klLambda', 'entCoef', 'updatesPerStep'] as const)
+    if (!(c[k] >= 0)) bad(k, 'must be ≥ 0');
+  for (const k of ['rewardScale', 'clipRho', 'clipC', 'expertLearningRate', 'routerLearningRate'] as const)
+    if (!(c[k] > 0)) bad(k, 'must be > 0');
+  if (!(c.gamma >= 0 && c.gamma < 1)) bad('gamma', 'must be in [0, 1)');
+  if (!(c.tau > 0 && c.tau <= 1)) bad('tau', 'must be in (0, 1]');
+  if (c.encoder !== 'none' && c.encoder !== 'timesnet') bad('encoder', "must be 'none' or 'timesnet'");
+  return c;
+}
+
+/** Decisions of one population cycle: the router phase, then the expert phase of the same length. */
+export function cycleDecisions(c: HierConfig): number {
+  return 2 * c.routerEvery;
+}

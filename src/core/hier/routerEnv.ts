@@ -1,0 +1,166 @@
+/**
+ * The router's view of the market (seed 002's meta_router): one step = one decision = the chosen
+ * expert trading the market env for `routerInterval` days. Its observation is the regime features
+ * at the decision's close (regimeFeatures.ts); its action is an expert id, masked where an expert is
+ * frozen, failed or disallowed (`allowed`, read through info.actionMask as MaskablePPO does);
+ * its reward over the n days is
+ *
+ *   rewardScale·[(V_{t+n}/V_t − 1) − (P_{t+n}/P_t − 1)] + λ·mean_days KL(π_selected ‖ π_mean)
+ *
+ * the hierarchy's book against buy-and-hold of the same asset, plus the seed's diversity bonus
+ * (π_mean = the mean of the K experts' action distributions on the same state). Every day's
+ * transition goes into the shared replay, tagged with the expert and its μ(a|s).
+ *
+ * The market env is a single-asset TradingEnv: its MultiDiscrete([3]) HOLD/BUY/SELL head is the
+ * experts' Discrete(3) action (with buyPct = sellPct = 1, BUY = all in, SELL = all out).
+ */
+import type { Rng } from '../rng.ts';
+import type { Action, BoxSpace, Env, Info, ResetOptions, ResetResult, StepResult } from '../envs/types.ts';
+import { klToMean } from '../metrics/diversity.ts';
+import type { HierExperts } from '../agents/hier/experts.ts';
+import type { SharedReplay } from './sharedReplay.ts';
+
+/** What every router env of one hierarchy shares. */
+export interface RouterShared {
+  experts: HierExperts;
+  replay: SharedReplay;
+  /** [T] index log returns and the per-row router observation builder. */
+  routerObs(t: number): Float32Array;
+  routerObsSize: number;
+  /** [T] unnormalised close of the traded asset. */
+  close: Float64Array;
+  /** 1 = the router may choose that expert. */
+  allowed: Uint8Array;
+  routerInterval: number;
+  rewardScale: number;
+  klLambda: number;
+  /** Env steps taken by every router env together (the hierarchy's global step). */
+  envSteps: number;
+  /** Finished market episodes: undiscounted return (sum of env rewards) and length. */
+  episodes: { step: number; return: number; length: number }[];
+  /** Sample actions (training) or take the argmax (evaluation). */
+  deterministic: boolean;
+  /** Store transitions in the shared replay (off in evaluation). */
+  record: boolean;
+}
+
+export interface RouterStepInfo extends Info {
+  /** Row of the market after the decision. */
+  t: number;
+  /** Days the decision lasted (< n at the episode's end). */
+  days: number;
+}
+
+export function sampleIndex(p: ArrayLike<number>, rng: Rng): number {
+  let u = rng.float();
+  for (let a = 0; a < p.length; a++) if ((u -= p[a]) < 0) return a;
+  return p.length - 1;
+}
+
+export function argmax(p: ArrayLike<number>): number {
+  let best = 0;
+  for (let a = 1; a < p.length; a++) if (p[a] > p[best]) best = a;
+  return best;
+}
+
+export class RouterEnv implements Env<number, RouterStepInfo> {
+  readonly observationSpace: BoxSpace;
+  readonly actionSpace: { kind: 'discrete'; n: number };
+  private obs: Float32Array;
+  private t = 0;
+  private epReturn = 0;
+  private epLength = 0;
+  private value = NaN;
+  private readonly probs: Float64Array[];
+  private readonly act = new Int32Array(1);
+  /** Called after every market day (evaluation records the book). */
+  onDay?: (expert: number, action: number, res: StepResult) => void;
+
+  constructor(
+    readonly market: Env<Action>,
+    readonly shared: RouterShared,
+    readonly stream: number,
+    private readonly rng: Rng,
+  ) {
+    const K = shared.experts.experts;
+    this.observationSpace = { kind: 'box', shape: [shared.routerObsSize], low: -Infinity, high: Infinity };
+    this.actionSpace = { kind: 'discrete', n: K };
+    const A = market.actionSpace.kind === 'multi-discrete' ? market.actionSpace.nvec[0] : 0;
+    if (market.actionSpace.kind !== 'multi-discrete' || market.actionSpace.nvec.length !== 1)
+      throw new Error('hierarchical: the experts trade one asset (choose one asset: data.config.assets = 1)');
+    this.probs = Array.from({ length: K }, () => new Float64Array(A));
+    this.obs = new Float32Array(market.observationSpace.shape[0]);
+  }
+
+  actionMask(): Uint8Array {
+    return this.shared.allowed.slice();
+  }
+
+  reset(opts: ResetOptions = {}): ResetResult<RouterStepInfo> {
+    const r = this.market.reset(opts);
+    this.obs = Float32Array.from(r.obs);
+    this.t = r.info.t as number;
+    this.value = r.info.portfolioValue as number;
+    this.epReturn = 0;
+    this.epLength = 0;
+    return {
+      obs: this.shared.routerObs(this.t),
+      info: { ...r.info, t: this.t, days: 0, actionMask: this.actionMask() },
+    };
+  }
+
+  step(expert: number): StepResult<RouterStepInfo> {
+    const s = this.shared;
+    const K = s.experts.experts;
+    if (!(expert >= 0 && expert < K)) throw new Error(`RouterEnv: expert ${expert} out of 0..${K - 1}`);
+    const t0 = this.t;
+    const value0 = this.value;
+    let kl = 0;
+    let days = 0;
+    let terminated = false;
+    let truncated = false;
+    let info: Info = {};
+    while (days < s.routerInterval) {
+      for (let k = 0; k < K; k++) s.experts.probs(k, this.obs, this.probs[k]);
+      const p = this.probs[expert];
+      const a = s.deterministic ? argmax(p) : sampleIndex(p, this.rng);
+      if (s.klLambda > 0) kl += klToMean(this.probs, expert, p.length);
+      this.act[0] = a;
+      const res = this.market.step(this.act);
+      info = res.info;
+      this.value = res.info.portfolioValue as number;
+      if (s.record)
+        s.replay.add(this.stream, {
+          obs: this.obs,
+          nextObs: res.obs,
+          action: a,
+          reward: res.reward * s.rewardScale,
+          terminated: res.terminated,
+          truncated: res.truncated && !res.terminated,
+          expert,
+          logProb: Math.log(Math.max(p[a], 1e-12)),
+        });
+      this.onDay?.(expert, a, res);
+      this.obs = Float32Array.from(res.obs);
+      this.t = res.info.t as number;
+      this.epReturn += res.reward;
+      this.epLength++;
+      s.envSteps++;
+      days++;
+      terminated = res.terminated;
+      truncated = res.truncated;
+      if (terminated || truncated) break;
+    }
+    if (terminated || truncated)
+      s.episodes.push({ step: s.envSteps, return: this.epReturn, length: this.epLength });
+    const bh = s.close[this.t] / s.close[t0] - 1;
+    const reward = s.rewardScale * (this.value / value0 - 1 - bh) + (s.klLambda * kl) / Math.max(1, days);
+    return {
+      obs: s.routerObs(this.t),
+      reward,
+      terminated,
+      truncated: truncated && !terminated,
+      info: { ...info, t: this.t, days, actionMask: this.actionMask() },
+    };
+  }
+}
