@@ -26,20 +26,10 @@ import {
   type Hyperparameters,
 } from '../sweeps/mfpbt.ts';
 import type { HierPbtExtra } from './extras.ts';
+import type { PbtMember } from './member.ts';
 
-/** What a population trains (src/core/hier/member.ts builds the hierarchy's; tests use toys). */
-export interface PbtMember {
-  /** Trains `steps` environment steps with the current hyperparameters. */
-  train(steps: number, control?: RunControl): Promise<void>;
-  /** Higher is better (the member's validation score). */
-  score(): Promise<number>;
-  /** Everything another member needs to continue as this one. */
-  snapshot(): Promise<CheckpointArtifacts>;
-  restore(s: CheckpointArtifacts): Promise<void>;
-  hyperparameters(): Record<string, number>;
-  setHyperparameters(h: Record<string, number>): void;
-  dispose(): void;
-}
+// The member contract lives beside the hierarchy that implements it (member.ts); toys implement it too.
+export type { PbtMember };
 
 export type PbtMemberFactory = (member: number, seed: number) => Promise<PbtMember> | PbtMember;
 
