@@ -26,7 +26,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, type RngState } from '../../rng.ts';
 import { computeVTrace } from '../common/vtrace.ts';
-import { makeOptimizer } from '../common/optim.ts';
+import { makeOptimizer, setLearningRate } from '../common/optim.ts';
 import { SacNetworks } from '../common/sacNetworks.ts';
 import { MLP } from '../nets/mlp.ts';
 import { countParams, type Module, type NamedVariable } from '../nets/module.ts';
@@ -128,6 +128,13 @@ export class HierExperts implements Module {
 
   get experts(): number {
     return this.config.experts;
+  }
+
+  /** Every expert's and the discriminator's Adam learning rate (PBT explores it). */
+  setLearningRate(lr: number): void {
+    this.config.learningRate = lr;
+    for (const o of this.optimizers) for (const x of Object.values(o)) setLearningRate(x, lr);
+    setLearningRate(this.discOptimizer, lr);
   }
 
   /** Reads the actors' weights back for host-side acting (after every update burst and restore). */
