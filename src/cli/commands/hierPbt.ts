@@ -7,6 +7,7 @@ import path from 'node:path';
 import { RunControl } from '../../core/run/control.ts';
 import {
   LocalExecutor,
+  HIER_PBT_SEARCH,
   POPULATION_DEFAULTS,
   runPopulation,
   validatePopulation,
@@ -14,6 +15,11 @@ import {
   type PopulationConfig,
 } from '../../core/hier/population.ts';
 import { QUADRATIC_SEARCH } from '../../core/hier/quadraticMember.ts';
+import { hierConfigOf } from '../../core/hier/workflow.ts';
+import type { DataSourceConfig } from '../../core/experiment/config.ts';
+import { unflatten } from '../../core/experiment/vocabulary.ts';
+import { getWorkflow } from '../../core/workflows/registry.ts';
+import { applySets, dataConfigOf, resolveOrUsage } from '../experimentArgs.ts';
 import type { HyperparameterSpec } from '../../core/sweeps/mfpbt.ts';
 import { parseShard } from '../../core/sweeps/spec.ts';
 import { parseArgs } from '../args.ts';
@@ -64,7 +70,8 @@ population.json/.csv from the folder's score files alone.
 options:
   --members N        members in all (default ${POPULATION_DEFAULTS.members}; N / sub-populations a multiple of 4)
   --rounds R         rounds (default ${POPULATION_DEFAULTS.rounds})
-  --t-ready T        steps per member per round (default ${POPULATION_DEFAULTS.tReady})
+  --t-ready T        env steps per member per round (default: one population cycle of the hierarchy,
+                     hierarchical.populationEvery × routerInterval × numEnvs = 800; quadratic ${POPULATION_DEFAULTS.tReady})
   --frequencies L    rounds between evolutions per sub-population (default ${POPULATION_DEFAULTS.frequencies.join(',')})
   --seed S           population seed (members' seeds derive from it; default 0)
   --workers K        worker threads (default 1: members train in this thread)
@@ -80,7 +87,7 @@ const spec = {
     out: { type: 'string' },
     members: { type: 'integer', default: POPULATION_DEFAULTS.members },
     rounds: { type: 'integer', default: POPULATION_DEFAULTS.rounds },
-    't-ready': { type: 'integer', default: POPULATION_DEFAULTS.tReady },
+    't-ready': { type: 'integer' },
     frequencies: { type: 'string', default: POPULATION_DEFAULTS.frequencies.join(',') },
     hp: { type: 'string', multiple: true },
     set: { type: 'key-value' },
@@ -128,6 +135,36 @@ const fmt = (v: number) =>
       ? v.toExponential(3)
       : v.toFixed(4)
     : String(v);
+
+/**
+ * The members' experiment: the hierarchical workflow's start values (as lab hier train), the
+ * market of --env synthetic:… / --data, then --set. Resolved here so a bad path fails before any
+ * member starts; the members get the input (JSON, for worker threads and pbt.json).
+ */
+async function hierarchicalConfig(
+  dataSpecs: string[],
+  sets: Record<string, string>,
+  seed: number,
+  backend: string,
+): Promise<Record<string, unknown> & { data: DataSourceConfig }> {
+  const input = unflatten(getWorkflow('hierarchical').start) as Record<string, unknown>;
+  input.workflow = 'hierarchical';
+  input.seed = seed;
+  input.backend = backend;
+  if (dataSpecs.length > 0) {
+    const data = dataConfigOf(dataSpecs);
+    const start = input.data as { config?: Record<string, unknown> };
+    input.data = data.kind === 'synthetic' ? { ...data, config: { ...start.config, ...data.config } } : data;
+  }
+  const config = applySets(input, sets);
+  await resolveOrUsage(config);
+  try {
+    hierConfigOf(config);
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  return config as Record<string, unknown> & { data: DataSourceConfig };
+}
 
 async function merge(dir: string, log: (s: string) => void): Promise<number> {
   const pbt = readPbtSpec(dir);
@@ -177,6 +214,7 @@ export async function runHierPbt(argv: string[]): Promise<number> {
   }
 
   let member: MemberSpec;
+  let defaultTReady = POPULATION_DEFAULTS.tReady;
   let searched: HyperparameterSpec[];
   if (flags.env === 'quadratic') {
     if (flags.data.length > 0 || Object.keys(flags.set).length > 0)
@@ -187,20 +225,23 @@ export async function runHierPbt(argv: string[]): Promise<number> {
     searched = QUADRATIC_SEARCH;
   } else {
     const dataSpecs = [...flags.data, ...(flags.env !== undefined ? [flags.env] : [])];
-    if (dataSpecs.length === 0)
-      throw new UsageError(
-        'give the market with --env synthetic:regimes=2 or --data SRC… (or --env quadratic)',
-      );
-    throw new UsageError(
-      'hierarchical members need src/core/hier/member.ts (createHierMember), not in this build; use --env quadratic',
-    );
+    if (flags.env !== undefined && !flags.env.startsWith('synthetic'))
+      throw new UsageError(`--env expects quadratic or synthetic[:k=v,…], got '${flags.env}'`);
+    if (flags.env !== undefined && flags.data.length > 0)
+      throw new UsageError('give the market with --env synthetic:… or --data SRC…, not both');
+    const config = await hierarchicalConfig(dataSpecs, flags.set, flags.seed, flags.backend);
+    member = { kind: 'hierarchical', config, dataSpecs: config.data.kind === 'panel' ? dataSpecs : [] };
+    searched = HIER_PBT_SEARCH;
+    const hc = hierConfigOf(config);
+    // One round = one population cycle of the seed's schedule (populationEvery router decisions).
+    defaultTReady = hc.populationEvery * hc.routerInterval * hc.numEnvs;
   }
   if (flags.hp.length > 0) searched = flags.hp.map(parseHpFlag);
 
   const population: PopulationConfig = {
     members: flags.members,
     frequencies: parseFrequencies(flags.frequencies),
-    tReady: flags['t-ready'],
+    tReady: flags['t-ready'] ?? defaultTReady,
     rounds: flags.rounds,
     hyperparameters: searched,
     perturbFactors: POPULATION_DEFAULTS.perturbFactors,
@@ -223,7 +264,6 @@ export async function runHierPbt(argv: string[]): Promise<number> {
       ? new ThreadExecutor(flags.workers, owned, {
           spec: member,
           seed: population.seed,
-          backend: flags.backend as 'wasm' | 'cpu',
         })
       : new LocalExecutor(await memberFactory(member), population.seed);
   const executor = new ShardExecutor(dir, shard, inner, { timeoutS: flags.wait });

@@ -2,7 +2,7 @@
  * Worker-thread side of `lab hier pbt --workers k` (runs under threads.ts): owns some members of
  * the population for the whole run (a LocalExecutor), answers snapshot and round requests for them.
  *
- * workerData.shared: { spec: MemberSpec, seed: number, backend?: 'wasm' | 'cpu' }.
+ * workerData.shared: { spec: MemberSpec, seed: number }.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LocalExecutor } from '../../core/hier/population.ts';
@@ -12,20 +12,14 @@ import type { ThreadRequest, ThreadResponse } from './threads.ts';
 export interface MemberWorkerShared {
   spec: MemberSpec;
   seed: number;
-  backend?: 'wasm' | 'cpu';
 }
 
 const shared = (workerData as { shared: MemberWorkerShared }).shared;
 const port = parentPort!;
 
-const ready = (async () => {
-  // tfjs only for members that use it (the quadratic member never loads it).
-  if (shared.spec.kind !== 'quadratic') {
-    const { initBackend } = await import('../../core/agents/backend.ts');
-    await initBackend(shared.backend ?? 'wasm');
-  }
-  return new LocalExecutor(await memberFactory(shared.spec, { quiet: true }), shared.seed);
-})();
+// The factory initialises tfjs's backend for members that use it (the quadratic member never loads it).
+const ready = (async () =>
+  new LocalExecutor(await memberFactory(shared.spec, { quiet: true }), shared.seed))();
 ready.catch(() => undefined);
 
 // One request at a time, in arrival order (the main thread never overlaps them anyway).

@@ -5,6 +5,8 @@
  */
 import { createQuadraticMember } from '../../core/hier/quadraticMember.ts';
 import type { PbtMemberFactory } from '../../core/hier/population.ts';
+import type { BackendPref } from '../../core/agents/backend.ts';
+import type { DataSourceConfig } from '../../core/experiment/config.ts';
 
 export type MemberSpec =
   | { kind: 'quadratic'; envSeed: number; period: number; noise: number }
@@ -24,6 +26,14 @@ export async function memberFactory(
   if (spec.kind === 'quadratic')
     return (_member, seed) =>
       createQuadraticMember(seed, { envSeed: spec.envSeed, period: spec.period, noise: spec.noise });
-  void opts;
-  throw new Error('hierarchical members need src/core/hier/member.ts (createHierMember), not in this build');
+  const { initBackend } = await import('../../core/agents/backend.ts');
+  const backend = (spec.config as { backend?: string }).backend;
+  const info = await initBackend((backend ?? 'wasm') as BackendPref);
+  if (info.fallbackReason && info.backend !== backend)
+    throw new Error(`backend ${backend} unavailable: ${info.fallbackReason}`);
+  const { experimentPanel } = await import('../dataSources.ts');
+  const { createHierMember } = await import('../../core/hier/member.ts');
+  const data = (spec.config as { data: DataSourceConfig }).data;
+  const panel = await experimentPanel(data, spec.dataSpecs, 'hier pbt', { quiet: opts.quiet });
+  return (_member, seed) => createHierMember(panel, spec.config, seed);
 }

@@ -56,6 +56,18 @@ export const POPULATION_DEFAULTS: Omit<PopulationConfig, 'hyperparameters'> = {
   seed: 0,
 };
 
+/**
+ * What a hierarchy population searches by default (member.ts's HIER_PBT_HYPERPARAMETERS) and where
+ * its members start: log-uniform around the seed's values (β 0.5, λ 0.1, ent 0.01, lr 1e-3).
+ */
+export const HIER_PBT_SEARCH: HyperparameterSpec[] = [
+  { name: 'hierarchical.miRewardWeight', min: 0.05, max: 2, init: 'log-uniform' },
+  { name: 'hierarchical.klLambda', min: 0.01, max: 1, init: 'log-uniform' },
+  { name: 'hierarchical.entCoef', min: 0.001, max: 0.1, init: 'log-uniform' },
+  { name: 'hierarchical.expertLearningRate', min: 1e-4, max: 1e-2, init: 'log-uniform' },
+  { name: 'hierarchical.routerLearningRate', min: 1e-4, max: 1e-2, init: 'log-uniform' },
+];
+
 /** Throws naming `prefix.<field>` when the population cannot be split as the genetics need. */
 export function validatePopulation(c: PopulationConfig, prefix = 'population'): void {
   const int = (v: number, name: string, min: number) => {
