@@ -29,6 +29,7 @@ import {
   flatten,
   unflatten,
 } from '../experiment/vocabulary.ts';
+import { hierarchicalWorkflow } from '../hier/workflow.ts';
 import { kolWorkflow } from '../kol/workflow.ts';
 import { ENSEMBLE_FIELDS } from './ensembleFields.ts';
 
@@ -143,7 +144,7 @@ const ensemble: WorkflowDef = {
   cli: 'lab ensemble',
 };
 
-const WORKFLOWS: WorkflowDef[] = [market, kolWorkflow, ensemble];
+const WORKFLOWS: WorkflowDef[] = [market, kolWorkflow, ensemble, hierarchicalWorkflow];
 
 export function workflows(): readonly WorkflowDef[] {
   return WORKFLOWS;

@@ -6,6 +6,7 @@ import type { Panel } from '../data/types.ts';
 import { parseExperimentConfig } from '../experiment/config.ts';
 import { runExperiment, type ExperimentResult, type RunExperimentOptions } from '../experiment/run.ts';
 import { runEnsembleWorkflow } from './ensembleRunner.ts';
+import { runHierarchical } from '../hier/runner.ts';
 import { runKol } from '../kol/runner.ts';
 import { getWorkflow } from './registry.ts';
 
@@ -19,6 +20,7 @@ const RUNNERS: Record<string, WorkflowRunner> = {
   market: runExperiment,
   ensemble: runEnsembleWorkflow,
   kol: runKol,
+  hierarchical: runHierarchical,
 };
 
 /** Runs an experiment through its workflow's runner (the config names the workflow; default market). */
