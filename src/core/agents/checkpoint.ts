@@ -93,6 +93,8 @@ export async function saveCheckpoint(
   }));
   let optimizerName: string | undefined;
   const optimizerNames: Record<string, string> = {};
+  // getWeights() makes a fresh scalar of the iteration count ('iter'); the moment slots are the optimizer's own.
+  const fresh: tf.Tensor[] = [];
   for (const { prefix, name, optimizer: opt } of optimizer ? optimizerList(optimizer) : []) {
     const slots = await opt.getWeights();
     if (name === null) optimizerName = opt.getClassName();
@@ -100,8 +102,10 @@ export async function saveCheckpoint(
     // Index-prefixed: tfjs optimizers match slots to variables by position, and slot names carry tf's
     // process-specific variable names.
     slots.forEach((s, i) => tensors.push({ name: `${prefix}${i}/${s.name}`, tensor: s.tensor }));
+    for (const s of slots) if (s.name === 'iter') fresh.push(s.tensor);
   }
   const { data, specs } = await tf.io.encodeWeights(tensors);
+  tf.dispose(fresh);
   const modelTopology: Topology = {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
@@ -193,7 +197,11 @@ export async function loadCheckpoint(
           name: spec.name.slice(prefix.length).replace(/^\d+\//, ''),
           tensor: decoded[spec.name],
         }));
+      // tfjs optimizers replace their slot variables in setWeights without disposing the old ones
+      // (restoring into an optimizer that has already stepped leaked them): dispose them here.
+      const old = await opt.getWeights();
       await opt.setWeights(slots);
+      tf.dispose(old.map((w) => w.tensor));
     }
   } finally {
     // assign() and setWeights() copy (variable(…)) what they keep.
