@@ -200,7 +200,8 @@ export interface PopulationResult {
 
 export interface RunPopulationOptions {
   control?: RunControl;
-  onRound?(r: PopulationRound): void;
+  /** Awaited before the next round (a runner reads the best member here). */
+  onRound?(r: PopulationRound): void | Promise<void>;
   clock?: () => number;
 }
 
@@ -281,7 +282,7 @@ export async function runPopulation(
       });
     const seconds = (clock() - t0) / 1000;
     roundSeconds.push(seconds);
-    opts.onRound?.({
+    await opts.onRound?.({
       round,
       scores,
       hps: trained,
