@@ -109,7 +109,7 @@ export function hierSummary(evaluation: RunEvaluation): Record<string, unknown> 
   };
 }
 
-function writeExpertsCsv(out: string, evaluation: RunEvaluation): void {
+export function writeExpertsCsv(out: string, evaluation: RunEvaluation): void {
   const usage = evaluation.extras?.['hierarchical-usage'] as HierUsageExtra | undefined;
   const rows: (string | number | null)[][] = [];
   for (const [split, u] of Object.entries(usage?.perSplit ?? {})) {

@@ -108,4 +108,34 @@ describe('lab hier pbt (quadratic member)', () => {
     expect(await main(args(path.join(dir, 'bad'), { hp: 'quadratic.lrA=0:1:log' }))).toBe(2);
     expect(io.stderr).toMatch(/--hp quadratic\.lrA=0:1:log: a log range needs MIN > 0/);
   });
+
+  it('hierarchy members: the same population in one thread and on 2 threads; best/ restored scores what was recorded', async () => {
+    const tiny = {
+      env: 'synthetic:regimes=2,days=500,seed=2',
+      members: '4',
+      frequencies: '1',
+      rounds: '2',
+      't-ready': '80',
+      hp: 'hierarchical.expertLearningRate=1e-4:1e-2:log',
+    };
+    const sets = [
+      'hierarchical.numEnvs=2',
+      'hierarchical.episodeLength=40',
+      'hierarchical.routerEvery=4',
+      'hierarchical.expertEvery=2',
+      'hierarchical.hidden=8',
+      'hierarchical.batchSize=16',
+    ].flatMap((s) => ['--set', s]);
+    const a = path.join(dir, 'hier-a');
+    const b = path.join(dir, 'hier-b');
+    expect(await main([...args(a, tiny), ...sets])).toBe(0);
+    expect(await main([...args(b, { ...tiny, workers: '2' }), ...sets])).toBe(0);
+    expect(lineage(record(b))).toBe(lineage(record(a)));
+    expect(record(a).hyperparameters).toEqual(['hierarchical.expertLearningRate']);
+    const m = JSON.parse(readFileSync(path.join(a, 'best/metrics.json'), 'utf8'));
+    expect(m.population_member).toBe(record(a).best.member);
+    expect(m.restored_score).toBe(m.population_score);
+    expect(m.global_step).toBe(160);
+    expect(existsSync(path.join(a, 'best/experts.csv'))).toBe(true);
+  }, 120_000);
 });

@@ -8,6 +8,7 @@ import { RunControl } from '../../core/run/control.ts';
 import {
   LocalExecutor,
   HIER_PBT_SEARCH,
+  memberSeed,
   POPULATION_DEFAULTS,
   runPopulation,
   validatePopulation,
@@ -296,7 +297,16 @@ export async function runHierPbt(argv: string[]): Promise<number> {
     }
     const record = populationRecord(population, result, { shards: shard.count });
     writePopulationReport(dir, record);
-    writeBestMember(dir, record.best, bestState, { round: last });
+    const bestDir = writeBestMember(dir, record.best, bestState, { round: last });
+    if (member.kind === 'hierarchical') {
+      // The best member's run files, as lab hier train writes them (bestRun.ts).
+      const { writeBestHierarchyRun } = await import('../hier/bestRun.ts');
+      const seed = memberSeed(population.seed, result.best);
+      const run = await writeBestHierarchyRun(bestDir, member, { ...record.best, seed }, bestState);
+      log(
+        `  best member restored and evaluated: validation score ${fmt(run.score)} (the population recorded ${fmt(record.best.score)}); wrote ${path.join(bestDir, 'metrics.json')}, equity.csv, experts.csv`,
+      );
+    }
     log(
       `lab hier pbt: ${result.roundsCompleted} rounds in ${total.toFixed(1)} s (${(total / Math.max(1, result.roundsCompleted)).toFixed(2)} s/round); best member ${result.best} score ${fmt(record.best.score)} ${JSON.stringify(record.best.hps)}; wrote ${path.join(dir, 'population.json')}, population.csv, best/`,
     );

@@ -1,0 +1,80 @@
+/**
+ * The best member of a hierarchy population as a run: a fresh member restored from the best's
+ * snapshot and given its hyperparameters, evaluated per split as the workflow's runner evaluates a
+ * single run (the hierarchy, each expert alone, buy-and-hold, the router by regime), written as
+ * `lab hier train` writes its folder: metrics.json, equity.csv, experts.csv.
+ */
+import type { CheckpointArtifacts } from '../../core/agents/checkpoint.ts';
+import { SPLIT_NAMES, type DataSourceConfig } from '../../core/experiment/config.ts';
+import { prepareExperiment } from '../../core/experiment/run.ts';
+import type { RunEvaluation, SplitEvaluation } from '../../core/experiment/types.ts';
+import type { SplitName } from '../../core/data/types.ts';
+import { evaluateHierarchySplit, type HierSplitResult } from '../../core/hier/evaluate.ts';
+import { createHierMember } from '../../core/hier/member.ts';
+import { hierExtras, plantedRegimes, REGIME_NAMES } from '../../core/hier/runner.ts';
+import { hierSummary, writeExpertsCsv } from '../commands/hier.ts';
+import { experimentPanel } from '../dataSources.ts';
+import { writeEvaluationFiles } from '../runFiles.ts';
+
+export async function writeBestHierarchyRun(
+  dir: string,
+  member: { config: unknown; dataSpecs: string[] },
+  best: { member: number; score: number; hps: Record<string, number>; seed: number },
+  snapshot: CheckpointArtifacts,
+): Promise<{ score: number; summary: Record<string, unknown> }> {
+  const config = member.config as { data: DataSourceConfig };
+  const panel = await experimentPanel(config.data, member.dataSpecs, 'hier pbt', { quiet: true });
+  const prep = await prepareExperiment(config, panel);
+  const m = createHierMember(panel, config, best.seed);
+  try {
+    await m.restore(snapshot);
+    m.setHyperparameters(best.hps);
+    // The restored member must score what the population recorded (same weights, same book).
+    const score = await m.score();
+    const h = await m.hierarchy();
+    const c = prep.config;
+    const regimeOfRow = plantedRegimes(
+      c.data as { kind: string; config?: Record<string, unknown> },
+      prep.features.dates,
+    );
+    const results: Partial<Record<SplitName, HierSplitResult>> = {};
+    const splits: SplitEvaluation[] = [];
+    for (const split of SPLIT_NAMES) {
+      if (!c.eval.splits.includes(split) || !prep.evaluableSplits.includes(split)) continue;
+      const r = await evaluateHierarchySplit(h, split, {
+        annualization: prep.annualization,
+        costs: prep.costs,
+        baselines: c.eval.baselines,
+        regimeOfRow,
+        regimes: REGIME_NAMES.length,
+      });
+      results[split] = r;
+      splits.push(r.evaluation);
+    }
+    const div = h.diversity();
+    const evaluation: RunEvaluation = {
+      splits,
+      boundaries: splits.map((s) => ({ split: s.split, date: s.dates[0] })),
+      extras: hierExtras(
+        h,
+        results,
+        { step: [h.envSteps], mapd: [div.mapd], klToMean: [div.klToMean] },
+        regimeOfRow !== null,
+      ),
+    };
+    const summary = hierSummary(evaluation);
+    writeEvaluationFiles(dir, evaluation, prep.annualization, {
+      workflow: 'hierarchical',
+      population_member: best.member,
+      population_score: best.score,
+      restored_score: score,
+      global_step: h.envSteps,
+      hyperparameters: best.hps,
+      ...summary,
+    });
+    writeExpertsCsv(dir, evaluation);
+    return { score, summary };
+  } finally {
+    m.dispose();
+  }
+}
