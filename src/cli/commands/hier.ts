@@ -131,7 +131,8 @@ export const command: CliCommand = {
   usage: `${usage}\n\n${pbtUsage}`,
   async run(argv) {
     // `lab hier pbt`: the population (hierPbt.ts).
-    if (argv[0] === 'pbt') return runHierPbt(argv.slice(1));
+    if (argv[0] === 'pbt')
+      return runHierPbt(argv.slice(1), { summary: hierSummary, expertsCsv: writeExpertsCsv });
     const t0 = performance.now();
     const { flags } = parseArgs(argv, spec);
     if (flags.data !== undefined && flags.env !== undefined)

@@ -76,6 +76,9 @@ describe('lab hier pbt (quadratic member)', () => {
     rmSync(path.join(c, 'population.json'));
     expect(await main(['hier', 'pbt', '--merge', c])).toBe(0);
     expect(lineage(record(c))).toBe(lineage(record(a)));
+    rmSync(path.join(c, 'population.json'));
+    expect(await main(['merge', c])).toBe(0);
+    expect(lineage(record(c))).toBe(lineage(record(a)));
   });
 
   it('a shard whose partner never comes stops at the barrier naming the missing members', async () => {

@@ -36,6 +36,7 @@ import {
   type PbtDirSpec,
 } from '../hier/shard.ts';
 import { ThreadExecutor } from '../hier/threads.ts';
+import type { HierRunWriters } from '../hier/bestRun.ts';
 
 export const pbtUsage = `usage: lab hier pbt (--env synthetic:regimes=2 | --data SRC… | --env quadratic) --out DIR
                    [--members N] [--rounds R] [--t-ready T] [--frequencies 1,10,25,50]
@@ -196,7 +197,8 @@ async function merge(dir: string, log: (s: string) => void): Promise<number> {
   return 0;
 }
 
-export async function runHierPbt(argv: string[]): Promise<number> {
+/** `writers`: lab hier train's file writers, for the best hierarchy's run files (commands/hier.ts passes them). */
+export async function runHierPbt(argv: string[], writers?: HierRunWriters): Promise<number> {
   const { flags } = parseArgs(argv, spec);
   const log = (s: string) => {
     if (!flags.quiet) process.stderr.write(s + '\n');
@@ -302,7 +304,11 @@ export async function runHierPbt(argv: string[]): Promise<number> {
       // The best member's run files, as lab hier train writes them (bestRun.ts).
       const { writeBestHierarchyRun } = await import('../hier/bestRun.ts');
       const seed = memberSeed(population.seed, result.best);
-      const run = await writeBestHierarchyRun(bestDir, member, { ...record.best, seed }, bestState);
+      if (!writers)
+        throw new Error(
+          'lab hier pbt: run it as `lab hier pbt` (the run files need lab hier train’s writers)',
+        );
+      const run = await writeBestHierarchyRun(writers, bestDir, member, { ...record.best, seed }, bestState);
       log(
         `  best member restored and evaluated: validation score ${fmt(run.score)} (the population recorded ${fmt(record.best.score)}); wrote ${path.join(bestDir, 'metrics.json')}, equity.csv, experts.csv`,
       );

@@ -12,11 +12,17 @@ import type { SplitName } from '../../core/data/types.ts';
 import { evaluateHierarchySplit, type HierSplitResult } from '../../core/hier/evaluate.ts';
 import { createHierMember } from '../../core/hier/member.ts';
 import { hierExtras, plantedRegimes, REGIME_NAMES } from '../../core/hier/runner.ts';
-import { hierSummary, writeExpertsCsv } from '../commands/hier.ts';
 import { experimentPanel } from '../dataSources.ts';
 import { writeEvaluationFiles } from '../runFiles.ts';
 
+/** lab hier train's writers of metrics.json's summary and experts.csv (commands/hier.ts passes them in). */
+export interface HierRunWriters {
+  summary(evaluation: RunEvaluation): Record<string, unknown>;
+  expertsCsv(dir: string, evaluation: RunEvaluation): void;
+}
+
 export async function writeBestHierarchyRun(
+  writers: HierRunWriters,
   dir: string,
   member: { config: unknown; dataSpecs: string[] },
   best: { member: number; score: number; hps: Record<string, number>; seed: number },
@@ -62,7 +68,7 @@ export async function writeBestHierarchyRun(
         regimeOfRow !== null,
       ),
     };
-    const summary = hierSummary(evaluation);
+    const summary = writers.summary(evaluation);
     writeEvaluationFiles(dir, evaluation, prep.annualization, {
       workflow: 'hierarchical',
       population_member: best.member,
@@ -72,7 +78,7 @@ export async function writeBestHierarchyRun(
       hyperparameters: best.hps,
       ...summary,
     });
-    writeExpertsCsv(dir, evaluation);
+    writers.expertsCsv(dir, evaluation);
     return { score, summary };
   } finally {
     m.dispose();
