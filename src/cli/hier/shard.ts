@@ -60,17 +60,16 @@ export const snapFile = (dir: string, round: number, m: number) =>
 export function claimPbtDir(dir: string, spec: PbtDirSpec, shard: Shard): void {
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'pbt.json');
-  if (existsSync(file)) {
-    const there = readPbtSpec(dir);
-    const want = spec as unknown as Record<string, unknown>;
-    const have = there as unknown as Record<string, unknown>;
-    const keys = [...new Set([...Object.keys(want), ...Object.keys(have)])];
-    const differs = keys.find((k) => stableStringify(want[k]) !== stableStringify(have[k]));
-    if (differs)
-      throw new UsageError(
-        `${file}: another population is in this folder ('${differs}' differs from this shard's); give every shard the same arguments, or a fresh --out`,
-      );
-  } else atomicWrite(file, JSON.stringify(spec, null, 2) + '\n');
+  // Two shards starting together may both write it: the re-read below catches a different one.
+  if (!existsSync(file)) atomicWrite(file, JSON.stringify(spec, null, 2) + '\n');
+  const want = JSON.parse(JSON.stringify(spec)) as Record<string, unknown>;
+  const have = readPbtSpec(dir) as unknown as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(want), ...Object.keys(have)])];
+  const differs = keys.find((k) => stableStringify(want[k]) !== stableStringify(have[k]));
+  if (differs)
+    throw new UsageError(
+      `${file}: another population is in this folder ('${differs}' differs from this shard's); give every shard the same arguments, or a fresh --out`,
+    );
   const mine = Array.from({ length: spec.population.members }, (_, m) => m).filter(
     (m) => m % shard.count === shard.index,
   );
