@@ -4,6 +4,7 @@
  * single run (the hierarchy, each expert alone, buy-and-hold, the router by regime), written as
  * `lab hier train` writes its folder: metrics.json, equity.csv, experts.csv.
  */
+import { initBackend, type BackendPref } from '../../core/agents/backend.ts';
 import type { CheckpointArtifacts } from '../../core/agents/checkpoint.ts';
 import { SPLIT_NAMES, type DataSourceConfig } from '../../core/experiment/config.ts';
 import { prepareExperiment } from '../../core/experiment/run.ts';
@@ -28,7 +29,9 @@ export async function writeBestHierarchyRun(
   best: { member: number; score: number; hps: Record<string, number>; seed: number },
   snapshot: CheckpointArtifacts,
 ): Promise<{ score: number; summary: Record<string, unknown> }> {
-  const config = member.config as { data: DataSourceConfig };
+  const config = member.config as { data: DataSourceConfig; backend?: string };
+  // The same backend as the members (with --workers they ran in threads; this is the main thread).
+  await initBackend((config.backend ?? 'wasm') as BackendPref);
   const panel = await experimentPanel(config.data, member.dataSpecs, 'hier pbt', { quiet: true });
   const prep = await prepareExperiment(config, panel);
   const m = createHierMember(panel, config, best.seed);
