@@ -71,7 +71,7 @@ population.json/.csv from the folder's score files alone.
 
 options:
   --members N        members in all (default ${POPULATION_DEFAULTS.members}; N / sub-populations a multiple of 4)
-  --rounds R         rounds (default ${POPULATION_DEFAULTS.rounds})
+  --rounds R         rounds (default: hierarchical.totalSteps / T = 40; quadratic ${POPULATION_DEFAULTS.rounds})
   --t-ready T        env steps per member per round (default: one population cycle of the hierarchy,
                      hierarchical.populationEvery × routerInterval × numEnvs = 800; quadratic ${POPULATION_DEFAULTS.tReady})
   --frequencies L    rounds between evolutions per sub-population (default ${POPULATION_DEFAULTS.frequencies.join(',')})
@@ -88,7 +88,7 @@ const spec = {
     data: { type: 'string', multiple: true },
     out: { type: 'string' },
     members: { type: 'integer', default: POPULATION_DEFAULTS.members },
-    rounds: { type: 'integer', default: POPULATION_DEFAULTS.rounds },
+    rounds: { type: 'integer' },
     't-ready': { type: 'integer' },
     frequencies: { type: 'string', default: POPULATION_DEFAULTS.frequencies.join(',') },
     hp: { type: 'string', multiple: true },
@@ -218,6 +218,7 @@ export async function runHierPbt(argv: string[], writers?: HierRunWriters): Prom
 
   let member: MemberSpec;
   let defaultTReady = POPULATION_DEFAULTS.tReady;
+  let defaultRounds = (_tReady: number) => POPULATION_DEFAULTS.rounds;
   let searched: HyperparameterSpec[];
   if (flags.env === 'quadratic') {
     if (flags.data.length > 0 || Object.keys(flags.set).length > 0)
@@ -238,6 +239,8 @@ export async function runHierPbt(argv: string[], writers?: HierRunWriters): Prom
     const hc = hierConfigOf(config);
     // One round = one population cycle of the seed's schedule (populationEvery router decisions).
     defaultTReady = hc.populationEvery * hc.routerInterval * hc.numEnvs;
+    // Each member trains the config's totalSteps in all, as a single run would.
+    defaultRounds = (t) => Math.max(1, Math.round(hc.totalSteps / t));
   }
   if (flags.hp.length > 0) searched = flags.hp.map(parseHpFlag);
 
@@ -245,7 +248,7 @@ export async function runHierPbt(argv: string[], writers?: HierRunWriters): Prom
     members: flags.members,
     frequencies: parseFrequencies(flags.frequencies),
     tReady: flags['t-ready'] ?? defaultTReady,
-    rounds: flags.rounds,
+    rounds: flags.rounds ?? defaultRounds(flags['t-ready'] ?? defaultTReady),
     hyperparameters: searched,
     perturbFactors: POPULATION_DEFAULTS.perturbFactors,
     seed: flags.seed,
