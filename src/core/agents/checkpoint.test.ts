@@ -107,4 +107,20 @@ describe('checkpoint', () => {
     ).toThrow(/not a lab checkpoint/);
     [ac, other, mlp].forEach((n) => n.dispose());
   });
+
+  it('saving and restoring into an optimizer that has stepped leave tf.memory() flat', async () => {
+    await initBackend('wasm');
+    const a = makeActorCritic(cfg);
+    const b = makeActorCritic(cfg);
+    const optA = tf.train.adam(1e-3);
+    const optB = tf.train.adam(1e-3);
+    await train(a, optA, 2);
+    await train(b, optB, 2);
+    const n0 = tf.memory().numTensors;
+    const ckpt = await saveCheckpoint(a, { netConfig: serializableConfig(cfg) }, optA);
+    expect(tf.memory().numTensors).toBe(n0);
+    await loadCheckpoint(ckpt, b, optB);
+    expect(tf.memory().numTensors).toBe(n0);
+    for (const x of [a, b, optA, optB]) x.dispose();
+  });
 });

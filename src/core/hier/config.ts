@@ -40,6 +40,8 @@ export interface HierConfig {
   clipC: number;
   /** Gradient steps per expert per env step collected in its phase. */
   updatesPerStep: number;
+  /** Share of each expert's replayed segments drawn from its own days (0 = all uniform over the shared replay). */
+  ownShare: number;
   /** Transitions per expert update (segments × vtraceSteps). */
   batchSize: number;
   /** Hidden width of the experts' actor, critics and the discriminator (two layers). */
@@ -75,6 +77,7 @@ export const DEFAULT_HIER: Readonly<HierConfig> = Object.freeze({
   clipRho: 1,
   clipC: 1,
   updatesPerStep: 0.25,
+  ownShare: 0,
   batchSize: 64,
   hidden: 64,
   gamma: 0.9,
@@ -112,6 +115,7 @@ export function resolveHierConfig(partial: Partial<HierConfig> = {}): HierConfig
     const v = c[k] as number;
     if (!Number.isInteger(v) || v < lo) bad(k, `must be a whole number ≥ ${lo}`);
   }
+  if (!(c.ownShare >= 0 && c.ownShare <= 1)) bad('ownShare', 'must be in [0, 1]');
   for (const k of ['miRewardWeight', 'klLambda', 'entCoef', 'updatesPerStep'] as const)
     if (!(c[k] >= 0)) bad(k, 'must be ≥ 0');
   for (const k of ['rewardScale', 'clipRho', 'clipC', 'expertLearningRate', 'routerLearningRate'] as const)

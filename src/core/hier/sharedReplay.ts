@@ -124,14 +124,25 @@ export class SharedReplay {
     return id % this.capacity;
   }
 
-  /** `count` segments of up to `length` consecutive steps, starts uniform over the stored rows. */
-  sampleSegments(count: number, length: number, rng: Rng): Segments {
+  /**
+   * `count` segments of up to `length` consecutive steps, starts uniform over the stored rows; with
+   * `prefer`, each start is (with probability `share`) a day the given expert acted (rejection
+   * sampling, at most 64 draws; the last draw is kept when that expert has hardly any days).
+   */
+  sampleSegments(
+    count: number,
+    length: number,
+    rng: Rng,
+    prefer?: { expert: number; share: number },
+  ): Segments {
     const n = this.size;
     if (n === 0) throw new Error('SharedReplay: sampleSegments() on an empty buffer');
     const rows: number[] = [];
     const offsets = new Int32Array(count + 1);
     for (let j = 0; j < count; j++) {
       let r = rng.int(n);
+      if (prefer && prefer.share > 0 && rng.float() < prefer.share)
+        for (let tries = 1; tries < 64 && this.experts[r] !== prefer.expert; tries++) r = rng.int(n);
       for (let s = 0; s < length && r >= 0; s++) {
         rows.push(r);
         r = this.next(r);

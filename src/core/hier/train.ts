@@ -20,7 +20,7 @@ import { mapdDiscrete, klToMean } from '../metrics/diversity.ts';
 import { Rng } from '../rng.ts';
 import { RunControl, yieldToEventLoop } from '../run/control.ts';
 import type { MetricRow } from '../run/metrics.ts';
-import { resolveHierConfig, type HierConfig } from './config.ts';
+import { cycleDecisions, resolveHierConfig, type HierConfig } from './config.ts';
 import { detectPeriods, indexLogReturns, periodFeatures, regimeFeatures } from './regimeFeatures.ts';
 import { RouterEnv, type RouterShared } from './routerEnv.ts';
 import { SharedReplay } from './sharedReplay.ts';
@@ -91,6 +91,7 @@ export class Hierarchy {
       vtraceSteps: c.vtraceSteps,
       clipRho: c.clipRho,
       clipC: c.clipC,
+      ownShare: c.ownShare,
     });
     this.replay = new SharedReplay({ capacity: c.bufferSize, obsDim, streams: 2 * c.numEnvs });
     const routerObsSize =
@@ -244,8 +245,10 @@ export interface TrainHierarchyOptions {
     onStatus?(s: { state: string; step: number; totalSteps: number }): void;
   };
   control?: RunControl;
-  /** Called after every population step (cycle), e.g. by the MF-PBT driver. */
+  /** Called after every cycle. */
   onCycle?(h: Hierarchy, row: MetricRow): void | Promise<void>;
+  /** Called every `populationEvery` decisions (whole cycles: ⌈populationEvery / cycle⌉), e.g. by an MF-PBT driver. */
+  onPopulation?(h: Hierarchy): void | Promise<void>;
 }
 
 export interface TrainHierarchyResult {
@@ -285,6 +288,8 @@ export async function trainHierarchy(
     opts.callbacks?.onMetrics?.([row]);
     opts.callbacks?.onStatus?.({ state: 'running', step: h.envSteps, totalSteps: total });
     await opts.onCycle?.(h, row);
+    if (h.cycles % Math.max(1, Math.ceil(h.config.populationEvery / cycleDecisions(h.config))) === 0)
+      await opts.onPopulation?.(h);
     await yieldToEventLoop();
   }
   return { hierarchy: h, status, rows, diversity, wallMs: performance.now() - t0 };

@@ -8,7 +8,13 @@ import { unflatten } from '../experiment/vocabulary.ts';
 import { RunControl } from '../run/control.ts';
 import { getWorkflow, workflowValues } from '../workflows/registry.ts';
 import { runWorkflow } from '../workflows/runners.ts';
-import type { HierDiversityExtra, HierExpertsExtra, HierRegimesExtra, HierUsageExtra } from './extras.ts';
+import type {
+  HierDiversityExtra,
+  HierExpertsExtra,
+  HierPeriodsExtra,
+  HierRegimesExtra,
+  HierUsageExtra,
+} from './extras.ts';
 
 const start = unflatten(getWorkflow('hierarchical').start) as { data: { config: Record<string, unknown> } };
 const data = { kind: 'synthetic', config: { ...start.data.config, days: 500 } };
@@ -88,6 +94,15 @@ describe('hierarchical workflow', () => {
     expect(r.mutualInformation).toBeGreaterThanOrEqual(0);
     expect(diversity.mapd.length).toBe(diversity.step.length);
     expect(diversity.target).toBe(0.25);
+  }, 60_000);
+
+  it("encoder 'timesnet': the router sees the FFT periods' amplitudes and the run reports the periods", async () => {
+    const res = await runWorkflow({ ...config, hierarchical: { ...tiny, encoder: 'timesnet' } }, panel);
+    const p = res.evaluation!.extras!['hierarchical-periods'] as HierPeriodsExtra;
+    expect(p.window).toBe(tiny.lookback);
+    expect(p.periods.length).toBe(3);
+    expect(p.periods.every((x) => Number.isInteger(x) && x >= 1 && x <= tiny.lookback)).toBe(true);
+    expect(p.amplitudes[0]).toBeGreaterThanOrEqual(p.amplitudes[2]);
   }, 60_000);
 
   it('Stop ends training before the first cycle and still evaluates', async () => {

@@ -78,6 +78,15 @@ export const HIER_EXPERT_FIELDS: readonly FieldSpec[] = [
     { step: 0.1 },
   ),
   num(`${P}.clipC`, 'V-trace c̄', D.clipC, 0.01, 10, 'Clip of V-trace’s trace coefficients.', { step: 0.1 }),
+  num(
+    `${P}.ownShare`,
+    'Own-days share',
+    D.ownShare,
+    0,
+    1,
+    "Share of each expert's replayed segments drawn from the days it traded itself (0 = uniform over the shared replay).",
+    { step: 0.05 },
+  ),
   int(
     `${P}.bufferSize`,
     'Shared replay',

@@ -80,7 +80,7 @@ describe('HierExperts', () => {
     expect(stats['charts/vtrace_rho']).toBeGreaterThan(0);
     expect(stats['charts/vtrace_rho']).toBeLessThanOrEqual(1);
     ex.dispose();
-  });
+  }, 120_000);
 
   it('the skill reward alone (no market reward) makes the experts act differently and the discriminator beat chance', () => {
     // s' = one-hot of the action taken: the discriminator can only tell experts apart by what they do.
@@ -116,7 +116,7 @@ describe('HierExperts', () => {
     expect(mapdDiscrete(probs, 3)).toBeGreaterThan(0.4);
     expect(acc).toBeGreaterThan(0.6); // chance: 1/3
     ex.dispose();
-  });
+  }, 120_000);
 
   it('a checkpoint restores every expert, the discriminator and β', async () => {
     const a = new HierExperts(base);

@@ -36,7 +36,7 @@ import {
   saveCheckpoint,
   type CheckpointArtifacts,
 } from '../checkpoint.ts';
-import type { SharedReplay } from '../../hier/sharedReplay.ts';
+import type { Segments, SharedReplay } from '../../hier/sharedReplay.ts';
 
 export interface HierExpertsConfig {
   seed: number;
@@ -55,6 +55,19 @@ export interface HierExpertsConfig {
   vtraceSteps: number;
   clipRho: number;
   clipC: number;
+  /** Share of each expert's segments drawn from its own days (0 = one uniform batch for all). */
+  ownShare?: number;
+}
+
+interface Batch {
+  segs: Segments;
+  M: number;
+  J: number;
+  obs: Float32Array;
+  next: Float32Array;
+  lastNext: Float32Array;
+  actions: Int32Array;
+  labels: Int32Array;
 }
 
 interface HostLayer {
@@ -171,40 +184,62 @@ export class HierExperts implements Module {
     return out;
   }
 
-  /** One gradient step for every expert (V-trace targets on shared segments), then the discriminator. */
-  update(replay: SharedReplay): void {
-    const c = this.config;
-    const segs = replay.sampleSegments(
-      Math.max(1, Math.round(c.batchSize / c.vtraceSteps)),
-      c.vtraceSteps,
-      this.batchRng,
-    );
+  /** Observations, actions and behaviour labels of sampled segments, row-major. */
+  private gather(replay: SharedReplay, segs: Segments): Batch {
+    const d = this.config.obsDim;
     const M = segs.rows.length;
     const J = segs.offsets.length - 1;
-    const d = c.obsDim;
-    const A = c.actions;
-    const obs = new Float32Array(M * d);
-    const next = new Float32Array(M * d);
-    const lastNext = new Float32Array(J * d);
-    const actions = new Int32Array(M);
-    const labels = new Int32Array(M);
+    const b: Batch = {
+      segs,
+      M,
+      J,
+      obs: new Float32Array(M * d),
+      next: new Float32Array(M * d),
+      lastNext: new Float32Array(J * d),
+      actions: new Int32Array(M),
+      labels: new Int32Array(M),
+    };
     for (let m = 0; m < M; m++) {
       const r = segs.rows[m];
-      obs.set(replay.obs.subarray(r * d, (r + 1) * d), m * d);
-      next.set(replay.nextObs.subarray(r * d, (r + 1) * d), m * d);
-      actions[m] = replay.actions[r];
-      labels[m] = replay.experts[r];
+      b.obs.set(replay.obs.subarray(r * d, (r + 1) * d), m * d);
+      b.next.set(replay.nextObs.subarray(r * d, (r + 1) * d), m * d);
+      b.actions[m] = replay.actions[r];
+      b.labels[m] = replay.experts[r];
     }
     for (let j = 0; j < J; j++) {
       const r = segs.rows[segs.offsets[j + 1] - 1];
-      lastNext.set(replay.nextObs.subarray(r * d, (r + 1) * d), j * d);
+      b.lastNext.set(replay.nextObs.subarray(r * d, (r + 1) * d), j * d);
     }
+    return b;
+  }
+
+  /**
+   * One gradient step for every expert (V-trace targets on replayed segments), then the
+   * discriminator. ownShare 0: one batch of uniform segments for all; > 0: each expert draws that
+   * share of its segments from its own days (the rest uniform), the discriminator a uniform batch.
+   */
+  update(replay: SharedReplay): void {
+    const c = this.config;
+    const count = Math.max(1, Math.round(c.batchSize / c.vtraceSteps));
+    const own = c.ownShare ?? 0;
+    const uniform = () => this.gather(replay, replay.sampleSegments(count, c.vtraceSteps, this.batchRng));
+    const shared = own > 0 ? null : uniform();
+    const A = c.actions;
+    const d = c.obsDim;
     const logK = Math.log(c.experts);
-    const y = new Float32Array(M);
     let rhoSum = 0;
     let skillSum = 0;
+    let rows = 0;
     for (let k = 0; k < c.experts; k++) {
       const net = this.nets[k];
+      const { segs, M, J, obs, next, lastNext, actions } =
+        shared ??
+        this.gather(
+          replay,
+          replay.sampleSegments(count, c.vtraceSteps, this.batchRng, { expert: k, share: own }),
+        );
+      const y = new Float32Array(M);
+      rows += M;
       // Pass A: what the host needs for V-trace (one readback per expert).
       const packed = tf.tidy(() => {
         const sv = (s: tf.Tensor2D) => {
@@ -267,9 +302,10 @@ export class HierExperts implements Module {
       }
       this.step(k, obs, actions, y, M);
     }
-    this.trainDiscriminator(next, labels, M);
-    this.sums[5] += rhoSum / (M * c.experts);
-    this.sums[6] += skillSum / (M * c.experts);
+    const db = shared ?? uniform();
+    this.trainDiscriminator(db.next, db.labels, db.M);
+    this.sums[5] += rhoSum / rows;
+    this.sums[6] += skillSum / rows;
     this.count++;
     this.updates++;
     for (const n of this.nets) n.polyak(c.tau);
