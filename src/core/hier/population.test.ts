@@ -171,6 +171,10 @@ describe('MF-PBT population on the quadratic member (optimal rates 1/h: lrA 0.5,
     expect(r.status).toBe('stopped');
     expect(r.roundsCompleted).toBe(3);
     expect(r.extra.rounds).toHaveLength(3 * 16);
+    // The round it stopped in is the last: its record shows no copies, hyperparameters as trained.
+    const lastRows = r.extra.rounds.filter((x) => x.round === 2);
+    expect(lastRows.every((x) => x.parentNetwork === x.member && x.parentHps === x.member)).toBe(true);
+    expect(lastRows.map((x) => x.hps)).toEqual(r.hps.map((h) => [h['quadratic.lrA'], h['quadratic.lrB']]));
   });
 
   it('refuses populations the genetics cannot split, naming the field', () => {

@@ -290,9 +290,18 @@ export async function runPopulation(
       parentHps: inh.parentHps,
       seconds,
     });
-    hps = last ? trained : next;
+    // A stop asked for during onRound (the lab's Stop while the round's metrics go out): this round
+    // is the last, so its evolution is undone in the record — nobody will copy anything.
+    const stoppedNow = !last && opts.control?.stopRequested === true;
+    if (stoppedNow)
+      for (const row of extra.rounds.slice(-n)) {
+        row.parentNetwork = row.member;
+        row.parentHps = row.member;
+        row.hps = specs.map((s) => trained[row.member][s.name]);
+      }
+    hps = last || stoppedNow ? trained : next;
     parents = inh.parentNetwork;
-    if (last) {
+    if (last || stoppedNow) {
       round++;
       if (round < cfg.rounds) status = 'stopped';
       break;

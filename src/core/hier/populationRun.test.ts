@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../agents/backend.ts';
+import { RunControl } from '../run/control.ts';
 import { generateSynthetic } from '../data/synthetic.ts';
 import { DEFAULT_HIER } from './config.ts';
 import type { HierPbtExtra } from './extras.ts';
@@ -34,31 +35,36 @@ describe('population sizes of hierarchical.pbtMembers', () => {
   });
 });
 
+const tiny = () => {
+  const data = { assets: 1, days: 500, regimes: 2, seed: 2 };
+  const { panel } = generateSynthetic(data);
+  const config = {
+    workflow: 'hierarchical',
+    seed: 3,
+    data: { kind: 'synthetic', config: data },
+    features: { window: 5 },
+    hierarchical: {
+      pbtMembers: 4,
+      numEnvs: 2,
+      episodeLength: 40,
+      routerEvery: 4,
+      expertEvery: 2,
+      populationEvery: 8,
+      hidden: 8,
+      batchSize: 16,
+      totalSteps: 160,
+    },
+  };
+  return { panel, config };
+};
+
 describe('runHierarchical with hierarchical.pbtMembers = 4', () => {
   beforeAll(async () => {
     await initBackend('wasm');
   });
 
   it('trains a population, evaluates its best member and records the population in extras', async () => {
-    const data = { assets: 1, days: 500, regimes: 2, seed: 2 };
-    const { panel } = generateSynthetic(data);
-    const config = {
-      workflow: 'hierarchical',
-      seed: 3,
-      data: { kind: 'synthetic', config: data },
-      features: { window: 5 },
-      hierarchical: {
-        pbtMembers: 4,
-        numEnvs: 2,
-        episodeLength: 40,
-        routerEvery: 4,
-        expertEvery: 2,
-        populationEvery: 8,
-        hidden: 8,
-        batchSize: 16,
-        totalSteps: 160,
-      },
-    };
+    const { panel, config } = tiny();
     const before = tf.memory().numTensors;
     const res = await runHierarchical(config, panel, { keepRows: true });
     expect(res.status).toBe('completed');
@@ -79,5 +85,19 @@ describe('runHierarchical with hierarchical.pbtMembers = 4', () => {
     expect(res.rows?.map((r) => r.step)).toEqual([80, 160]);
     expect(res.evaluation!.splits.map((s) => s.split)).toContain('valid');
     expect(res.evaluation!.extras!['hierarchical-usage']).toBeDefined();
+  }, 120_000);
+
+  it('Stop ends the population after the current round and still evaluates its best member', async () => {
+    const { panel, config } = tiny();
+    const control = new RunControl();
+    const res = await runHierarchical(config, panel, {
+      control,
+      callbacks: { onMetrics: () => control.stop() },
+    });
+    expect(res.status).toBe('stopped');
+    const pbt = res.evaluation!.extras!['hierarchical-pbt'] as HierPbtExtra;
+    expect(pbt.rounds).toHaveLength(4);
+    expect(pbt.rounds.every((r) => r.parentNetwork === r.member)).toBe(true);
+    expect(res.evaluation!.splits.length).toBeGreaterThan(0);
   }, 120_000);
 });
