@@ -77,7 +77,7 @@ export const DEFAULT_HIER: Readonly<HierConfig> = Object.freeze({
   clipRho: 1,
   clipC: 1,
   updatesPerStep: 0.25,
-  ownShare: 0,
+  ownShare: 0.5,
   batchSize: 64,
   hidden: 64,
   gamma: 0.9,
