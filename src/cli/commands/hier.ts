@@ -27,6 +27,7 @@ import { metricRowsToCsv } from '../../core/run/metrics.ts';
 import { getWorkflow } from '../../core/workflows/registry.ts';
 import { runWorkflow } from '../../core/workflows/runners.ts';
 import type { CliCommand } from './index.ts';
+import { pbtUsage, runHierPbt } from './hierPbt.ts';
 
 const usage = `usage: lab hier train [--data SRC | --env synthetic[:k=v,…]] [--set path=value…] [--steps N] [--seed S] --out RUN
 
@@ -108,7 +109,7 @@ export function hierSummary(evaluation: RunEvaluation): Record<string, unknown> 
   };
 }
 
-function writeExpertsCsv(out: string, evaluation: RunEvaluation): void {
+export function writeExpertsCsv(out: string, evaluation: RunEvaluation): void {
   const usage = evaluation.extras?.['hierarchical-usage'] as HierUsageExtra | undefined;
   const rows: (string | number | null)[][] = [];
   for (const [split, u] of Object.entries(usage?.perSplit ?? {})) {
@@ -126,9 +127,12 @@ function writeExpertsCsv(out: string, evaluation: RunEvaluation): void {
 
 export const command: CliCommand = {
   summary:
-    "seed 002's hierarchy of diverse experts (SAC + DIAYN experts, maskable-PPO router, V-trace): train and backtest",
-  usage,
+    "seed 002's hierarchy of diverse experts (SAC + DIAYN experts, maskable-PPO router, V-trace): train and backtest; pbt: an MF-PBT population of them",
+  usage: `${usage}\n\n${pbtUsage}`,
   async run(argv) {
+    // `lab hier pbt`: the population (hierPbt.ts).
+    if (argv[0] === 'pbt')
+      return runHierPbt(argv.slice(1), { summary: hierSummary, expertsCsv: writeExpertsCsv });
     const t0 = performance.now();
     const { flags } = parseArgs(argv, spec);
     if (flags.data !== undefined && flags.env !== undefined)

@@ -1,4 +1,5 @@
 /** `lab merge`: join the folders of sharded `lab sweep` runs into one results.json / results.csv / summary.json. */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { stableStringify } from '../../core/experiment/data.ts';
 import { higherIsBetterFor, mergeResults } from '../../core/sweeps/results.ts';
@@ -14,6 +15,7 @@ import {
 import type { CliCommand } from './index.ts';
 
 const usage = `usage: lab merge DIR… --out DIR [--select METRIC] [--lower-is-better]
+       lab merge POPULATION_DIR      (a lab hier pbt folder: as lab hier pbt --merge)
 
 Joins the output folders of 'lab sweep --shard i/n' (one per machine or job) into one folder with
 results.json, results.csv and summary.json, as if the sweep had run in one go. Every folder must
@@ -35,9 +37,13 @@ const spec = {
 } as const;
 
 export const command: CliCommand = {
-  summary: 'join sharded sweep outputs (lab sweep --shard i/n) and report missing or duplicated runs',
+  summary:
+    'join sharded sweep outputs (lab sweep --shard i/n) and report missing or duplicated runs; rebuild a lab hier pbt population',
   usage,
   async run(argv) {
+    // A `lab hier pbt` folder (pbt.json): its report is rebuilt from its score files.
+    if (argv.length === 1 && existsSync(path.join(argv[0], 'pbt.json')))
+      return (await import('./hierPbt.ts')).runHierPbt(['--merge', argv[0]]);
     const { flags, positionals } = parseArgs(argv, spec);
     if (flags.select.startsWith('test/'))
       throw new UsageError(`--select must be a validation metric (valid/…), not '${flags.select}'`);

@@ -23,6 +23,8 @@ export interface HierConfig {
   expertEvery: number;
   /** Decisions between population steps (seed: population freq 20): one router + one expert phase. */
   populationEvery: number;
+  /** MF-PBT members (0 = one hierarchy, no population); population.ts drives them, a round each populationEvery decisions. */
+  pbtMembers: number;
   /** Parallel market episodes (random starts in the train split). */
   numEnvs: number;
   /** Env steps (days, all envs together) to train for. */
@@ -64,6 +66,7 @@ export const DEFAULT_HIER: Readonly<HierConfig> = Object.freeze({
   routerEvery: 10,
   expertEvery: 5,
   populationEvery: 20,
+  pbtMembers: 0,
   numEnvs: 8,
   totalSteps: 32_000,
   rewardScale: 20,
@@ -95,6 +98,7 @@ export function resolveHierConfig(partial: Partial<HierConfig> = {}): HierConfig
     ['routerEvery', 1],
     ['expertEvery', 1],
     ['populationEvery', 1],
+    ['pbtMembers', 0],
     ['numEnvs', 1],
     ['totalSteps', 1],
     ['vtraceSteps', 1],

@@ -58,7 +58,12 @@ function fromBase64(text: string): Uint8Array {
  * A population member over an experiment config of the `hierarchical` workflow (its data section
  * names the panel's source; `seed` replaces the config's seed). The features are built on first use.
  */
-export function createHierMember(panel: Panel, config: unknown, seed: number): PbtMember {
+/** A hierarchy member; `hierarchy()` hands the live hierarchy to the runner that evaluates a population's best. */
+export interface HierMember extends PbtMember {
+  hierarchy(): Promise<Hierarchy>;
+}
+
+export function createHierMember(panel: Panel, config: unknown, seed: number): HierMember {
   const cfg = { ...(config as Record<string, unknown>), seed };
   const hc = hierConfigOf(cfg);
   let built: Promise<Hierarchy> | null = null;
@@ -93,6 +98,7 @@ export function createHierMember(panel: Panel, config: unknown, seed: number): P
     }
   };
   return {
+    hierarchy,
     async train(steps, control) {
       const x = await hierarchy();
       await trainHierarchy(x, hc, { steps, control });

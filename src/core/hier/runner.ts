@@ -12,8 +12,10 @@ import { prepareExperiment, type ExperimentResult, type RunExperimentOptions } f
 import type { RunEvaluation, SplitEvaluation } from '../experiment/types.ts';
 import { SPLIT_NAMES } from '../experiment/config.ts';
 import type { MetricRow } from '../run/metrics.ts';
+import { hierPopulationConfig, trainHierPopulation } from './populationRun.ts';
 import type {
   HierDiversityExtra,
+  HierPbtExtra,
   HierExpertsExtra,
   HierPeriodsExtra,
   HierRegimesExtra,
@@ -122,19 +124,26 @@ export async function runHierarchical(
   let h: Hierarchy | null = null;
   let rows: MetricRow[] = [];
   let diversity = { step: [] as number[], mapd: [] as number[], klToMean: [] as number[] };
+  // hierarchical.pbtMembers > 0: an MF-PBT population (populationRun.ts); its best member is evaluated below.
+  let pbt: HierPbtExtra | null = null;
+  if (hc.pbtMembers > 0) hierPopulationConfig(hc, c.seed);
   try {
-    const res = await trainHierarchy(prep, hc, {
-      seed: c.seed,
-      control: opts.control,
-      callbacks: {
-        onMetrics: (batch) => cb.onMetrics?.(batch),
-        onStatus: (s) => cb.onStatus?.({ state: 'running', step: s.step, totalSteps: s.totalSteps }),
-      },
-    });
+    const res =
+      hc.pbtMembers > 0
+        ? await trainHierPopulation(config, panel, hc, c.seed, opts)
+        : await trainHierarchy(prep, hc, {
+            seed: c.seed,
+            control: opts.control,
+            callbacks: {
+              onMetrics: (batch) => cb.onMetrics?.(batch),
+              onStatus: (s) => cb.onStatus?.({ state: 'running', step: s.step, totalSteps: s.totalSteps }),
+            },
+          });
     h = res.hierarchy;
     status = res.status;
     rows = res.rows;
     diversity = res.diversity;
+    if ('extra' in res) pbt = res.extra;
   } catch (e) {
     status = 'failed';
     error = e instanceof Error ? e.message : String(e);
@@ -162,7 +171,10 @@ export async function runHierarchical(
       evaluation = {
         splits,
         boundaries: splits.map((s) => ({ split: s.split, date: s.dates[0] })),
-        extras: hierExtras(h, results, diversity, regimeOfRow !== null),
+        extras: {
+          ...hierExtras(h, results, diversity, regimeOfRow !== null),
+          ...(pbt ? { 'hierarchical-pbt': pbt } : {}),
+        },
       };
     }
   } finally {

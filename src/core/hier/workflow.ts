@@ -195,6 +195,15 @@ export const HIER_SCHEDULE_FIELDS: readonly FieldSpec[] = [
     { unit: 'decisions' },
   ),
   int(
+    `${P}.pbtMembers`,
+    'PBT members',
+    D.pbtMembers,
+    0,
+    64,
+    'MF-PBT population size (0 = train one hierarchy). 4 → one sub-population evolving every round; 8 → two (every 1 and 10 rounds); 16 or more (a multiple of 16) → four (1/10/25/50). Members train one after another in this run.',
+    { unit: 'members' },
+  ),
+  int(
     `${P}.numEnvs`,
     'Parallel episodes',
     D.numEnvs,
