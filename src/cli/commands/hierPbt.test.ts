@@ -123,7 +123,7 @@ describe('lab hier pbt (quadratic member)', () => {
     };
     const sets = [
       'hierarchical.numEnvs=2',
-      'hierarchical.episodeLength=40',
+      'env.episodeLength=40',
       'hierarchical.routerEvery=4',
       'hierarchical.expertEvery=2',
       'hierarchical.hidden=8',

@@ -43,10 +43,10 @@ const tiny = () => {
     seed: 3,
     data: { kind: 'synthetic', config: data },
     features: { window: 5 },
+    env: { episodeLength: 40 },
     hierarchical: {
       pbtMembers: 4,
       numEnvs: 2,
-      episodeLength: 40,
       routerEvery: 4,
       expertEvery: 2,
       populationEvery: 8,
