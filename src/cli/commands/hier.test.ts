@@ -7,13 +7,10 @@ import { captureCliOutput, testDir } from '../testing.ts';
 
 const io = captureCliOutput();
 const dir = testDir('lab-hier-test-');
-const tiny = [
-  'numEnvs=2',
-  'routerEvery=2',
-  'expertEvery=1',
-  'batchSize=16',
-  'lookback=20',
-].flatMap((s) => ['--set', `hierarchical.${s}`]);
+const tiny = ['numEnvs=2', 'routerEvery=2', 'expertEvery=1', 'batchSize=16', 'lookback=20'].flatMap((s) => [
+  '--set',
+  `hierarchical.${s}`,
+]);
 // Episodes are the trading env's (one vocabulary): short ones for the tiny budget.
 tiny.push('--set', 'env.episodeLength=40');
 
@@ -43,7 +40,18 @@ describe('lab hier train', () => {
       for (const k of ['return', 'sharpe', 'max_drawdown']) expect(k in s.hierarchy).toBe(true);
       expect(Object.keys(s.router_by_regime)).toEqual(['trending', 'mean-reverting']);
       expect(s.mutual_information).toBeGreaterThanOrEqual(0);
+      expect(s.regime_dependence.best_expert).toHaveLength(2);
     }
+    // Pooled over the splits: trained vs untrained router, hit rate vs chance, permutation p-value.
+    const r = m.router_by_regime;
+    expect(Object.keys(r.counts)).toEqual(['trending', 'mean-reverting']);
+    const decisions = Object.values(r.counts as Record<string, Record<string, number>>)
+      .flatMap((c) => Object.values(c))
+      .reduce((a, b) => a + b, 0);
+    expect(r.untrained.counts.flat().reduce((a: number, b: number) => a + b, 0)).toBe(decisions);
+    for (const v of [r.hit_rate, r.chance_hit_rate, r.mi_p_value, r.untrained.hit_rate])
+      expect(v).toBeGreaterThanOrEqual(0);
+    expect(r.mi_p_value).toBeLessThanOrEqual(1);
     const csv = readFileSync(path.join(out, 'experts.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('date,split,expert,regime');
     expect(csv[2]).toMatch(/^\d{4}-\d{2}-\d{2},train,expert-\d,(trending|mean-reverting)$/);

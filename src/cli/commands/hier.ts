@@ -18,6 +18,7 @@ import type { RunEvaluation } from '../../core/experiment/types.ts';
 import { unflatten } from '../../core/experiment/vocabulary.ts';
 import type {
   HierExpertsExtra,
+  HierRegimeProof,
   HierRegimesExtra,
   HierUsageExtra,
   HierDiversityExtra,
@@ -97,8 +98,10 @@ export function hierSummary(evaluation: RunEvaluation): Record<string, unknown> 
             )
           : null,
       mutual_information: r?.mutualInformation ?? null,
+      regime_dependence: r?.proof ? proofSummary(r.proof) : null,
     };
   }
+  const pooled = regimes?.pooled;
   const n = diversity?.mapd.length ?? 0;
   return {
     mapd: n ? diversity!.mapd[n - 1] : null,
@@ -106,6 +109,38 @@ export function hierSummary(evaluation: RunEvaluation): Record<string, unknown> 
     mapd_target: diversity?.target ?? 0.25,
     mapd_curve: diversity ? { step: Array.from(diversity.step), mapd: Array.from(diversity.mapd) } : null,
     per_split: perSplit,
+    // Pooled over the splits: is the router's choice by regime learned (trained vs untrained router)?
+    router_by_regime: pooled
+      ? {
+          counts: Object.fromEntries(
+            regimes!.regimes.map((g, i) => [
+              g,
+              Object.fromEntries(regimes!.experts.map((n, k) => [n, pooled.counts[i]?.[k] ?? 0])),
+            ]),
+          ),
+          mutual_information: pooled.mutualInformation,
+          ...proofSummary(pooled),
+        }
+      : null,
+  };
+}
+
+/** A HierRegimeProof in metrics.json's snake case. */
+function proofSummary(p: HierRegimeProof): Record<string, unknown> {
+  const u = p.untrained;
+  return {
+    best_expert: p.bestExpert,
+    hit_rate: p.hitRate,
+    chance_hit_rate: p.chanceHitRate,
+    mi_p_value: p.pValue,
+    mi_null_mean: p.nullMi,
+    untrained: {
+      counts: u.counts,
+      mutual_information: u.mutualInformation,
+      hit_rate: u.hitRate,
+      chance_hit_rate: u.chanceHitRate,
+      mi_p_value: u.pValue,
+    },
   };
 }
 

@@ -15,6 +15,8 @@ import { evaluateSplit, type Predictor } from '../experiment/evaluation.ts';
 import type { CostModel } from '../experiment/evaluation.ts';
 import type { BaselineName } from '../experiment/config.ts';
 import { mutualInformation } from '../metrics/diversity.ts';
+import type { HierRegimeProof } from './extras.ts';
+import { bestExpertPerRegime, regimeProof } from './regimeProof.ts';
 import { argmax } from './routerEnv.ts';
 import type { Hierarchy } from './train.ts';
 
@@ -32,6 +34,12 @@ export interface HierSplitResult {
   counts: number[][];
   mutualInformation: number;
   usage: number[];
+  /** Per regime, the expert that earned most on its days alone (with regimes and experts evaluated). */
+  bestExpert: number[] | null;
+  /** The untrained router's choice at each decision (with `untrainedChoice`), same order. */
+  untrainedDecisions: number[] | null;
+  /** The sharper evidence (regimeProof.ts), with regimes, experts and `untrainedChoice`. */
+  proof: HierRegimeProof | null;
 }
 
 export interface HierEvalOptions {
@@ -43,6 +51,10 @@ export interface HierEvalOptions {
   regimes: number;
   /** Evaluate every expert alone too (default true; PBT scores skip it). */
   experts?: boolean;
+  /** The same seed's untrained router's choice per features row (runner.ts), for the proof. */
+  untrainedChoice?: ArrayLike<number>;
+  /** Seed of the MI permutation test. */
+  seed?: number;
 }
 
 /** The hierarchy's policy as a Predictor of the market env; counts its calls to know the row. */
@@ -137,7 +149,34 @@ export async function evaluateHierarchySplit(
         withRegime.map((d) => d.expert),
       )
     : NaN;
+  const withExperts = opts.experts !== false;
+  const bestExpert =
+    opts.regimeOfRow && withExperts
+      ? bestExpertPerRegime(
+          Array.from({ length: K }, (_, k) => evaluation.returns[expertName(k)]),
+          regimePerDate.subarray(1),
+          opts.regimes,
+        )
+      : null;
+  const untrainedDecisions = opts.untrainedChoice
+    ? withRegime.map((d) => opts.untrainedChoice![d.row])
+    : null;
+  const proof =
+    bestExpert && untrainedDecisions && withRegime.length
+      ? regimeProof(
+          withRegime.map((d) => d.regime),
+          withRegime.map((d) => d.expert),
+          untrainedDecisions,
+          withRegime.map((d) => bestExpert[d.regime]),
+          bestExpert,
+          K,
+          opts.seed ?? 1,
+        )
+      : null;
   return {
+    bestExpert,
+    untrainedDecisions,
+    proof,
     evaluation,
     expertPerDate,
     regimePerDate,

@@ -60,9 +60,31 @@ export interface HierRegimesExtra {
         counts: number[][];
         /** Mutual information between regime and chosen expert, in nats. */
         mutualInformation: number;
+        /** The sharper evidence (regimeProof.ts), when each expert was also run alone. */
+        proof?: HierRegimeProof;
       }
     >
   >;
+  /** The same evidence over the splits' decisions together (train, valid, test in order). */
+  pooled?: HierRegimeProof & { counts: number[][]; mutualInformation: number };
+}
+
+/** One router's regime dependence beside chance (hier/regimeProof.ts). */
+export interface HierRegimeChoice {
+  /** Share of decisions picking their regime's best expert; chance: a regime-blind router with the same usage. */
+  hitRate: number;
+  chanceHitRate: number;
+  /** Block-permutation p-value of MI(regime; expert) (spells' labels shuffled), and the null's mean MI. */
+  pValue: number;
+  nullMi: number;
+}
+
+/** Is the router's choice by regime learned? The trained router against the same seed's untrained one. */
+export interface HierRegimeProof extends HierRegimeChoice {
+  /** Per regime, the expert that earned most on that regime's days run alone (−1: no days). */
+  bestExpert: number[];
+  /** The untrained router (same seed, weights at initialisation) on the same decision days. */
+  untrained: HierRegimeChoice & { counts: number[][]; mutualInformation: number };
 }
 
 /** 'hierarchical-diversity': MAPD between the experts' action distributions over training. */

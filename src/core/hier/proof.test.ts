@@ -8,7 +8,12 @@
  *
  * MI(regime; expert) over the decisions of the three splits is printed, not asserted: at this budget
  * it is small (0.034, 0.083, 0.046 nats) and the ablation's is no smaller (0.080, 0.074, 0.048), so
- * the regime-dependence of the router is NOT shown here (README: the full runs' numbers).
+ * the regime-dependence of the router is NOT shown here (README: the full runs' numbers). The
+ * sharper evidence (regimeProof.ts: hit rate on each regime's best expert vs chance, the MI's
+ * block-permutation p-value, the same seed's untrained router) is printed too: at 5k steps the
+ * pooled hit rate is 37% vs a chance of 31% (seed 1, untrained 30% vs 39%), 26% vs 36% (seed 2)
+ * and 31% vs 29% (seed 3, untrained 42% vs 36%) — no seed holds the criterion with margin, so it
+ * is not asserted; only that the untrained router was scored on the same decisions.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -47,7 +52,22 @@ async function run(hierarchical: Record<string, number>) {
   const pooled = [0, 1].map((g) =>
     regimes.experts.map((_, k) => Object.values(regimes.perSplit).reduce((a, s) => a + s!.counts[g][k], 0)),
   );
-  return { mapd: d.mapd[d.mapd.length - 1], mi: miOfCounts(pooled), pooled };
+  const p = regimes.pooled!;
+  const proof = {
+    hit: p.hitRate,
+    chance: p.chanceHitRate,
+    p: p.pValue,
+    mi: p.mutualInformation,
+    untrained: {
+      hit: p.untrained.hitRate,
+      chance: p.untrained.chanceHitRate,
+      mi: p.untrained.mutualInformation,
+      p: p.untrained.pValue,
+    },
+  };
+  const sameDecisions =
+    p.untrained.counts.flat().reduce((a, b) => a + b, 0) === pooled.flat().reduce((a, b) => a + b, 0);
+  return { mapd: d.mapd[d.mapd.length - 1], mi: miOfCounts(pooled), pooled, proof, sameDecisions };
 }
 
 beforeAll(async () => {
@@ -65,6 +85,7 @@ describe('the hierarchy on the two-regime market (seed 002’s proof, small)', (
     const used = full.pooled[0].filter((_, k) => full.pooled[0][k] + full.pooled[1][k] >= 0.05 * total);
     expect(used.length).toBeGreaterThanOrEqual(2);
     expect(ablation.mapd).toBeLessThan(full.mapd - 0.1);
+    expect(full.sameDecisions && ablation.sameDecisions).toBe(true);
     expect(tf.memory().numTensors).toBe(n0);
   }, 300_000);
 });

@@ -22,7 +22,9 @@ import type {
   HierUsageExtra,
 } from './extras.ts';
 import { evaluateHierarchySplit, expertName, type HierSplitResult } from './evaluate.ts';
-import { trainHierarchy, type Hierarchy } from './train.ts';
+import { mutualInformation } from '../metrics/diversity.ts';
+import { regimeProof } from './regimeProof.ts';
+import { Hierarchy, trainHierarchy } from './train.ts';
 import { hierConfigOf } from './workflow.ts';
 
 export const REGIME_NAMES = ['trending', 'mean-reverting'] as const;
@@ -38,6 +40,18 @@ export function plantedRegimes(
   const regime = Int8Array.from(featureDates, (d) => byDate.get(d) ?? -1);
   if (regime.every((r) => r < 0)) return null;
   return (row) => (row >= 0 && row < regime.length ? regime[row] : -1);
+}
+
+/** The router's deterministic choice at every features row (before training: the untrained router). */
+export async function routerChoices(h: Hierarchy): Promise<Int32Array> {
+  const T = h.market.features.dates.length;
+  const size = h.shared.routerObsSize;
+  const K = h.config.experts;
+  const obs = new Float32Array(T * size);
+  for (let t = 0; t < T; t++) obs.set(h.routerObs(t), t * size);
+  const masks = new Uint8Array(T * K);
+  for (let t = 0; t < T; t++) masks.set(h.shared.allowed.subarray(0, K), t * K);
+  return Int32Array.from(await h.router.predict(obs, T, masks, true));
 }
 
 function num(x: unknown): number {
@@ -75,7 +89,12 @@ export function hierExtras(
       maxDrawdown: experts.map((e) => num(ev.metrics[e]?.max_drawdown)),
       usage: r.usage,
     };
-    if (withRegimes) regimesX.perSplit[split] = { counts: r.counts, mutualInformation: r.mutualInformation };
+    if (withRegimes)
+      regimesX.perSplit[split] = {
+        counts: r.counts,
+        mutualInformation: r.mutualInformation,
+        ...(r.proof ? { proof: r.proof } : {}),
+      };
   }
   const diversityX: HierDiversityExtra = {
     step: Float64Array.from(diversity.step),
@@ -88,7 +107,22 @@ export function hierExtras(
     'hierarchical-experts': expertsX,
     'hierarchical-diversity': diversityX,
   };
-  if (withRegimes) out['hierarchical-regimes'] = regimesX;
+  if (withRegimes) {
+    // Pooled over the splits in order: the per-split best experts label each split's decisions.
+    const all = Object.values(results).filter((r): r is HierSplitResult => !!r?.proof);
+    if (all.length) {
+      const known = all.map((r) => r.decisions.filter((d) => d.regime >= 0));
+      const regime = known.flatMap((ds) => ds.map((d) => d.regime));
+      const trained = known.flatMap((ds) => ds.map((d) => d.expert));
+      const untrained = all.flatMap((r) => r.untrainedDecisions!);
+      const best = all.flatMap((r, i) => known[i].map((d) => r.bestExpert![d.regime]));
+      const proof = regimeProof(regime, trained, untrained, best, all[all.length - 1].bestExpert!, K, h.seed);
+      const counts = Array.from({ length: regimes.length }, () => new Array<number>(K).fill(0));
+      regime.forEach((g, i) => counts[g] && counts[g][trained[i]]++);
+      regimesX.pooled = { ...proof, counts, mutualInformation: mutualInformation(regime, trained) };
+    }
+    out['hierarchical-regimes'] = regimesX;
+  }
   if (h.periods) {
     const periods: HierPeriodsExtra = {
       periods: h.periods.periods,
@@ -127,18 +161,22 @@ export async function runHierarchical(
   // hierarchical.pbtMembers > 0: an MF-PBT population (populationRun.ts); its best member is evaluated below.
   let pbt: HierPbtExtra | null = null;
   if (hc.pbtMembers > 0) hierPopulationConfig(hc, c.seed);
+  // The same seed's router before training, on the same decision days: what training must beat.
+  let untrainedChoice: Int32Array | undefined;
   try {
-    const res =
-      hc.pbtMembers > 0
-        ? await trainHierPopulation(config, panel, hc, c.seed, opts)
-        : await trainHierarchy(prep, hc, {
-            seed: c.seed,
-            control: opts.control,
-            callbacks: {
-              onMetrics: (batch) => cb.onMetrics?.(batch),
-              onStatus: (s) => cb.onStatus?.({ state: 'running', step: s.step, totalSteps: s.totalSteps }),
-            },
-          });
+    let res;
+    if (hc.pbtMembers > 0) res = await trainHierPopulation(config, panel, hc, c.seed, opts);
+    else {
+      h = new Hierarchy(prep, hc, c.seed);
+      if (regimeOfRow) untrainedChoice = await routerChoices(h);
+      res = await trainHierarchy(h, hc, {
+        control: opts.control,
+        callbacks: {
+          onMetrics: (batch) => cb.onMetrics?.(batch),
+          onStatus: (s) => cb.onStatus?.({ state: 'running', step: s.step, totalSteps: s.totalSteps }),
+        },
+      });
+    }
     h = res.hierarchy;
     status = res.status;
     rows = res.rows;
@@ -147,6 +185,9 @@ export async function runHierarchical(
   } catch (e) {
     status = 'failed';
     error = e instanceof Error ? e.message : String(e);
+    // A hierarchy that failed in training is not evaluated.
+    h?.dispose();
+    h = null;
   }
   const trainMs = clock() - t0;
   const t1 = clock();
@@ -164,6 +205,8 @@ export async function runHierarchical(
           baselines: c.eval.baselines,
           regimeOfRow,
           regimes: REGIME_NAMES.length,
+          untrainedChoice,
+          seed: c.seed,
         });
         results[split] = r;
         splits.push(r.evaluation);

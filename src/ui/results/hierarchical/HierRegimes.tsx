@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import type { HierRegimesExtra } from '../../../core/hier/extras.ts';
-import { fmtNum } from '../../charts/format.ts';
+import { fmtNum, fmtPct } from '../../charts/format.ts';
 import type { WorkflowSectionProps } from '../sections.tsx';
 import { miMeaning, mutualInformation, rowNormalise, sumCounts } from './hierView.ts';
 import { expertColor } from './palette.ts';
@@ -98,6 +98,35 @@ export function HierRegimes({ evaluation, splits }: WorkflowSectionProps) {
         ))}
         {pooled ? `; pooled ${fmtNum(info.mi, 3)} nats` : ''}. {miMeaning(mi, info.hRow, info.hCol)}
       </p>
+      {x.pooled ? <RegimeProof p={x.pooled} regimes={x.regimes} experts={x.experts} /> : null}
     </div>
+  );
+}
+
+/**
+ * Is the choice by regime learned? The runner's evidence over all splits: hit rate on each regime's
+ * best expert (run alone) against chance, MI's block-permutation p-value, the same seed's untrained
+ * router beside it (an untrained router's argmax already switches with the features).
+ */
+function RegimeProof({
+  p,
+  regimes,
+  experts,
+}: {
+  p: NonNullable<HierRegimesExtra['pooled']>;
+  regimes: readonly string[];
+  experts: readonly string[];
+}) {
+  const u = p.untrained;
+  return (
+    <p data-testid="regime-proof">
+      All splits pooled, trained router against the same seed’s untrained one: best expert per regime (run
+      alone) {regimes.map((g, i) => `${g} → ${experts[p.bestExpert[i]] ?? '–'}`).join(', ')}; chosen{' '}
+      <strong>{fmtPct(p.hitRate, 0)}</strong> of the decisions (chance {fmtPct(p.chanceHitRate, 0)}),
+      untrained {fmtPct(u.hitRate, 0)} (chance {fmtPct(u.chanceHitRate, 0)}). MI{' '}
+      <strong>{fmtNum(p.mutualInformation, 3)} nats</strong> (block-permutation p = {fmtNum(p.pValue, 3)},
+      null mean {fmtNum(p.nullMi, 3)}), untrained {fmtNum(u.mutualInformation, 3)} nats (p ={' '}
+      {fmtNum(u.pValue, 3)}).
+    </p>
   );
 }

@@ -86,6 +86,29 @@ const regimesExtra: HierRegimesExtra = {
       mutualInformation: 0.4621,
     },
   },
+  pooled: {
+    counts: [
+      [30, 10, 0],
+      [0, 10, 30],
+    ],
+    mutualInformation: 0.4621,
+    bestExpert: [0, 2],
+    hitRate: 0.75,
+    chanceHitRate: 0.375,
+    pValue: 0.002,
+    nullMi: 0.05,
+    untrained: {
+      counts: [
+        [40, 0, 0],
+        [40, 0, 0],
+      ],
+      mutualInformation: 0,
+      hitRate: 0.5,
+      chanceHitRate: 0.5,
+      pValue: 1,
+      nullMi: 0,
+    },
+  },
 };
 const diversity: HierDiversityExtra = {
   step: f([0, 100, 200, 300]),
@@ -174,6 +197,10 @@ describe('hierarchical result sections', () => {
     expect(html).toMatch(/75%.*\(30\)/);
     expect(html).toContain('0.462 nats');
     expect(html).toMatch(/0\.693 nats = it fixes the expert.*67% of that, the regime largely decides/);
+    // The pooled evidence: best experts, hit rate vs chance, p-value, the untrained router beside it.
+    expect(html).toMatch(/trending → expert 0, mean-reverting → expert 2; chosen\s*<strong>75%<\/strong>/);
+    expect(html).toMatch(/\(chance 38%\), untrained 50% \(chance 50%\)/);
+    expect(html).toMatch(/p = 0\.002,\s*null mean 0\.050\), untrained 0\.000 nats \(p =\s*1\.000\)/);
   });
 
   it('diversity: the last MAPD against the floor, two charts over steps', () => {
