@@ -41,6 +41,17 @@ describe('SharedReplay', () => {
     expect(rb.next(1)).toBe(-1); // row 1 = id 5 (stream 0's day 1), no successor yet
   });
 
+  it('a write that overwrites its own stream’s previous row does not link the row to itself', () => {
+    // fast-check found it: capacity 11, stream 0 writes id 0, stream 1 ids 1..10, stream 0 id 11
+    // lands on row 0 (its own predecessor's row).
+    const rb = new SharedReplay({ capacity: 11, obsDim: 2, streams: 2 });
+    rb.add(0, tr(0, 0));
+    for (let d = 0; d < 10; d++) rb.add(1, tr(d, 1));
+    rb.add(0, tr(1, 0));
+    expect(rb.obs[0]).toBe(1);
+    expect(rb.next(0)).toBe(-1);
+  });
+
   it('property: every sampled segment is consecutive days of one stream, at most `length` long', () => {
     fc.assert(
       fc.property(

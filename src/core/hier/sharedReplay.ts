@@ -111,7 +111,9 @@ export class SharedReplay {
     this.logProbs[row] = t.logProb;
     this.nextId[row] = -1;
     const prev = this.lastId[stream];
-    if (prev >= this.oldest && prev >= 0) this.nextId[prev % this.capacity] = id;
+    // The predecessor must still be in the ring after this write: when prev = id − capacity, this
+    // write has just overwritten it, and linking would make the row its own successor.
+    if (prev >= 0 && prev > id - this.capacity) this.nextId[prev % this.capacity] = id;
     this.lastId[stream] = t.terminated || t.truncated ? -1 : id;
     this.written++;
   }
