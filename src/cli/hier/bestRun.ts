@@ -6,11 +6,10 @@
  */
 import { initBackend, type BackendPref } from '../../core/agents/backend.ts';
 import type { CheckpointArtifacts } from '../../core/agents/checkpoint.ts';
-import { SPLIT_NAMES, type DataSourceConfig } from '../../core/experiment/config.ts';
+import type { DataSourceConfig } from '../../core/experiment/config.ts';
 import { prepareExperiment } from '../../core/experiment/run.ts';
-import type { RunEvaluation, SplitEvaluation } from '../../core/experiment/types.ts';
-import type { SplitName } from '../../core/data/types.ts';
-import { evaluateHierarchySplit, type HierSplitResult } from '../../core/hier/evaluate.ts';
+import type { RunEvaluation } from '../../core/experiment/types.ts';
+import { evaluateHierarchySplits } from '../../core/hier/evaluate.ts';
 import { createHierMember } from '../../core/hier/member.ts';
 import { hierExtras, plantedRegimes, REGIME_NAMES } from '../../core/hier/runner.ts';
 import { experimentPanel } from '../dataSources.ts';
@@ -46,20 +45,10 @@ export async function writeBestHierarchyRun(
       c.data as { kind: string; config?: Record<string, unknown> },
       prep.features.dates,
     );
-    const results: Partial<Record<SplitName, HierSplitResult>> = {};
-    const splits: SplitEvaluation[] = [];
-    for (const split of SPLIT_NAMES) {
-      if (!c.eval.splits.includes(split) || !prep.evaluableSplits.includes(split)) continue;
-      const r = await evaluateHierarchySplit(h, split, {
-        annualization: prep.annualization,
-        costs: prep.costs,
-        baselines: c.eval.baselines,
-        regimeOfRow,
-        regimes: REGIME_NAMES.length,
-      });
-      results[split] = r;
-      splits.push(r.evaluation);
-    }
+    const { results, splits } = await evaluateHierarchySplits(h, prep, {
+      regimeOfRow,
+      regimes: REGIME_NAMES.length,
+    });
     const div = h.diversity();
     const evaluation: RunEvaluation = {
       splits,

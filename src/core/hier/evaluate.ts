@@ -13,7 +13,8 @@ import type { SplitName } from '../data/types.ts';
 import type { SplitEvaluation } from '../experiment/types.ts';
 import { evaluateSplit, type Predictor } from '../experiment/evaluation.ts';
 import type { CostModel } from '../experiment/evaluation.ts';
-import type { BaselineName } from '../experiment/config.ts';
+import { SPLIT_NAMES, type BaselineName } from '../experiment/config.ts';
+import type { PreparedExperiment } from '../experiment/run.ts';
 import { mutualInformation } from '../metrics/diversity.ts';
 import type { HierRegimeProof } from './extras.ts';
 import { bestExpertPerRegime, regimeProof } from './regimeProof.ts';
@@ -185,4 +186,30 @@ export async function evaluateHierarchySplit(
     mutualInformation: mi,
     usage,
   };
+}
+
+/**
+ * Every configured split a run can evaluate (the prepared experiment's `eval.splits` that hold an
+ * episode), in order: the runner's evaluation and a PBT population's best member use the same.
+ */
+export async function evaluateHierarchySplits(
+  h: Hierarchy,
+  prep: Pick<PreparedExperiment, 'config' | 'evaluableSplits' | 'annualization' | 'costs'>,
+  opts: Pick<HierEvalOptions, 'regimeOfRow' | 'regimes' | 'untrainedChoice' | 'seed'>,
+): Promise<{ results: Partial<Record<SplitName, HierSplitResult>>; splits: SplitEvaluation[] }> {
+  const results: Partial<Record<SplitName, HierSplitResult>> = {};
+  const splits: SplitEvaluation[] = [];
+  const c = prep.config;
+  for (const split of SPLIT_NAMES) {
+    if (!c.eval.splits.includes(split) || !prep.evaluableSplits.includes(split)) continue;
+    const r = await evaluateHierarchySplit(h, split, {
+      annualization: prep.annualization,
+      costs: prep.costs,
+      baselines: c.eval.baselines,
+      ...opts,
+    });
+    results[split] = r;
+    splits.push(r.evaluation);
+  }
+  return { results, splits };
 }

@@ -9,8 +9,7 @@
 import type { Panel, SplitName } from '../data/types.ts';
 import { generateSynthetic } from '../data/synthetic.ts';
 import { prepareExperiment, type ExperimentResult, type RunExperimentOptions } from '../experiment/run.ts';
-import type { RunEvaluation, SplitEvaluation } from '../experiment/types.ts';
-import { SPLIT_NAMES } from '../experiment/config.ts';
+import type { RunEvaluation } from '../experiment/types.ts';
 import type { MetricRow } from '../run/metrics.ts';
 import { hierPopulationConfig, trainHierPopulation } from './populationRun.ts';
 import type {
@@ -21,7 +20,7 @@ import type {
   HierRegimesExtra,
   HierUsageExtra,
 } from './extras.ts';
-import { evaluateHierarchySplit, expertName, type HierSplitResult } from './evaluate.ts';
+import { evaluateHierarchySplits, expertName, type HierSplitResult } from './evaluate.ts';
 import { mutualInformation } from '../metrics/diversity.ts';
 import { regimeProof } from './regimeProof.ts';
 import { Hierarchy, trainHierarchy } from './train.ts';
@@ -195,22 +194,12 @@ export async function runHierarchical(
   try {
     if (h) {
       opts.onPhase?.('evaluating');
-      const results: Partial<Record<SplitName, HierSplitResult>> = {};
-      const splits: SplitEvaluation[] = [];
-      for (const split of SPLIT_NAMES) {
-        if (!c.eval.splits.includes(split) || !prep.evaluableSplits.includes(split)) continue;
-        const r = await evaluateHierarchySplit(h, split, {
-          annualization: prep.annualization,
-          costs: prep.costs,
-          baselines: c.eval.baselines,
-          regimeOfRow,
-          regimes: REGIME_NAMES.length,
-          untrainedChoice,
-          seed: c.seed,
-        });
-        results[split] = r;
-        splits.push(r.evaluation);
-      }
+      const { results, splits } = await evaluateHierarchySplits(h, prep, {
+        regimeOfRow,
+        regimes: REGIME_NAMES.length,
+        untrainedChoice,
+        seed: c.seed,
+      });
       evaluation = {
         splits,
         boundaries: splits.map((s) => ({ split: s.split, date: s.dates[0] })),
