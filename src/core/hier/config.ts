@@ -51,6 +51,8 @@ export interface HierConfig {
   lookback: number;
   /** 'timesnet': add the FFT periods' amplitudes (TimesNet's period detection) to the router's features. */
   encoder: 'none' | 'timesnet';
+  /** Add each expert's recent edge (its shadow book's excess return over 5 and 20 days, edgeFeatures.ts) to the router's view. */
+  routerSeesEdge: boolean;
   /** Shared replay capacity in transitions. */
   bufferSize: number;
   /** Polyak rate of the experts' target critics. */
@@ -82,6 +84,7 @@ export const DEFAULT_HIER: Readonly<HierConfig> = Object.freeze({
   routerLearningRate: 3e-3,
   lookback: 40,
   encoder: 'none',
+  routerSeesEdge: false,
   bufferSize: 20_000,
   tau: 0.01,
 });
@@ -118,6 +121,7 @@ export function resolveHierConfig(partial: Partial<HierConfig> = {}): HierConfig
     if (!(c[k] > 0)) bad(k, 'must be > 0');
   if (!(c.gamma >= 0 && c.gamma < 1)) bad('gamma', 'must be in [0, 1)');
   if (!(c.tau > 0 && c.tau <= 1)) bad('tau', 'must be in (0, 1]');
+  if (typeof c.routerSeesEdge !== 'boolean') bad('routerSeesEdge', 'must be true or false');
   if (c.encoder !== 'none' && c.encoder !== 'timesnet') bad('encoder', "must be 'none' or 'timesnet'");
   return c;
 }

@@ -138,6 +138,7 @@ export function createHierMember(panel: Panel, config: unknown, seed: number): H
       };
       if (!extra.router) throw new Error('restore: not a hierarchy member checkpoint (no router inside)');
       await x.experts.load(s);
+      x.expertsChanged();
       await x.router.loadCheckpoint(fromFiles(extra.router.json, fromBase64(extra.router.weights)));
       x.shared.envSteps = extra.envSteps ?? x.shared.envSteps;
       x.cycles = extra.cycles ?? x.cycles;

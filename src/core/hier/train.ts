@@ -22,7 +22,8 @@ import { RunControl, yieldToEventLoop } from '../run/control.ts';
 import type { MetricRow } from '../run/metrics.ts';
 import { cycleDecisions, resolveHierConfig, type HierConfig } from './config.ts';
 import { detectPeriods, indexLogReturns, periodFeatures, regimeFeatures } from './regimeFeatures.ts';
-import { RouterEnv, type RouterShared } from './routerEnv.ts';
+import { RouterEnv, argmax, type RouterShared } from './routerEnv.ts';
+import { edgeFeatures, EDGE_WINDOWS, returnSd, shadowExcess } from './edgeFeatures.ts';
 import { SharedReplay } from './sharedReplay.ts';
 
 /** What the hierarchy needs from a prepared experiment (experiment/run.ts's prepareExperiment). */
@@ -30,6 +31,8 @@ export interface HierMarket {
   features: FeatureSet;
   makeTrainEnv(index: number): Env<Action>;
   makeEvalEnv(split: SplitName): Env<Action>;
+  /** Splits that hold an episode (the shadow books of `routerSeesEdge` trade each; default train). */
+  evaluableSplits?: readonly SplitName[];
 }
 
 /** TimesNet's FFT period detection on the train split (encoder 'timesnet'). */
@@ -58,6 +61,8 @@ export class Hierarchy {
   private readonly expertEnvs: RouterEnv[];
   private expertObs: Float32Array[];
   private readonly rng: { router: Rng; probe: Rng };
+  /** routerSeesEdge: per expert, its shadow book's excess log return per row; stale after an expert update. */
+  private readonly edge: { excess: Float64Array[]; sigma: number; stale: boolean } | null;
 
   constructor(market: HierMarket, config: Partial<HierConfig>, seed: number) {
     const c = (this.config = resolveHierConfig(config));
@@ -94,8 +99,17 @@ export class Hierarchy {
       ownShare: c.ownShare,
     });
     this.replay = new SharedReplay({ capacity: c.bufferSize, obsDim, streams: 2 * c.numEnvs });
+    this.edge = c.routerSeesEdge
+      ? {
+          excess: Array.from({ length: c.experts }, () => new Float64Array(fs.close.length)),
+          sigma: returnSd(this.returns, tr.start, tr.end),
+          stale: true,
+        }
+      : null;
     const routerObsSize =
-      regimeFeatures(this.returns, 0, c.lookback).length + (this.periods?.frequencies.length ?? 0);
+      regimeFeatures(this.returns, 0, c.lookback).length +
+      (this.periods?.frequencies.length ?? 0) +
+      (this.edge ? c.experts * EDGE_WINDOWS.length : 0);
     this.shared = {
       experts: this.experts,
       replay: this.replay,
@@ -138,14 +152,44 @@ export class Hierarchy {
     this.rng = { router: root.fork('router-act'), probe: root.fork('probe') };
   }
 
-  /** Regime features at row t (+ the periods' amplitudes with the encoder). */
+  /** Regime features at row t (+ the periods' amplitudes with the encoder, + the experts' edge). */
   routerObs(t: number): Float32Array {
     const base = regimeFeatures(this.returns, t, this.config.lookback);
-    if (!this.periods) return base;
-    const out = new Float32Array(base.length + this.periods.frequencies.length);
+    if (!this.periods && !this.edge) return base;
+    const out = new Float32Array(this.shared.routerObsSize);
     out.set(base);
-    out.set(periodFeatures(this.returns, t, this.config.lookback, this.periods.frequencies), base.length);
+    let at = base.length;
+    if (this.periods) {
+      out.set(periodFeatures(this.returns, t, this.config.lookback, this.periods.frequencies), at);
+      at += this.periods.frequencies.length;
+    }
+    if (this.edge) {
+      if (this.edge.stale) this.refreshEdge();
+      out.set(edgeFeatures(this.edge.excess, t, this.edge.sigma), at);
+    }
     return out;
+  }
+
+  /** The experts' weights changed outside a cycle (a restored checkpoint): the shadow books are replayed on next use. */
+  expertsChanged(): void {
+    if (this.edge) this.edge.stale = true;
+  }
+
+  /** Replays every expert's shadow book on each split with the experts as they are now. */
+  refreshEdge(): void {
+    const e = this.edge;
+    if (!e) return;
+    const p = new Float64Array(N_ACTIONS);
+    const close = this.market.features.close;
+    for (const split of this.market.evaluableSplits ?? ['train'])
+      for (let k = 0; k < this.config.experts; k++)
+        shadowExcess(
+          this.market.makeEvalEnv(split),
+          (obs) => argmax(this.experts.probs(k, obs, p)),
+          close,
+          e.excess[k],
+        );
+    e.stale = false;
   }
 
   get envSteps(): number {
@@ -196,6 +240,7 @@ export class Hierarchy {
         if (this.replay.size >= c.batchSize) {
           for (let g = 0; g < G; g++) this.experts.update(this.replay);
           this.experts.refreshHost();
+          if (this.edge) this.edge.stale = true;
         }
         await yieldToEventLoop();
       }

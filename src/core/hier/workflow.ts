@@ -3,7 +3,7 @@
  * shape of core/workflows/registry.ts, its settings declared once under `hierarchical.` (default,
  * range, unit, help) with config.ts's defaults. Light: no tfjs, no runner (runner.ts holds that).
  */
-import { choice, defaultsOf, int, num, type FieldSpec, type FieldValue } from '../experiment/fields.ts';
+import { bool, choice, defaultsOf, int, num, type FieldSpec, type FieldValue } from '../experiment/fields.ts';
 import {
   DATA_FIELDS,
   ENV_FIELDS,
@@ -155,6 +155,12 @@ export const HIER_ROUTER_FIELDS: readonly FieldSpec[] = [
       { value: 'timesnet', label: "+ TimesNet's FFT periods" },
     ],
     "'timesnet' adds the amplitudes of the train split's top FFT periods (TimesNet's period detection) to what the router sees.",
+  ),
+  bool(
+    `${P}.routerSeesEdge`,
+    "Router sees experts' edge",
+    D.routerSeesEdge,
+    "Adds each expert's recent edge to what the router sees: its shadow book's (the expert trading alone) return over buy-and-hold over the last 5 and 20 days.",
   ),
   num(
     `${P}.rewardScale`,
