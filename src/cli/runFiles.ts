@@ -14,12 +14,14 @@ import { sampleAction } from '../core/envs/check.ts';
 import { makeSanityEnv, type SanityEnvName } from '../core/envs/sanity.ts';
 import type { ResolvedExperimentConfig } from '../core/experiment/config.ts';
 import { evaluatePolicy, type EvalResult, type Predictor } from '../core/experiment/evaluation.ts';
-import type { PreparedExperiment } from '../core/experiment/run.ts';
+import type { ExperimentResult, PreparedExperiment } from '../core/experiment/run.ts';
 import type { RunEvaluation } from '../core/experiment/types.ts';
 import type { SavedNormalization } from '../core/features/index.ts';
 import { Rng } from '../core/rng.ts';
 import type { Learner } from '../core/run/algorithms.ts';
+import type { Panel } from '../core/data/types.ts';
 import { UsageError } from './errors.ts';
+import { panelFingerprint, versions } from './fingerprint.ts';
 import { ensureDir, toJson, writeCsv, writeJson, type CsvCell } from './output.ts';
 
 /** checkpoint/config.json of a market experiment. `lab train --config` reads its `config`. */
@@ -258,4 +260,45 @@ export async function readCheckpointDir(dir: string): Promise<CheckpointFiles> {
   throw new UsageError(
     `no checkpoint in ${dir}: expected model.json there or in ${path.join(dir, 'checkpoint')}`,
   );
+}
+
+/**
+ * run.json of a workflow run (`lab train --set workflow=…`, `lab hier train`): what ran, on what
+ * data and backend, how long it took; `command` names the subcommand.
+ */
+export function writeWorkflowRunJson(
+  out: string,
+  run: {
+    command: string;
+    argv: readonly string[];
+    result: Pick<ExperimentResult, 'status' | 'error' | 'steps' | 'assets' | 'notes'>;
+    config: ResolvedExperimentConfig;
+    backend: { notes?: unknown };
+    dataSpecs: readonly string[];
+    panel: Panel;
+    /** Load start, training start and end (performance.now()). */
+    times: [number, number, number];
+  },
+): void {
+  const { result: res, config, panel } = run;
+  const [t0, t1, t2] = run.times;
+  writeJson(path.join(out, 'run.json'), {
+    command: run.command,
+    argv: run.argv,
+    created: new Date().toISOString(),
+    status: res.status,
+    ...(res.error ? { error: res.error } : {}),
+    config,
+    backend: { ...run.backend, notes: run.backend.notes },
+    global_step: res.steps,
+    data: {
+      source: config.data.kind === 'panel' ? run.dataSpecs.join(' ') : config.data,
+      assets: res.assets,
+      rows: panel.dates.length,
+      fingerprint: panelFingerprint(panel),
+    },
+    notes: res.notes,
+    versions: versions(),
+    timings_ms: { load: Math.round(t1 - t0), train_and_evaluate: Math.round(t2 - t1) },
+  });
 }

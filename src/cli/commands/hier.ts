@@ -8,11 +8,10 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from '../args.ts';
 import { UsageError } from '../errors.ts';
-import { ensureDir, writeCsv, writeJson } from '../output.ts';
+import { ensureDir, writeCsv } from '../output.ts';
 import { experimentPanel } from '../dataSources.ts';
-import { panelFingerprint, versions } from '../fingerprint.ts';
 import { applySets, dataConfigOf, resolveOrUsage } from '../experimentArgs.ts';
-import { splitLines, writeEvaluationFiles } from '../runFiles.ts';
+import { splitLines, writeEvaluationFiles, writeWorkflowRunJson } from '../runFiles.ts';
 import type { BackendPref } from '../../core/agents/backend.ts';
 import type { RunEvaluation } from '../../core/experiment/types.ts';
 import { unflatten } from '../../core/experiment/vocabulary.ts';
@@ -247,24 +246,15 @@ export const command: CliCommand = {
           .join(', ')}`,
       );
     }
-    writeJson(path.join(out, 'run.json'), {
+    writeWorkflowRunJson(out, {
       command: 'hier train',
       argv,
-      created: new Date().toISOString(),
-      status: res.status,
-      ...(res.error ? { error: res.error } : {}),
+      result: res,
       config,
-      backend: { ...backend, notes: backend.notes },
-      global_step: res.steps,
-      data: {
-        source: config.data.kind === 'panel' ? dataSpecs.join(' ') : config.data,
-        assets: res.assets,
-        rows: panel.dates.length,
-        fingerprint: panelFingerprint(panel),
-      },
-      notes: res.notes,
-      versions: versions(),
-      timings_ms: { load: Math.round(t1 - t0), train_and_evaluate: Math.round(t2 - t1) },
+      backend,
+      dataSpecs,
+      panel,
+      times: [t0, t1, t2],
     });
     process.stdout.write(lines.join('\n') + '\n');
     if (res.status === 'failed') {

@@ -27,6 +27,7 @@ import {
   writeEvaluationFiles,
   writeMarketFiles,
   writeSanityMetrics,
+  writeWorkflowRunJson,
 } from '../runFiles.ts';
 import type { BackendPref } from '../../core/agents/backend.ts';
 import { agentDefaults, ExperimentConfigError } from '../../core/experiment/config.ts';
@@ -299,24 +300,15 @@ async function trainWorkflow(exp: MarketArgs, out: string, argv: string[], t0: n
   }
   // Without market splits the runner's notes are its results (supplychain's tournament table).
   if (res.evaluation?.splits.length === 0) lines.push(...res.notes.map((n) => `  ${n}`));
-  writeJson(path.join(out, 'run.json'), {
+  writeWorkflowRunJson(out, {
     command: 'train',
     argv,
-    created: new Date().toISOString(),
-    status: res.status,
-    ...(res.error ? { error: res.error } : {}),
+    result: res,
     config: c,
-    backend: { ...backend, notes: backend.notes },
-    global_step: res.steps,
-    data: {
-      source: c.data.kind === 'panel' ? exp.dataSpecs.join(' ') : c.data,
-      assets: res.assets,
-      rows: panel.dates.length,
-      fingerprint: panelFingerprint(panel),
-    },
-    notes: res.notes,
-    versions: versions(),
-    timings_ms: { load: Math.round(t1 - t0), train_and_evaluate: Math.round(t2 - t1) },
+    backend,
+    dataSpecs: exp.dataSpecs,
+    panel,
+    times: [t0, t1, t2],
   });
   process.stdout.write(lines.join('\n') + '\n');
   if (res.status === 'failed') {
