@@ -231,7 +231,7 @@ export const supplyChainWorkflow: WorkflowDef = {
   title: 'Supply chain (SCML-lite)',
   seed: '001',
   summary:
-    'Factories in a production chain negotiate daily supply contracts with their neighbours (20-round alternating offers on quantity, delivery day and unit price), produce, deliver, pay shortfall and storage penalties or go bankrupt; score = final ÷ initial balance. Tournaments rotate Penguin, Greedy, SyncRandom, Random and LitaAgent-HRL over seeded worlds; train-hrl mode first trains the HRL agent’s daily-goal layer (BC from Penguin’s logs, then PPO on the shaped reward) and plays it on held-out worlds.',
+    'Factories in a production chain negotiate daily supply contracts with their neighbours (20-round alternating offers on quantity, delivery day and unit price), produce, deliver, pay shortfall and storage penalties or go bankrupt; score = final ÷ initial balance. Tournaments rotate Penguin, Greedy, SyncRandom, Random and LitaAgent-HRL over seeded worlds; train-hrl mode first trains the HRL agent — its daily-goal layer (BC from Penguin’s logs, then PPO on the shaped reward) and its per-thread layers (residuals on L1’s offers and attention over the day’s threads, pretrained on Penguin − L1, then MAPPO) — and plays it on held-out worlds.',
   data: {
     needs: 'no market data: the supply-chain worlds are generated from the tournament seed',
     kinds: [],
@@ -244,7 +244,7 @@ export const supplyChainWorkflow: WorkflowDef = {
     { id: 'hrl', title: 'LitaAgent-HRL training (train-hrl mode)', fields: SUPPLYCHAIN_HRL_FIELDS },
   ],
   learner:
-    'none in tournament mode; in train-hrl mode LitaAgent-HRL’s L2: behaviour cloning of Penguin’s daily goals, then PPO (settings in Setup)',
+    'none in tournament mode; in train-hrl mode LitaAgent-HRL’s L2 (behaviour cloning of Penguin’s daily goals, then PPO) and L3/L4 (supervised residuals, then MAPPO); settings in Setup',
   algorithms: [],
   results: [
     'supplychain-scores',
