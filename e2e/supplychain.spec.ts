@@ -113,6 +113,8 @@ test('supplychain: train-hrl mode trains L2, L3 and L4 in the worker, then plays
   await expect(lab.field('PPO budget')).toHaveValue('1024');
   await lab.tab('Train').click();
   await lab.train(200_000);
+  // Training's steps, then MAPPO's iterations, then the held-out worlds: the bar ends on the worlds.
+  await expect(page.getByTestId('train-progress')).toHaveText(/^(\d+) \/ \1 worlds/);
   await lab.tab('Results').click();
   const scores = page.getByRole('table', { name: 'Tournament scores per agent type' });
   for (const t of ['lita:full', 'lita:ppo', 'lita:bc', 'lita:l1', 'penguin', 'syncrandom'])

@@ -247,6 +247,9 @@ const api = {
       let total = config.totalSteps;
       let step = 0;
       let sps = 0;
+      // A phase counted by status (a tournament's worlds) has no perf/sps: its rate is measured here.
+      let phase0 = { t: performance.now(), step: 0, total: 0 };
+      let spsAt = 0;
       // Written from callbacks; a holder object keeps TypeScript's narrowing honest.
       const kept: { checkpoint: CheckpointData | null } = { checkpoint: null };
       const progress = (phase: string, metrics: MetricBatch = {}) =>
@@ -268,9 +271,16 @@ const api = {
                 all.values.push(v.values[i]);
               }
             }
-            step = Math.max(step, rows[rows.length - 1]?.step ?? 0);
+            // Progress follows the metrics' global step, unless it runs past the total a status
+            // reported: supplychain's MAPPO and tournament rows count on after training, and their
+            // progress (iterations, worlds) comes by status.
+            const rowStep = rows[rows.length - 1]?.step ?? 0;
+            if (rowStep <= total) step = Math.max(step, rowStep);
             const s = batch['perf/sps'];
-            if (s && s.values.length > 0) sps = s.values[s.values.length - 1];
+            if (s && s.values.length > 0) {
+              sps = s.values[s.values.length - 1];
+              spsAt = performance.now();
+            }
             progress('training', batch);
           },
           onStatus: (st) => {
@@ -286,8 +296,16 @@ const api = {
               });
               return;
             }
-            if (st.totalSteps > 0) total = st.totalSteps;
-            step = Math.max(step, st.step);
+            // A status with a total starts or continues a phase's count (training, then worlds).
+            if (st.totalSteps > 0) {
+              const now = performance.now();
+              if (st.totalSteps !== phase0.total || st.step < phase0.step)
+                phase0 = { t: now, step: st.step, total: st.totalSteps };
+              else if (now - spsAt > 5000 && now > phase0.t)
+                sps = ((st.step - phase0.step) * 1000) / (now - phase0.t);
+              total = st.totalSteps;
+              step = st.step;
+            } else step = Math.max(step, st.step);
             progress(st.state === 'running' ? 'training' : st.state);
           },
           onEval: (e) => {

@@ -109,8 +109,9 @@ function progressAndStop(totalSteps: number): {
   let lastReturn = NaN;
   // A workflow with its own step budget (kol.steps, …) reports it when its training starts.
   let total = totalSteps;
-  // Progress as the runner counts it (a tournament's worlds), which need not be the metrics' global step.
-  let done: number | null = null;
+  // Progress as the runner counts it: the metrics' global step, unless it runs past the total a
+  // status reported (supplychain's MAPPO and tournament count iterations and worlds by status).
+  let done = 0;
   return {
     control,
     callbacks: {
@@ -118,15 +119,18 @@ function progressAndStop(totalSteps: number): {
         for (const r of rows) lastReturn = r.values['charts/episodic_return'] ?? lastReturn;
         const now = performance.now();
         const last = rows[rows.length - 1];
+        if (last && last.step <= total) done = Math.max(done, last.step);
         if (now - lastReport > 2000 && last) {
           lastReport = now;
           const sps = rows.findLast((r) => 'perf/sps' in r.values)?.values['perf/sps'];
-          process.stderr.write(progressLine(done ?? last.step, total, lastReturn, sps));
+          process.stderr.write(progressLine(done, total, lastReturn, sps));
         }
       },
       onStatus: (s) => {
-        if (s.totalSteps > 0) total = s.totalSteps;
-        if (typeof s.step === 'number') done = s.step;
+        if (s.totalSteps > 0) {
+          total = s.totalSteps;
+          done = s.step;
+        }
         if (s.state === 'failed' && s.message) process.stderr.write(`lab train: ${s.message}\n`);
       },
     },
