@@ -98,6 +98,24 @@ export function hierSummary(evaluation: RunEvaluation): Record<string, unknown> 
           : null,
       mutual_information: r?.mutualInformation ?? null,
       regime_dependence: r?.proof ? proofSummary(r.proof) : null,
+      // What each expert does per regime alone: mean weight, and weight after up days − after down days.
+      expert_styles:
+        r?.styles && regimes
+          ? Object.fromEntries(
+              regimes.experts.map((n, k) => [
+                n,
+                Object.fromEntries(
+                  regimes.regimes.map((g, i) => [
+                    g,
+                    {
+                      exposure: r.styles![k]?.exposure[i] ?? null,
+                      momentum: r.styles![k]?.momentum[i] ?? null,
+                    },
+                  ]),
+                ),
+              ]),
+            )
+          : null,
     };
   }
   const pooled = regimes?.pooled;

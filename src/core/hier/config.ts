@@ -51,6 +51,12 @@ export interface HierConfig {
   lookback: number;
   /** 'timesnet': add the FFT periods' amplitudes (TimesNet's period detection) to the router's features. */
   encoder: 'none' | 'timesnet';
+  /**
+   * The router's return term: 'benchmark' = the hierarchy's book against buy-and-hold over the
+   * decision; 'counterfactual' = the chosen expert's shadow book against the mean of all experts'
+   * shadow books over the same days (routerEnv.ts).
+   */
+  routerReward: 'benchmark' | 'counterfactual';
   /** Add each expert's recent edge (its shadow book's excess return over 5 and 20 days, edgeFeatures.ts) to the router's view. */
   routerSeesEdge: boolean;
   /** Shared replay capacity in transitions. */
@@ -85,6 +91,7 @@ export const DEFAULT_HIER: Readonly<HierConfig> = Object.freeze({
   lookback: 40,
   encoder: 'none',
   routerSeesEdge: false,
+  routerReward: 'benchmark',
   bufferSize: 20_000,
   tau: 0.01,
 });
@@ -122,6 +129,8 @@ export function resolveHierConfig(partial: Partial<HierConfig> = {}): HierConfig
   if (!(c.gamma >= 0 && c.gamma < 1)) bad('gamma', 'must be in [0, 1)');
   if (!(c.tau > 0 && c.tau <= 1)) bad('tau', 'must be in (0, 1]');
   if (typeof c.routerSeesEdge !== 'boolean') bad('routerSeesEdge', 'must be true or false');
+  if (c.routerReward !== 'benchmark' && c.routerReward !== 'counterfactual')
+    bad('routerReward', "must be 'benchmark' or 'counterfactual'");
   if (c.encoder !== 'none' && c.encoder !== 'timesnet') bad('encoder', "must be 'none' or 'timesnet'");
   return c;
 }

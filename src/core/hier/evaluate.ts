@@ -17,7 +17,7 @@ import { SPLIT_NAMES, type BaselineName } from '../experiment/config.ts';
 import type { PreparedExperiment } from '../experiment/run.ts';
 import { mutualInformation } from '../metrics/diversity.ts';
 import type { HierRegimeProof } from './extras.ts';
-import { bestExpertPerRegime, regimeProof } from './regimeProof.ts';
+import { bestExpertPerRegime, expertStyle, regimeProof } from './regimeProof.ts';
 import { argmax } from './routerEnv.ts';
 import type { Hierarchy } from './train.ts';
 
@@ -41,6 +41,8 @@ export interface HierSplitResult {
   untrainedDecisions: number[] | null;
   /** The sharper evidence (regimeProof.ts), with regimes, experts and `untrainedChoice`. */
   proof: HierRegimeProof | null;
+  /** Per expert run alone, its exposure and momentum per regime (regimeProof.ts's expertStyle); null without regimes. */
+  styles: { exposure: number[]; momentum: number[] }[] | null;
 }
 
 export interface HierEvalOptions {
@@ -117,6 +119,7 @@ export async function evaluateHierarchySplit(
   const eo = { annualization: opts.annualization, costs: opts.costs, baselines: opts.baselines };
   const evaluation = await evaluateSplit(pred, h.market.makeEvalEnv(split), fs, split, eo);
   const K = h.config.experts;
+  const expertWeights: Float32Array[] = [];
   for (let k = 0; k < (opts.experts === false ? 0 : K); k++) {
     const ev = await evaluateSplit(new ExpertPredictor(h, k), h.market.makeEvalEnv(split), fs, split, {
       ...eo,
@@ -127,6 +130,7 @@ export async function evaluateHierarchySplit(
     evaluation.returns[name] = ev.returns.agent;
     evaluation.drawdown[name] = ev.drawdown.agent;
     evaluation.metrics[name] = ev.metrics.agent;
+    expertWeights.push(ev.weights);
   }
   const L = evaluation.dates.length;
   const rowOf = new Map(fs.dates.map((d, i) => [d, i]));
@@ -174,10 +178,21 @@ export async function evaluateHierarchySplit(
           opts.seed ?? 1,
         )
       : null;
+  let styles: HierSplitResult['styles'] = null;
+  if (opts.regimeOfRow && expertWeights.length) {
+    const assetReturn = new Float64Array(L);
+    for (let i = 1; i < L; i++) {
+      const a = rowOf.get(evaluation.dates[i - 1]);
+      const b = rowOf.get(evaluation.dates[i]);
+      if (a !== undefined && b !== undefined) assetReturn[i] = fs.close[b] / fs.close[a] - 1;
+    }
+    styles = expertWeights.map((w) => expertStyle(w, assetReturn, regimePerDate, opts.regimes));
+  }
   return {
     bestExpert,
     untrainedDecisions,
     proof,
+    styles,
     evaluation,
     expertPerDate,
     regimePerDate,

@@ -62,6 +62,8 @@ export interface HierRegimesExtra {
         mutualInformation: number;
         /** The sharper evidence (regimeProof.ts), when each expert was also run alone. */
         proof?: HierRegimeProof;
+        /** Per expert run alone: its mean weight and its momentum (weight after up days − after down days) per regime. */
+        styles?: { exposure: number[]; momentum: number[] }[];
       }
     >
   >;

@@ -5,6 +5,7 @@ import { Rng } from '../rng.ts';
 import {
   bestExpertPerRegime,
   choiceCounts,
+  expertStyle,
   hitRate,
   miPermutationTest,
   regimeProof,
@@ -106,5 +107,42 @@ describe('regime proof', () => {
       [30, 0, 0],
       [30, 0, 0],
     ]);
+  });
+});
+
+describe('expertStyle', () => {
+  it('hand-worked: weights after up and down days per regime of the day they earn on', () => {
+    // date:      0    1     2     3     4     5
+    const r = [0, 0.01, -0.02, 0.03, -0.01, 0.02];
+    const w = [0, 1, 0, 1, 0.5, 0]; // w[5] earns nothing inside the split: skipped
+    const g = [-1, 0, 0, 1, 1, 1];
+    // i = 1 (up, w 1) and i = 2 (down, w 0) earn on days 2, 3 → regimes 0, 1; i = 3 (up, 1), i = 4 (down, 0.5) → 1, 1.
+    const s = expertStyle(w, r, g, 2);
+    expect(s.exposure[0]).toBeCloseTo(1, 12);
+    expect(s.momentum[0]).toBeNaN(); // no down day before a regime-0 day
+    expect(s.exposure[1]).toBeCloseTo((0 + 1 + 0.5) / 3, 12);
+    expect(s.momentum[1]).toBeCloseTo(1 - (0 + 0.5) / 2, 12);
+  });
+
+  it('a trend follower scores +1, a contrarian −1, buy-and-hold 0 (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -0.05, max: 0.05, noNaN: true }), { minLength: 20, maxLength: 60 }),
+        (rs) => {
+          const r = [0, ...rs.map((x) => (x === 0 ? 0.01 : x))];
+          const g = r.map(() => 0);
+          const trend = r.map((x) => (x > 0 ? 1 : 0));
+          const contra = r.map((x) => (x < 0 ? 1 : 0));
+          const hold = r.map(() => 1);
+          const ups = r.slice(1, -1).some((x) => x > 0);
+          const downs = r.slice(1, -1).some((x) => x < 0);
+          fc.pre(ups && downs);
+          expect(expertStyle(trend, r, g, 1).momentum[0]).toBe(1);
+          expect(expertStyle(contra, r, g, 1).momentum[0]).toBe(-1);
+          expect(expertStyle(hold, r, g, 1).momentum[0]).toBe(0);
+          expect(expertStyle(hold, r, g, 1).exposure[0]).toBe(1);
+        },
+      ),
+    );
   });
 });

@@ -180,3 +180,46 @@ export function regimeProof(
     untrained: { ...u, counts: choiceCounts(regime, untrained, bestExpert.length, experts) },
   };
 }
+
+/**
+ * What each expert does per regime, from its book run alone: `exposure[g]` = its mean weight in the
+ * asset over the days of regime g, `momentum[g]` = its mean weight after an up day minus after a
+ * down day (+1: buys what just rose, a trend follower; −1: buys what just fell, a contrarian; 0:
+ * ignores yesterday). `weights[i]` is the weight held from date i into date i + 1, `assetReturn[i]`
+ * the asset's return into date i, `regime[i]` date i's regime (−1 unknown); a position counts
+ * towards the regime of the day it earns on (i + 1). NaN where a regime has no such days.
+ */
+export function expertStyle(
+  weights: ArrayLike<number>,
+  assetReturn: ArrayLike<number>,
+  regime: ArrayLike<number>,
+  regimes: number,
+): { exposure: number[]; momentum: number[] } {
+  const sum = new Float64Array(regimes);
+  const n = new Float64Array(regimes);
+  const up = new Float64Array(regimes);
+  const nUp = new Float64Array(regimes);
+  const down = new Float64Array(regimes);
+  const nDown = new Float64Array(regimes);
+  for (let i = 1; i + 1 < weights.length; i++) {
+    const g = regime[i + 1];
+    if (!(g >= 0 && g < regimes)) continue;
+    const w = weights[i];
+    sum[g] += w;
+    n[g]++;
+    if (assetReturn[i] > 0) {
+      up[g] += w;
+      nUp[g]++;
+    } else if (assetReturn[i] < 0) {
+      down[g] += w;
+      nDown[g]++;
+    }
+  }
+  const exposure: number[] = [];
+  const momentum: number[] = [];
+  for (let g = 0; g < regimes; g++) {
+    exposure.push(n[g] ? sum[g] / n[g] : NaN);
+    momentum.push(nUp[g] && nDown[g] ? up[g] / nUp[g] - down[g] / nDown[g] : NaN);
+  }
+  return { exposure, momentum };
+}

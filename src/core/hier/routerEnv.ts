@@ -11,6 +11,17 @@
  * (π_mean = the mean of the K experts' action distributions on the same state). Every day's
  * transition goes into the shared replay, tagged with the expert and its μ(a|s).
  *
+ * With `routerReward: 'counterfactual'` the relative return is the chosen expert's against its
+ * peers on the same days: every expert keeps a shadow book (the market env traded by that expert
+ * alone, greedily, in lockstep with this one), and the return term becomes
+ *
+ *   rewardScale·[log(S^k_{t+n}/S^k_t) − (1/K)·Σ_j log(S^j_{t+n}/S^j_t)]
+ *
+ * for chosen expert k. The market's own move, common to every book, cancels, so what remains is
+ * which expert earned more on these days: the question a regime-aware router must answer (and the
+ * one the regime proof scores), without the day-to-day noise of the asset that buries it in the
+ * benchmark reward.
+ *
  * The market env is a single-asset TradingEnv: its MultiDiscrete([3]) HOLD/BUY/SELL head is the
  * experts' Discrete(3) action (with buyPct = sellPct = 1, BUY = all in, SELL = all out).
  */
@@ -34,6 +45,8 @@ export interface RouterShared {
   routerInterval: number;
   rewardScale: number;
   klLambda: number;
+  /** The return term: the book against buy-and-hold, or the chosen expert's shadow book against its peers'. */
+  routerReward: 'benchmark' | 'counterfactual';
   /** Env steps taken by every router env together (the hierarchy's global step). */
   envSteps: number;
   /** Finished market episodes: undiscounted return (sum of env rewards) and length. */
@@ -75,12 +88,25 @@ export class RouterEnv implements Env<number, RouterStepInfo> {
   private readonly act = new Int32Array(1);
   /** Called after every market day (evaluation records the book). */
   onDay?: (expert: number, action: number, res: StepResult) => void;
+  /** Counterfactual reward: per expert its shadow book's env, observation, value and log return this decision. */
+  private readonly shadow: {
+    envs: Env<Action>[];
+    obs: Float32Array[];
+    value: Float64Array;
+    logReturn: Float64Array;
+    probs: Float64Array;
+  } | null;
 
+  /**
+   * `shadows` (K envs made exactly like `market`, so the same resets draw the same days) are
+   * required with routerReward 'counterfactual' and ignored otherwise.
+   */
   constructor(
     readonly market: Env<Action>,
     readonly shared: RouterShared,
     readonly stream: number,
     private readonly rng: Rng,
+    shadows?: Env<Action>[],
   ) {
     const K = shared.experts.experts;
     this.observationSpace = { kind: 'box', shape: [shared.routerObsSize], low: -Infinity, high: Infinity };
@@ -90,6 +116,17 @@ export class RouterEnv implements Env<number, RouterStepInfo> {
       throw new Error('hierarchical: the experts trade one asset (choose one asset: data.config.assets = 1)');
     this.probs = Array.from({ length: K }, () => new Float64Array(A));
     this.obs = new Float32Array(market.observationSpace.shape[0]);
+    if (shared.routerReward === 'counterfactual') {
+      if (!shadows || shadows.length !== K)
+        throw new Error(`RouterEnv: the counterfactual reward needs one shadow env per expert (${K})`);
+      this.shadow = {
+        envs: shadows,
+        obs: shadows.map(() => new Float32Array(this.obs.length)),
+        value: new Float64Array(K),
+        logReturn: new Float64Array(K),
+        probs: new Float64Array(A),
+      };
+    } else this.shadow = null;
   }
 
   actionMask(): Uint8Array {
@@ -103,6 +140,17 @@ export class RouterEnv implements Env<number, RouterStepInfo> {
     this.value = r.info.portfolioValue as number;
     this.epReturn = 0;
     this.epLength = 0;
+    const sh = this.shadow;
+    if (sh)
+      sh.envs.forEach((env, k) => {
+        const rs = env.reset(opts);
+        if (rs.info.t !== this.t)
+          throw new Error(
+            `RouterEnv: shadow book ${k} starts on row ${String(rs.info.t)}, the market on ${this.t}`,
+          );
+        sh.obs[k] = Float32Array.from(rs.obs);
+        sh.value[k] = rs.info.portfolioValue as number;
+      });
     return {
       obs: this.shared.routerObs(this.t),
       info: { ...r.info, t: this.t, days: 0, actionMask: this.actionMask() },
@@ -120,7 +168,10 @@ export class RouterEnv implements Env<number, RouterStepInfo> {
     let terminated = false;
     let truncated = false;
     let info: Info = {};
+    const sh = this.shadow;
+    sh?.logReturn.fill(0);
     while (days < s.routerInterval) {
+      if (sh) this.stepShadows(sh);
       for (let k = 0; k < K; k++) s.experts.probs(k, this.obs, this.probs[k]);
       const p = this.probs[expert];
       const a = s.deterministic ? argmax(p) : sampleIndex(p, this.rng);
@@ -153,8 +204,13 @@ export class RouterEnv implements Env<number, RouterStepInfo> {
     }
     if (terminated || truncated)
       s.episodes.push({ step: s.envSteps, return: this.epReturn, length: this.epLength });
-    const bh = s.close[this.t] / s.close[t0] - 1;
-    const reward = s.rewardScale * (this.value / value0 - 1 - bh) + (s.klLambda * kl) / Math.max(1, days);
+    let relative: number;
+    if (sh) {
+      let mean = 0;
+      for (let k = 0; k < K; k++) mean += sh.logReturn[k] / K;
+      relative = sh.logReturn[expert] - mean;
+    } else relative = this.value / value0 - 1 - (s.close[this.t] / s.close[t0] - 1);
+    const reward = s.rewardScale * relative + (s.klLambda * kl) / Math.max(1, days);
     return {
       obs: s.routerObs(this.t),
       reward,
@@ -162,5 +218,18 @@ export class RouterEnv implements Env<number, RouterStepInfo> {
       truncated: truncated && !terminated,
       info: { ...info, t: this.t, days, actionMask: this.actionMask() },
     };
+  }
+
+  /** One day of every shadow book: expert k trades its own book greedily (the market steps right after, on the same row). */
+  private stepShadows(sh: NonNullable<RouterEnv['shadow']>): void {
+    const experts = this.shared.experts;
+    sh.envs.forEach((env, k) => {
+      this.act[0] = argmax(experts.probs(k, sh.obs[k], sh.probs));
+      const res = env.step(this.act);
+      const v = res.info.portfolioValue as number;
+      sh.logReturn[k] += Math.log(v / sh.value[k]);
+      sh.value[k] = v;
+      sh.obs[k] = Float32Array.from(res.obs);
+    });
   }
 }

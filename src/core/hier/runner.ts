@@ -93,6 +93,7 @@ export function hierExtras(
         counts: r.counts,
         mutualInformation: r.mutualInformation,
         ...(r.proof ? { proof: r.proof } : {}),
+        ...(r.styles ? { styles: r.styles } : {}),
       };
   }
   const diversityX: HierDiversityExtra = {

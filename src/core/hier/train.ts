@@ -120,6 +120,7 @@ export class Hierarchy {
       routerInterval: c.routerInterval,
       rewardScale: c.rewardScale,
       klLambda: c.klLambda,
+      routerReward: c.routerReward,
       envSteps: 0,
       episodes: [],
       deterministic: false,
@@ -127,7 +128,15 @@ export class Hierarchy {
     };
     const envRng = root.fork('envs');
     const routerEnv = (i: number) =>
-      new RouterEnv(market.makeTrainEnv(i), this.shared, i, envRng.fork(`stream${i}`));
+      new RouterEnv(
+        market.makeTrainEnv(i),
+        this.shared,
+        i,
+        envRng.fork(`stream${i}`),
+        c.routerReward === 'counterfactual'
+          ? Array.from({ length: c.experts }, () => market.makeTrainEnv(i))
+          : undefined,
+      );
     this.router = new PPO(
       {
         seed: root.fork('router').nextUint32(),

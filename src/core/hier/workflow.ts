@@ -162,6 +162,16 @@ export const HIER_ROUTER_FIELDS: readonly FieldSpec[] = [
     D.routerSeesEdge,
     "Adds each expert's recent edge to what the router sees: its shadow book's (the expert trading alone) return over buy-and-hold over the last 5 and 20 days.",
   ),
+  choice(
+    `${P}.routerReward`,
+    'Router reward',
+    D.routerReward,
+    [
+      { value: 'benchmark', label: 'Book vs buy-and-hold' },
+      { value: 'counterfactual', label: 'Chosen expert vs its peers' },
+    ],
+    "The router's return term over a decision: the hierarchy's book against buy-and-hold, or the chosen expert's shadow book (the expert trading alone) against the mean of every expert's on the same days, which cancels the market's own move.",
+  ),
   num(
     `${P}.rewardScale`,
     'Reward scale',
