@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import type { SplitName } from '../../../core/data/types.ts';
 import type { HierRegimesExtra } from '../../../core/hier/extras.ts';
 import { fmtNum, fmtPct } from '../../charts/format.ts';
 import type { WorkflowSectionProps } from '../sections.tsx';
@@ -99,6 +100,57 @@ export function HierRegimes({ evaluation, splits }: WorkflowSectionProps) {
         {pooled ? `; pooled ${fmtNum(info.mi, 3)} nats` : ''}. {miMeaning(mi, info.hRow, info.hCol)}
       </p>
       {x.pooled ? <RegimeProof p={x.pooled} regimes={x.regimes} experts={x.experts} /> : null}
+      <ExpertStyles x={x} present={present} />
+    </div>
+  );
+}
+
+/**
+ * What each expert does per regime when it trades alone: its mean weight in the asset, and its
+ * momentum (mean weight after an up day − after a down day: +1 follows the trend, −1 fades it). A
+ * router can only tell regimes apart by its choice if the experts behave differently in them.
+ */
+function ExpertStyles({ x, present }: { x: HierRegimesExtra; present: SplitName[] }) {
+  const withStyles = present.filter((s) => x.perSplit[s]?.styles);
+  if (withStyles.length === 0) return null;
+  const signed = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${fmtNum(Math.abs(v), 2)}` : '–');
+  return (
+    <div className="table-scroll" style={{ maxHeight: 'none', alignSelf: 'flex-start' }}>
+      <table className="data" aria-label="Each expert's behaviour per regime, trading alone">
+        <caption style={{ fontSize: 12, textAlign: 'left', padding: 4 }}>
+          Each expert trading alone, per regime: mean weight in the asset · momentum (weight after up days −
+          after down days; +1 follows the trend, −1 fades it, 0 ignores yesterday)
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Split / expert</th>
+            {x.regimes.map((g) => (
+              <th key={g} scope="col">
+                {g}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        {withStyles.map((s) => (
+          <tbody key={s}>
+            {x.experts.map((e, k) => {
+              const st = x.perSplit[s]!.styles![k];
+              return (
+                <tr key={e} data-split={s} data-expert={k}>
+                  <th scope="row" style={{ borderLeft: `3px solid ${expertColor(k)}` }}>
+                    {s} · {e}
+                  </th>
+                  {x.regimes.map((g, i) => (
+                    <td key={g}>
+                      {fmtPct(st?.exposure[i] ?? NaN, 0)} · {signed(st?.momentum[i] ?? NaN)}
+                    </td>
+                  ))}
+                </tr>
+              );
+            })}
+          </tbody>
+        ))}
+      </table>
     </div>
   );
 }

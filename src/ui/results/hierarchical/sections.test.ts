@@ -84,6 +84,11 @@ const regimesExtra: HierRegimesExtra = {
         [0, 10, 30],
       ],
       mutualInformation: 0.4621,
+      styles: [
+        { exposure: [0.6, 0.4], momentum: [0.8, 0.1] },
+        { exposure: [1, 1], momentum: [0, 0] },
+        { exposure: [0.5, 0.45], momentum: [NaN, -0.7] },
+      ],
     },
   },
   pooled: {
@@ -201,6 +206,9 @@ describe('hierarchical result sections', () => {
     expect(html).toMatch(/trending → expert 0, mean-reverting → expert 2; chosen\s*<strong>75%<\/strong>/);
     expect(html).toMatch(/\(chance 38%\), untrained 50% \(chance 50%\)/);
     expect(html).toMatch(/p = 0\.002,\s*null mean 0\.050\), untrained 0\.000 nats \(p =\s*1\.000\)/);
+    // Each expert's behaviour per regime: exposure · signed momentum, '–' where undefined.
+    expect(html).toMatch(/train · expert 0<\/th><td[^>]*>60% · \+0\.80<\/td><td[^>]*>40% · \+0\.10/);
+    expect(html).toMatch(/train · expert 2<\/th><td[^>]*>50% · –<\/td><td[^>]*>45% · −0\.70/);
   });
 
   it('diversity: the last MAPD against the floor, two charts over steps', () => {
