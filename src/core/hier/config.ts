@@ -57,6 +57,13 @@ export interface HierConfig {
    * shadow books over the same days (routerEnv.ts).
    */
   routerReward: 'benchmark' | 'counterfactual';
+  /**
+   * Whose own days a decision's transitions count among (ownShare's preference): 'acted' = the
+   * expert that traded them; 'won' = the expert whose shadow book earned most over that decision
+   * (winner-take-all credit, as a mixture of experts' hard assignment), so each expert learns most
+   * from the days it is best at.
+   */
+  ownership: 'acted' | 'won';
   /** Add each expert's recent edge (its shadow book's excess return over 5 and 20 days, edgeFeatures.ts) to the router's view. */
   routerSeesEdge: boolean;
   /** Shared replay capacity in transitions. */
@@ -92,6 +99,7 @@ export const DEFAULT_HIER: Readonly<HierConfig> = Object.freeze({
   encoder: 'none',
   routerSeesEdge: false,
   routerReward: 'benchmark',
+  ownership: 'acted',
   bufferSize: 20_000,
   tau: 0.01,
 });
@@ -131,6 +139,7 @@ export function resolveHierConfig(partial: Partial<HierConfig> = {}): HierConfig
   if (typeof c.routerSeesEdge !== 'boolean') bad('routerSeesEdge', 'must be true or false');
   if (c.routerReward !== 'benchmark' && c.routerReward !== 'counterfactual')
     bad('routerReward', "must be 'benchmark' or 'counterfactual'");
+  if (c.ownership !== 'acted' && c.ownership !== 'won') bad('ownership', "must be 'acted' or 'won'");
   if (c.encoder !== 'none' && c.encoder !== 'timesnet') bad('encoder', "must be 'none' or 'timesnet'");
   return c;
 }

@@ -60,6 +60,52 @@ describe('RouterEnv, routerReward counterfactual', () => {
     h.dispose();
   });
 
+  it("ownership 'won': a decision's days belong to the expert whose shadow book earned most over them", async () => {
+    const prep = await prepareExperiment({ ...start, data }, generateSynthetic(data.config).panel);
+    const h = new Hierarchy(prep, { ...tiny, ownership: 'won' }, 2);
+    const K = h.config.experts;
+    const n = h.config.routerInterval;
+    const env = new RouterEnv(
+      prep.makeTrainEnv(0),
+      h.shared,
+      0,
+      new Rng(1),
+      Array.from({ length: K }, () => prep.makeTrainEnv(0)),
+    );
+    const alone = Array.from({ length: K }, () => prep.makeTrainEnv(0));
+    const resets = alone.map((e) => e.reset({ seed: 11 }));
+    const aloneObs = resets.map((r) => Float32Array.from(r.obs));
+    const aloneValue = resets.map((r) => r.info.portfolioValue as number);
+    env.reset({ seed: 11 });
+    const p = new Float64Array(3);
+    const given = new Set<number>();
+    for (const expert of [0, 1, 2, 0, 1, 2]) {
+      const logReturn = new Array<number>(K).fill(0);
+      for (let d = 0; d < n; d++)
+        alone.forEach((e, k) => {
+          const res = e.step(Int32Array.of(argmax(h.experts.probs(k, aloneObs[k], p))));
+          const v = res.info.portfolioValue as number;
+          logReturn[k] += Math.log(v / aloneValue[k]);
+          aloneValue[k] = v;
+          aloneObs[k] = Float32Array.from(res.obs);
+        });
+      const first = h.replay.written;
+      const res = env.step(expert);
+      // The benchmark reward is untouched by ownership.
+      expect(Number.isFinite(res.reward)).toBe(true);
+      const best = logReturn.indexOf(Math.max(...logReturn));
+      const tie = logReturn.filter((x) => Math.abs(x - logReturn[best]) < 1e-12).length > 1;
+      for (let id = first; id < h.replay.written; id++) {
+        expect(h.replay.experts[id]).toBe(expert);
+        expect(h.replay.owners[id]).toBe(tie ? expert : best);
+        if (!tie && best !== expert) given.add(id);
+      }
+    }
+    // Not vacuous: some days went to an expert other than the one that traded them.
+    expect(given.size).toBeGreaterThan(0);
+    h.dispose();
+  });
+
   it('needs one shadow env per expert', async () => {
     const prep = await prepareExperiment({ ...start, data }, generateSynthetic(data.config).panel);
     const h = new Hierarchy(prep, { ...tiny, routerReward: 'counterfactual' }, 2);

@@ -20,7 +20,8 @@
  * for chosen expert k. The market's own move, common to every book, cancels, so what remains is
  * which expert earned more on these days: the question a regime-aware router must answer (and the
  * one the regime proof scores), without the day-to-day noise of the asset that buries it in the
- * benchmark reward.
+ * benchmark reward. With `ownership: 'won'` the same shadow books decide whose own days the
+ * decision's transitions count among: the expert that earned most over them.
  *
  * The market env is a single-asset TradingEnv: its MultiDiscrete([3]) HOLD/BUY/SELL head is the
  * experts' Discrete(3) action (with buyPct = sellPct = 1, BUY = all in, SELL = all out).
@@ -47,6 +48,8 @@ export interface RouterShared {
   klLambda: number;
   /** The return term: the book against buy-and-hold, or the chosen expert's shadow book against its peers'. */
   routerReward: 'benchmark' | 'counterfactual';
+  /** 'won': a decision's transitions belong to the expert whose shadow book earned most over it (SharedReplay.setOwner). */
+  ownership: 'acted' | 'won';
   /** Env steps taken by every router env together (the hierarchy's global step). */
   envSteps: number;
   /** Finished market episodes: undiscounted return (sum of env rewards) and length. */
@@ -116,9 +119,11 @@ export class RouterEnv implements Env<number, RouterStepInfo> {
       throw new Error('hierarchical: the experts trade one asset (choose one asset: data.config.assets = 1)');
     this.probs = Array.from({ length: K }, () => new Float64Array(A));
     this.obs = new Float32Array(market.observationSpace.shape[0]);
-    if (shared.routerReward === 'counterfactual') {
+    if (shared.routerReward === 'counterfactual' || shared.ownership === 'won') {
       if (!shadows || shadows.length !== K)
-        throw new Error(`RouterEnv: the counterfactual reward needs one shadow env per expert (${K})`);
+        throw new Error(
+          `RouterEnv: the counterfactual reward and ownership 'won' need one shadow env per expert (${K})`,
+        );
       this.shadow = {
         envs: shadows,
         obs: shadows.map(() => new Float32Array(this.obs.length)),
@@ -170,6 +175,7 @@ export class RouterEnv implements Env<number, RouterStepInfo> {
     let info: Info = {};
     const sh = this.shadow;
     sh?.logReturn.fill(0);
+    const rows: number[] = [];
     while (days < s.routerInterval) {
       if (sh) this.stepShadows(sh);
       for (let k = 0; k < K; k++) s.experts.probs(k, this.obs, this.probs[k]);
@@ -181,16 +187,18 @@ export class RouterEnv implements Env<number, RouterStepInfo> {
       info = res.info;
       this.value = res.info.portfolioValue as number;
       if (s.record)
-        s.replay.add(this.stream, {
-          obs: this.obs,
-          nextObs: res.obs,
-          action: a,
-          reward: res.reward * s.rewardScale,
-          terminated: res.terminated,
-          truncated: res.truncated && !res.terminated,
-          expert,
-          logProb: Math.log(Math.max(p[a], 1e-12)),
-        });
+        rows.push(
+          s.replay.add(this.stream, {
+            obs: this.obs,
+            nextObs: res.obs,
+            action: a,
+            reward: res.reward * s.rewardScale,
+            terminated: res.terminated,
+            truncated: res.truncated && !res.terminated,
+            expert,
+            logProb: Math.log(Math.max(p[a], 1e-12)),
+          }),
+        );
       this.onDay?.(expert, a, res);
       this.obs = Float32Array.from(res.obs);
       this.t = res.info.t as number;
@@ -204,8 +212,14 @@ export class RouterEnv implements Env<number, RouterStepInfo> {
     }
     if (terminated || truncated)
       s.episodes.push({ step: s.envSteps, return: this.epReturn, length: this.epLength });
+    if (sh && s.ownership === 'won') {
+      const winner = argmax(sh.logReturn);
+      // A tie (books that did the same, e.g. two flat ones) leaves the days with the expert that acted.
+      const tied = sh.logReturn.some((x, k) => k !== winner && Math.abs(x - sh.logReturn[winner]) < 1e-12);
+      if (!tied) for (const id of rows) s.replay.setOwner(id, winner);
+    }
     let relative: number;
-    if (sh) {
+    if (sh && s.routerReward === 'counterfactual') {
       let mean = 0;
       for (let k = 0; k < K; k++) mean += sh.logReturn[k] / K;
       relative = sh.logReturn[expert] - mean;

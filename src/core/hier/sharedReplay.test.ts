@@ -77,4 +77,24 @@ describe('SharedReplay', () => {
       ),
     );
   });
+
+  it('ownership: a row belongs to the expert that acted until setOwner gives it away; preferring an expert samples its owned rows', () => {
+    const rb = new SharedReplay({ capacity: 8, obsDim: 2, streams: 2 });
+    const ids = Array.from({ length: 6 }, (_, d) => rb.add(d % 2, tr(d, d % 2)));
+    expect(ids).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(Array.from(rb.owners.subarray(0, 6))).toEqual([0, 1, 0, 1, 0, 1]);
+    rb.setOwner(ids[0], 2);
+    rb.setOwner(ids[3], 2);
+    expect(Array.from(rb.owners.subarray(0, 6))).toEqual([2, 1, 0, 2, 0, 1]);
+    expect(Array.from(rb.experts.subarray(0, 6))).toEqual([0, 1, 0, 1, 0, 1]); // who acted stays
+    const rng = new Rng(4);
+    for (let k = 0; k < 20; k++) {
+      const seg = rb.sampleSegments(1, 1, rng, { expert: 2, share: 1 });
+      expect([0, 3]).toContain(seg.rows[0]);
+    }
+    // An id the ring has overwritten is not touched: ids 8 and 9 overwrite rows 0 and 1.
+    for (let d = 6; d < 10; d++) rb.add(0, tr(d, 0));
+    rb.setOwner(0, 1);
+    expect(rb.owners[0]).toBe(0);
+  });
 });

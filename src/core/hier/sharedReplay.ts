@@ -50,6 +50,11 @@ export class SharedReplay {
   readonly terminated: Uint8Array;
   readonly truncated: Uint8Array;
   readonly experts: Int32Array;
+  /**
+   * The expert whose own days a row counts among when experts prefer their own (`sampleSegments`'s
+   * `prefer`): the one that acted, unless `setOwner` gave the row to another (ownership 'won').
+   */
+  readonly owners: Int32Array;
   readonly logProbs: Float32Array;
   /** Write id of the same stream's next transition, −1 none. */
   private readonly nextId: Float64Array;
@@ -75,6 +80,7 @@ export class SharedReplay {
     this.terminated = new Uint8Array(capacity);
     this.truncated = new Uint8Array(capacity);
     this.experts = new Int32Array(capacity);
+    this.owners = new Int32Array(capacity);
     this.logProbs = new Float32Array(capacity);
     this.nextId = new Float64Array(capacity).fill(-1);
     this.lastId = new Float64Array(streams).fill(-1);
@@ -89,7 +95,8 @@ export class SharedReplay {
     return Math.max(0, this.written - this.capacity);
   }
 
-  add(stream: number, t: SharedTransition): void {
+  /** Stores a transition; returns its write id (for `setOwner`). */
+  add(stream: number, t: SharedTransition): number {
     if (!(stream >= 0 && stream < this.lastId.length))
       throw new Error(`SharedReplay: stream ${stream} out of 0..${this.lastId.length - 1}`);
     const id = this.written;
@@ -108,6 +115,7 @@ export class SharedReplay {
     this.terminated[row] = t.terminated ? 1 : 0;
     this.truncated[row] = t.truncated ? 1 : 0;
     this.experts[row] = t.expert;
+    this.owners[row] = t.expert;
     this.logProbs[row] = t.logProb;
     this.nextId[row] = -1;
     const prev = this.lastId[stream];
@@ -116,6 +124,12 @@ export class SharedReplay {
     if (prev >= 0 && prev > id - this.capacity) this.nextId[prev % this.capacity] = id;
     this.lastId[stream] = t.terminated || t.truncated ? -1 : id;
     this.written++;
+    return id;
+  }
+
+  /** Gives the row written as `id` to `expert`'s own days (no-op once the ring has overwritten it). */
+  setOwner(id: number, expert: number): void {
+    if (id >= this.oldest && id < this.written) this.owners[id % this.capacity] = expert;
   }
 
   /** The row after `row` in its episode, or −1 (episode end, not yet written, or overwritten). */
@@ -128,7 +142,7 @@ export class SharedReplay {
 
   /**
    * `count` segments of up to `length` consecutive steps, starts uniform over the stored rows; with
-   * `prefer`, each start is (with probability `share`) a day the given expert acted (rejection
+   * `prefer`, each start is (with probability `share`) a day the given expert owns (rejection
    * sampling, at most 64 draws; the last draw is kept when that expert has hardly any days).
    */
   sampleSegments(
@@ -144,7 +158,7 @@ export class SharedReplay {
     for (let j = 0; j < count; j++) {
       let r = rng.int(n);
       if (prefer && prefer.share > 0 && rng.float() < prefer.share)
-        for (let tries = 1; tries < 64 && this.experts[r] !== prefer.expert; tries++) r = rng.int(n);
+        for (let tries = 1; tries < 64 && this.owners[r] !== prefer.expert; tries++) r = rng.int(n);
       for (let s = 0; s < length && r >= 0; s++) {
         rows.push(r);
         r = this.next(r);

@@ -121,6 +121,7 @@ export class Hierarchy {
       rewardScale: c.rewardScale,
       klLambda: c.klLambda,
       routerReward: c.routerReward,
+      ownership: c.ownership,
       envSteps: 0,
       episodes: [],
       deterministic: false,
@@ -133,7 +134,7 @@ export class Hierarchy {
         this.shared,
         i,
         envRng.fork(`stream${i}`),
-        c.routerReward === 'counterfactual'
+        c.routerReward === 'counterfactual' || c.ownership === 'won'
           ? Array.from({ length: c.experts }, () => market.makeTrainEnv(i))
           : undefined,
       );

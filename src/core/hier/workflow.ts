@@ -84,7 +84,7 @@ export const HIER_EXPERT_FIELDS: readonly FieldSpec[] = [
     D.ownShare,
     0,
     1,
-    "Share of each expert's replayed segments drawn from the days it traded itself (0 = uniform over the shared replay).",
+    "Share of each expert's replayed segments drawn from its own days (the days it traded, or won: see Experts' own days; 0 = uniform over the shared replay).",
     { step: 0.05 },
   ),
   int(
@@ -171,6 +171,16 @@ export const HIER_ROUTER_FIELDS: readonly FieldSpec[] = [
       { value: 'counterfactual', label: 'Chosen expert vs its peers' },
     ],
     "The router's return term over a decision: the hierarchy's book against buy-and-hold, or the chosen expert's shadow book (the expert trading alone) against the mean of every expert's on the same days, which cancels the market's own move.",
+  ),
+  choice(
+    `${P}.ownership`,
+    "Experts' own days",
+    D.ownership,
+    [
+      { value: 'acted', label: 'Days it traded' },
+      { value: 'won', label: 'Days it earned most' },
+    ],
+    "Which days count as an expert's own for the Own-days share: the days it traded, or the decisions on which its shadow book (the expert trading alone) earned more than every other expert's — winner-take-all credit, so each expert learns most from where it is best.",
   ),
   num(
     `${P}.rewardScale`,
