@@ -72,7 +72,11 @@ test('hierarchical: experts under a router on two regimes; usage, experts, regim
       .screenshot({ path: `${dir}/${id.replace('hierarchical-', 'hier-')}-${info.project.name}.png` });
   // The train split alone (the start market's dates all fall in it), and the day under the pointer.
   await page.getByRole('radio', { name: 'train' }).check();
-  await expect(regimes.getByRole('table')).toContainText('(train)');
+  await expect(regimes.getByRole('table', { name: /choice by regime/ })).toContainText('(train)');
+  // What each expert does per regime trading alone: exposure · momentum for each expert.
+  await expect(regimes.getByRole('table', { name: /behaviour per regime/ })).toContainText(
+    /train · expert-2\s*\d+% · [+−–]/,
+  );
   await usage.getByRole('img').hover({ position: { x: 200, y: 40 } });
   await expect(usage.getByTestId('usage-hover')).toHaveText(
     /^\d{4}-\d{2}-\d{2}: expert-\d, regime \S+, price \d/,
