@@ -537,9 +537,18 @@ if (!tf.getKernel(LAB_BATCH_MATMUL, 'wasm')) {
   });
 }
 
+let enabled = true;
+
+/** Switches the kernel off (tfjs's BatchMatMul, as before it) or back on: for side-by-side benchmarks. */
+export function enableWasmBatchMatMul(on: boolean): void {
+  enabled = on;
+}
+
 /** Whether the current backend is wasm and the SIMD kernel runs on it. Read per call. */
 export function wasmBatchMatMulReady(): boolean {
-  return tf.getBackend() === 'wasm' && kernelsFor(tf.backend() as unknown as WasmBackendLike) !== null;
+  return (
+    enabled && tf.getBackend() === 'wasm' && kernelsFor(tf.backend() as unknown as WasmBackendLike) !== null
+  );
 }
 
 /**
