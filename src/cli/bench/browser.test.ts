@@ -35,6 +35,7 @@ describe('browser bench figures', () => {
             ppo_minutes_to_1e6: 166.7,
             forward_b16_ms: 6.5,
             forward_b16_min_ms: 4,
+            wasm_batch_matmul_simd: 1,
           },
         },
       },
@@ -51,6 +52,7 @@ describe('browser bench figures', () => {
       'browser/wasm_threads/forward_batch16_ms': 6.5,
       'browser/wasm_threads/forward_batch16_min_ms': 4,
       'browser/wasm_threads/init_ms': 12.346,
+      'browser/wasm_threads/wasm_batch_matmul_simd': true,
     });
     expect(f['browser/wasm_threads/error']).toBeUndefined();
   });

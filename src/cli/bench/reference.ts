@@ -15,7 +15,8 @@
  * Figures: reference_t<n>_{sps,cpu_sps,env_ms,act_ms,update_ms}, lab_a2c_{sps,cpu_sps,<part>_ms},
  * ratio_t1 / ratio_cpu_t1 / ratio_t2 (lab ÷ reference, wall and CPU-time), lab_a2c_window_*
  * (the per-window path) and speedup_vs_window, lab_ppo_* / lab_ppo_window_* and
- * ppo_speedup_vs_window; and the same without the cross-asset
+ * ppo_speedup_vs_window; lab_a2c_tfjs_bmm_* and bmm_speedup_cpu (the default network with tfjs's
+ * own BatchMatMul in the attention instead of the SIMD kernel); and the same without the cross-asset
  * layer (the issue's plain network, 30,724 parameters): reference_plain_t1_*, lab_a2c_plain_*,
  * ratio_plain_t1, ratio_plain_cpu_t1. `cpu_sps` is env steps per CPU-second of the measuring
  * process: with other jobs on the cores, wall-clock rates swing by 2–5×, CPU time much less.
@@ -28,6 +29,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../core/agents/backend.ts';
+import { enableWasmBatchMatMul, wasmBatchMatMulReady } from '../../core/agents/nets/wasmBatchMatMul.ts';
 import {
   makeQtmrlAgent,
   qtmrlFeatures,
@@ -150,6 +152,19 @@ export async function benchReference(): Promise<BenchFigures> {
     pick('reference_t2_', runReference(py.python, ['--threads', '2', ...shape]), REF_KEYS);
     out.ratio_t2 = Number(out.lab_a2c_sps) / Number(out.reference_t2_sps);
   }
+  // The same network with tfjs's own BatchMatMul for the attention (the scalar loop the SIMD kernel
+  // replaced, wasmBatchMatMul.ts), in this process right after: the kernel's share of the speed.
+  out.lab_wasm_batch_matmul_simd = wasmBatchMatMulReady();
+  process.stderr.write("bench reference: lab A2C, tfjs's BatchMatMul…\n");
+  enableWasmBatchMatMul(false);
+  let scalar: Figures;
+  try {
+    scalar = await labRun({ algo: 'a2c' }, 2);
+  } finally {
+    enableWasmBatchMatMul(true);
+  }
+  pick('lab_a2c_tfjs_bmm_', scalar, LAB_KEYS);
+  out.bmm_speedup_cpu = Number(out.lab_a2c_cpu_sps) / scalar.cpu_sps;
   process.stderr.write('bench reference: lab A2C, per-window path (before issue 10)…\n');
   const w = await labRun({ algo: 'a2c', residentMarket: false }, 2);
   pick('lab_a2c_window_', w, LAB_KEYS);
