@@ -5,7 +5,7 @@
  * Why: tfjs-wasm sends every BatchMatMul with batch > 1 (or a transpose flag) to a scalar C++ loop
  * (`slow_batch_matmul`, ~0.4 GMAC/s here); only batch-1 products reach XNNPACK. The cross-asset
  * attention's [B, 16, 64]·[B, 64, 16] products are all batched, and a plain JS loop over the heap is
- * slower still (~0.2 GMAC/s, measured). This module assembles a ~600-byte wasm module from bytes
+ * slower still (~0.2 GMAC/s, measured). This module assembles a ~1 KB wasm module from bytes
  * written here (no toolchain), imports tfjs's own WebAssembly.Memory, and runs the products on the
  * tensors where they lie. It is registered under its own kernel name ('LabBatchMatMul'); tfjs's
  * BatchMatMul is untouched, and other backends never see this kernel.
@@ -71,12 +71,13 @@ const F32X4_ADD = [0xfd, 0xe4, 0x01];
 const F32X4_MUL = [0xfd, 0xe6, 0x01];
 const F32_ZERO = [0x43, 0, 0, 0, 0];
 
+/** Concatenates instruction sequences. */
+const c = (...parts: number[][]): number[] => parts.flat();
 /** `while (!exitCond) { body }` — exitCond leaves an i32 on the stack. */
-function whileNot(exitCond: number[], body: number[]): number[] {
-  return [0x02, 0x40, 0x03, 0x40, ...exitCond, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b];
-}
-const inc = (l: number, by: number[]) => [...get(l), ...by, ...ADD, ...set(l)];
-const dec = (l: number) => [...get(l), ...i32c(-1), ...ADD, ...set(l)];
+const whileNot = (exitCond: number[], ...body: number[][]) =>
+  c([0x02, 0x40, 0x03, 0x40], exitCond, [0x0d, 1], ...body, [0x0c, 0, 0x0b, 0x0b]);
+const inc = (l: number, by: number[]) => c(get(l), by, ADD, set(l));
+const dec = (l: number) => c(get(l), i32c(-1), ADD, set(l));
 
 // Parameters, shared by both functions (byte pointers and byte strides, all i32):
 const P = { a: 0, b: 1, c: 2, batch: 3, m: 4, k: 5, n: 6, aBatch: 7, bBatch: 8, aRow: 9, aCol: 10 };
@@ -87,16 +88,34 @@ const N_I32_LOCALS = 10;
 const V = { acc0: 21, acc1: 22, acc2: 23, acc3: 24, s: 25 };
 const S = 26; // f32 scalar accumulator
 
-/** acc += s · load(pb + offset) */
-const fma = (acc: number, offset: number) => [
-  ...get(acc),
-  ...get(V.s),
-  ...get(L.pb),
-  ...v128load(offset),
-  ...F32X4_MUL,
-  ...F32X4_ADD,
-  ...set(acc),
-];
+/** base + j·4: column j of a row. */
+const atJ = (base: number) => c(get(base), get(L.j), i32c(2), SHL, ADD);
+/** k = K, then `body` while k ≠ 0, k counting down. */
+const overK = (...body: number[][]) => c(get(P.k), set(L.k), whileNot(c(get(L.k), EQZ), ...body, dec(L.k)));
+
+/**
+ * For each batch b and row i: aRowBase = a + b·aBatch + i·aRow, bBase = b + b·bBatch, j = 0, then
+ * `columns` (which write row i of C at pc); pc advances one C row (N·4 bytes) per row.
+ */
+function rowLoops(columns: number[]): number[] {
+  const rows = whileNot(
+    c(get(L.i), get(P.m), GE_U),
+    c(get(P.a), get(L.bi), get(P.aBatch), MUL, ADD, get(L.i), get(P.aRow), MUL, ADD, set(L.aRowBase)),
+    c(i32c(0), set(L.j)),
+    columns,
+    inc(L.pc, get(L.rowBytes)),
+    inc(L.i, i32c(1)),
+  );
+  return c(
+    c(get(P.n), i32c(2), SHL, set(L.rowBytes), get(P.c), set(L.pc)),
+    whileNot(
+      c(get(L.bi), get(P.batch), GE_U),
+      c(get(P.b), get(L.bi), get(P.bBatch), MUL, ADD, set(L.bBase), i32c(0), set(L.i)),
+      rows,
+      inc(L.bi, i32c(1)),
+    ),
+  );
+}
 
 /**
  * nn: C[i, j] = Σ_k A[i·aRow + k·aCol] · B[k, j], B and C row-major [K, N], [M, N] per batch.
@@ -105,136 +124,38 @@ const fma = (acc: number, offset: number) => [
  */
 function nnBody(): number[] {
   const accs = [V.acc0, V.acc1, V.acc2, V.acc3];
-  // One column block of `width` floats (16 or 4) at column j.
-  const block = (width: 16 | 4) => {
+  // Column blocks of `width` floats (16 or 4) from column j on, while they fit.
+  const blocks = (width: 16 | 4) => {
     const used = accs.slice(0, width / 4);
-    const kLoop = whileNot(
-      [...get(L.k), ...EQZ],
-      [
-        ...get(L.pa),
-        ...f32load(),
-        ...F32X4_SPLAT,
-        ...set(V.s),
-        ...used.flatMap((acc, q) => fma(acc, q * 16)),
-        ...inc(L.pa, get(P.aCol)),
-        ...inc(L.pb, get(L.rowBytes)),
-        ...dec(L.k),
-      ],
-    );
     return whileNot(
-      [...get(L.j), ...i32c(width), ...ADD, ...get(P.n), ...GT_U],
-      [
-        ...used.flatMap((acc) => [...V128_ZERO, ...set(acc)]),
-        ...get(L.aRowBase),
-        ...set(L.pa),
-        ...get(L.bBase),
-        ...get(L.j),
-        ...i32c(2),
-        ...SHL,
-        ...ADD,
-        ...set(L.pb),
-        ...get(P.k),
-        ...set(L.k),
-        ...kLoop,
-        ...used.flatMap((acc, q) => [
-          ...get(L.pc),
-          ...get(L.j),
-          ...i32c(2),
-          ...SHL,
-          ...ADD,
-          ...get(acc),
-          ...v128store(q * 16),
-        ]),
-        ...inc(L.j, i32c(width)),
-      ],
+      c(get(L.j), i32c(width), ADD, get(P.n), GT_U),
+      ...used.map((acc) => c(V128_ZERO, set(acc))),
+      c(get(L.aRowBase), set(L.pa), atJ(L.bBase), set(L.pb)),
+      overK(
+        c(get(L.pa), f32load(), F32X4_SPLAT, set(V.s)),
+        // acc += s · B[k, j + 4q … j + 4q + 3]
+        ...used.map((acc, q) =>
+          c(get(acc), get(V.s), get(L.pb), v128load(q * 16), F32X4_MUL, F32X4_ADD, set(acc)),
+        ),
+        inc(L.pa, get(P.aCol)),
+        inc(L.pb, get(L.rowBytes)),
+      ),
+      ...used.map((acc, q) => c(atJ(L.pc), get(acc), v128store(q * 16))),
+      inc(L.j, i32c(width)),
     );
   };
   const scalarTail = whileNot(
-    [...get(L.j), ...get(P.n), ...GE_U],
-    [
-      ...F32_ZERO,
-      ...set(S),
-      ...get(L.aRowBase),
-      ...set(L.pa),
-      ...get(L.bBase),
-      ...get(L.j),
-      ...i32c(2),
-      ...SHL,
-      ...ADD,
-      ...set(L.pb),
-      ...get(P.k),
-      ...set(L.k),
-      ...whileNot(
-        [...get(L.k), ...EQZ],
-        [
-          ...get(S),
-          ...get(L.pa),
-          ...f32load(),
-          ...get(L.pb),
-          ...f32load(),
-          ...F32_MUL,
-          ...F32_ADD,
-          ...set(S),
-          ...inc(L.pa, get(P.aCol)),
-          ...inc(L.pb, get(L.rowBytes)),
-          ...dec(L.k),
-        ],
-      ),
-      ...get(L.pc),
-      ...get(L.j),
-      ...i32c(2),
-      ...SHL,
-      ...ADD,
-      ...get(S),
-      ...f32store(),
-      ...inc(L.j, i32c(1)),
-    ],
-  );
-  const rows = whileNot(
-    [...get(L.i), ...get(P.m), ...GE_U],
-    [
-      ...get(P.a),
-      ...get(L.bi),
-      ...get(P.aBatch),
-      ...MUL,
-      ...ADD,
-      ...get(L.i),
-      ...get(P.aRow),
-      ...MUL,
-      ...ADD,
-      ...set(L.aRowBase),
-      ...i32c(0),
-      ...set(L.j),
-      ...block(16),
-      ...block(4),
-      ...scalarTail,
-      ...inc(L.pc, get(L.rowBytes)),
-      ...inc(L.i, i32c(1)),
-    ],
-  );
-  return [
-    ...get(P.n),
-    ...i32c(2),
-    ...SHL,
-    ...set(L.rowBytes),
-    ...get(P.c),
-    ...set(L.pc),
-    ...whileNot(
-      [...get(L.bi), ...get(P.batch), ...GE_U],
-      [
-        ...get(P.b),
-        ...get(L.bi),
-        ...get(P.bBatch),
-        ...MUL,
-        ...ADD,
-        ...set(L.bBase),
-        ...i32c(0),
-        ...set(L.i),
-        ...rows,
-        ...inc(L.bi, i32c(1)),
-      ],
+    c(get(L.j), get(P.n), GE_U),
+    c(F32_ZERO, set(S), get(L.aRowBase), set(L.pa), atJ(L.bBase), set(L.pb)),
+    overK(
+      c(get(S), get(L.pa), f32load(), get(L.pb), f32load(), F32_MUL, F32_ADD, set(S)),
+      inc(L.pa, get(P.aCol)),
+      inc(L.pb, get(L.rowBytes)),
     ),
-  ];
+    c(atJ(L.pc), get(S), f32store()),
+    inc(L.j, i32c(1)),
+  );
+  return rowLoops(c(blocks(16), blocks(4), scalarTail));
 }
 
 /**
@@ -242,129 +163,34 @@ function nnBody(): number[] {
  * products of two contiguous rows, 4 lanes at a time, then the lanes and a scalar tail.
  */
 function ntBody(): number[] {
-  // k counts down; the vector loop runs while k ≥ 4.
-  const vecLoop = whileNot(
-    [...i32c(4), ...get(L.k), ...GT_U],
-    [
-      ...get(V.acc0),
-      ...get(L.pa),
-      ...v128load(),
-      ...get(L.pb),
-      ...v128load(),
-      ...F32X4_MUL,
-      ...F32X4_ADD,
-      ...set(V.acc0),
-      ...inc(L.pa, i32c(16)),
-      ...inc(L.pb, i32c(16)),
-      ...get(L.k),
-      ...i32c(-4),
-      ...ADD,
-      ...set(L.k),
-    ],
-  );
-  const tail = whileNot(
-    [...get(L.k), ...EQZ],
-    [
-      ...get(S),
-      ...get(L.pa),
-      ...f32load(),
-      ...get(L.pb),
-      ...f32load(),
-      ...F32_MUL,
-      ...F32_ADD,
-      ...set(S),
-      ...inc(L.pa, i32c(4)),
-      ...inc(L.pb, i32c(4)),
-      ...dec(L.k),
-    ],
-  );
-  const lanes = [
-    ...get(V.acc0),
-    ...f32x4lane(0),
-    ...get(V.acc0),
-    ...f32x4lane(1),
-    ...F32_ADD,
-    ...get(V.acc0),
-    ...f32x4lane(2),
-    ...get(V.acc0),
-    ...f32x4lane(3),
-    ...F32_ADD,
-    ...F32_ADD,
-    ...get(S),
-    ...F32_ADD,
-  ];
-  const cols = whileNot(
-    [...get(L.j), ...get(P.n), ...GE_U],
-    [
-      ...V128_ZERO,
-      ...set(V.acc0),
-      ...F32_ZERO,
-      ...set(S),
-      ...get(L.aRowBase),
-      ...set(L.pa),
-      ...get(L.bBase),
-      ...get(L.j),
-      ...get(P.aRow),
-      ...MUL,
-      ...ADD,
-      ...set(L.pb),
-      ...get(P.k),
-      ...set(L.k),
-      ...vecLoop,
-      ...tail,
-      ...get(L.pc),
-      ...get(L.j),
-      ...i32c(2),
-      ...SHL,
-      ...ADD,
-      ...lanes,
-      ...f32store(),
-      ...inc(L.j, i32c(1)),
-    ],
-  );
-  const rows = whileNot(
-    [...get(L.i), ...get(P.m), ...GE_U],
-    [
-      ...get(P.a),
-      ...get(L.bi),
-      ...get(P.aBatch),
-      ...MUL,
-      ...ADD,
-      ...get(L.i),
-      ...get(P.aRow),
-      ...MUL,
-      ...ADD,
-      ...set(L.aRowBase),
-      ...i32c(0),
-      ...set(L.j),
-      ...cols,
-      ...inc(L.pc, get(L.rowBytes)),
-      ...inc(L.i, i32c(1)),
-    ],
-  );
-  return [
-    ...get(P.n),
-    ...i32c(2),
-    ...SHL,
-    ...set(L.rowBytes),
-    ...get(P.c),
-    ...set(L.pc),
-    ...whileNot(
-      [...get(L.bi), ...get(P.batch), ...GE_U],
-      [
-        ...get(P.b),
-        ...get(L.bi),
-        ...get(P.bBatch),
-        ...MUL,
-        ...ADD,
-        ...set(L.bBase),
-        ...i32c(0),
-        ...set(L.i),
-        ...rows,
-        ...inc(L.bi, i32c(1)),
-      ],
+  const acc = V.acc0;
+  const dot = c(
+    c(get(P.k), set(L.k)),
+    // 4 lanes while k ≥ 4 (k counts down)
+    whileNot(
+      c(i32c(4), get(L.k), GT_U),
+      c(get(acc), get(L.pa), v128load(), get(L.pb), v128load(), F32X4_MUL, F32X4_ADD, set(acc)),
+      c(inc(L.pa, i32c(16)), inc(L.pb, i32c(16)), get(L.k), i32c(-4), ADD, set(L.k)),
     ),
-  ];
+    whileNot(
+      c(get(L.k), EQZ),
+      c(get(S), get(L.pa), f32load(), get(L.pb), f32load(), F32_MUL, F32_ADD, set(S)),
+      c(inc(L.pa, i32c(4)), inc(L.pb, i32c(4)), dec(L.k)),
+    ),
+  );
+  const lanes = c(
+    c(get(acc), f32x4lane(0), get(acc), f32x4lane(1), F32_ADD),
+    c(get(acc), f32x4lane(2), get(acc), f32x4lane(3), F32_ADD, F32_ADD, get(S), F32_ADD),
+  );
+  const columns = whileNot(
+    c(get(L.j), get(P.n), GE_U),
+    c(V128_ZERO, set(acc), F32_ZERO, set(S), get(L.aRowBase), set(L.pa)),
+    c(get(L.bBase), get(L.j), get(P.aRow), MUL, ADD, set(L.pb)),
+    dot,
+    c(atJ(L.pc), lanes, f32store()),
+    inc(L.j, i32c(1)),
+  );
+  return rowLoops(columns);
 }
 
 const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
@@ -440,7 +266,7 @@ function kernelsFor(backend: WasmBackendLike): Kernels | null {
   if (kernels === undefined) {
     try {
       const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-      // Synchronous compile: the module is < 1 KB, under every browser's main-thread limit.
+      // Synchronous compile: the module is ~1 KB, under the 4 KB Chromium allows on a main thread.
       const module = new WebAssembly.Module(batchMatMulModuleBytes(shared));
       kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Kernels;
     } catch (e) {
