@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
 import { batchMatMul } from './attention.ts';
 import { matMulAT, matMulBT } from './kernels.ts';
-import { LAB_BATCH_MATMUL, matMul3d, wasmBatchMatMulReady } from './wasmBatchMatMul.ts';
+import { checkWasmBatchMatMul, LAB_BATCH_MATMUL, matMul3d, wasmBatchMatMulReady } from './wasmBatchMatMul.ts';
 
 /** op(A)·op(B) in float64, with Σ|a·b| per output (the scale of f32 rounding in the sum). */
 function reference(
@@ -64,6 +64,8 @@ describe('LabBatchMatMul (wasm SIMD kernel)', () => {
 
   it('loads on the wasm backend (else every caller silently takes the slow path)', () => {
     expect(wasmBatchMatMulReady()).toBe(true);
+    // The bench page's in-browser check agrees with tfjs's own kernel here too.
+    expect(checkWasmBatchMatMul()).toBeLessThan(1e-4);
   });
 
   it('equals a float64 reference for random shapes, transposes, broadcasts and values (≤ 1e-5 relative)', () => {
@@ -175,6 +177,7 @@ describe('matMul3d on cpu (tf.matMul with transpose flags)', () => {
   });
   it('is not the wasm kernel and gives the same products', () => {
     expect(wasmBatchMatMulReady()).toBe(false);
+    expect(checkWasmBatchMatMul()).toBeNaN();
     tf.tidy(() => {
       const a = tf.randomNormal([3, 4, 5], 0, 1, 'float32', 1) as tf.Tensor3D;
       const b = tf.randomNormal([3, 6, 5], 0, 1, 'float32', 2) as tf.Tensor3D;

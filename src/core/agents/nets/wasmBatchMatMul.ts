@@ -403,3 +403,24 @@ export function matMul3d(
     tf.matMul(transposeA ? tf.transpose(a, [0, 2, 1]) : a, transposeB ? tf.transpose(b, [0, 2, 1]) : b),
   );
 }
+
+/**
+ * Largest |difference| between matMul3d and tfjs's own BatchMatMul over the three transpose modes the
+ * nets use, on fixed random operands sized like the attention's ([12, 16, 64] and [12, 16, 16]); NaN
+ * when the kernel is not in use. The bench page reports it, so that Chromium (one thread, and the
+ * threaded build's shared memory) checks the kernel where the unit tests cannot.
+ */
+export function checkWasmBatchMatMul(): number {
+  if (!wasmBatchMatMulReady()) return NaN;
+  return tf.tidy(() => {
+    const q = tf.randomNormal([12, 16, 64], 0, 1, 'float32', 1) as tf.Tensor3D;
+    const k = tf.randomNormal([12, 16, 64], 0, 1, 'float32', 2) as tf.Tensor3D;
+    const p = tf.randomNormal([12, 16, 16], 0, 1, 'float32', 3) as tf.Tensor3D;
+    const pairs: [tf.Tensor, tf.Tensor][] = [
+      [matMul3d(q, k, false, true), tf.matMul(q, k, false, true)],
+      [matMul3d(p, k), tf.matMul(p, k)],
+      [matMul3d(p, k, true, false), tf.matMul(p, k, true, false)],
+    ];
+    return Math.max(...pairs.map(([a, b]) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]));
+  });
+}
