@@ -14,6 +14,7 @@ import {
   type Figures,
 } from '../src/core/bench/train.ts';
 import { checkResidentMarket } from '../src/core/bench/resident.ts';
+import { checkWasmBatchMatMul, wasmBatchMatMulReady } from '../src/core/agents/nets/wasmBatchMatMul.ts';
 import { wasmPaths } from './wasmAssets.ts';
 
 export interface BenchRequest {
@@ -64,6 +65,12 @@ const api = {
     const report = (): BenchResult => ({ backend, figures: { ...figures }, totalMs: performance.now() - t0 });
     onFigures?.(report());
     if (backend.backend !== req.backend) return report();
+    // 1 when the attention's batched products run on the SIMD kernel (wasmBatchMatMul.ts), not tfjs's loop.
+    // …and its largest difference from tfjs's own BatchMatMul here (the unit tests run in Node only).
+    if (backend.backend === 'wasm') {
+      figures.wasm_batch_matmul_simd = wasmBatchMatMulReady() ? 1 : 0;
+      figures.wasm_batch_matmul_max_err = checkWasmBatchMatMul();
+    }
     if (req.suite === 'resident') {
       Object.assign(figures, await checkResidentMarket(req.iterations ?? 2));
       return report();

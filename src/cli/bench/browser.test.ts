@@ -35,6 +35,8 @@ describe('browser bench figures', () => {
             ppo_minutes_to_1e6: 166.7,
             forward_b16_ms: 6.5,
             forward_b16_min_ms: 4,
+            wasm_batch_matmul_simd: 1,
+            wasm_batch_matmul_max_err: 2e-6,
           },
         },
       },
@@ -51,6 +53,8 @@ describe('browser bench figures', () => {
       'browser/wasm_threads/forward_batch16_ms': 6.5,
       'browser/wasm_threads/forward_batch16_min_ms': 4,
       'browser/wasm_threads/init_ms': 12.346,
+      'browser/wasm_threads/wasm_batch_matmul_simd': true,
+      'browser/wasm_threads/wasm_batch_matmul_max_err': 2e-6,
     });
     expect(f['browser/wasm_threads/error']).toBeUndefined();
   });

@@ -176,6 +176,10 @@ export function flatten(prefix: string, r: PageResult | null, partial: BenchResu
   if (b.backend === 'wasm') {
     out[`${prefix}wasm_simd`] = Boolean(b.simd);
     out[`${prefix}wasm_threads`] = b.threads ? (b.threadsCount ?? 1) : 0;
+    if (res.figures.wasm_batch_matmul_simd !== undefined)
+      out[`${prefix}wasm_batch_matmul_simd`] = res.figures.wasm_batch_matmul_simd === 1;
+    const err = res.figures.wasm_batch_matmul_max_err;
+    if (err !== undefined && Number.isFinite(err)) out[`${prefix}wasm_batch_matmul_max_err`] = err;
   }
   out[`${prefix}init_ms`] = round(b.initMs);
   const f = res.figures;

@@ -15,7 +15,9 @@
  * Figures: reference_t<n>_{sps,cpu_sps,env_ms,act_ms,update_ms}, lab_a2c_{sps,cpu_sps,<part>_ms},
  * ratio_t1 / ratio_cpu_t1 / ratio_t2 (lab ÷ reference, wall and CPU-time), lab_a2c_window_*
  * (the per-window path) and speedup_vs_window, lab_ppo_* / lab_ppo_window_* and
- * ppo_speedup_vs_window; and the same without the cross-asset
+ * ppo_speedup_vs_window; lab_a2c_bmm_{simd,tfjs}_cpu_sps and bmm_speedup_cpu (the default network
+ * with the attention's batched products on the SIMD kernel vs tfjs's own BatchMatMul, alternating
+ * on one agent); and the same without the cross-asset
  * layer (the issue's plain network, 30,724 parameters): reference_plain_t1_*, lab_a2c_plain_*,
  * ratio_plain_t1, ratio_plain_cpu_t1. `cpu_sps` is env steps per CPU-second of the measuring
  * process: with other jobs on the cores, wall-clock rates swing by 2–5×, CPU time much less.
@@ -28,6 +30,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../core/agents/backend.ts';
+import { enableWasmBatchMatMul, wasmBatchMatMulReady } from '../../core/agents/nets/wasmBatchMatMul.ts';
 import {
   makeQtmrlAgent,
   qtmrlFeatures,
@@ -91,6 +94,36 @@ async function labRun(opts: QtmrlAgentOptions, iterations: number): Promise<Figu
   return f;
 }
 
+/**
+ * The default network's A2C iterations with the attention's batched products on the SIMD kernel
+ * (wasmBatchMatMul.ts) and on tfjs's own BatchMatMul, alternating on one agent (on/off, then off/on,
+ * `rounds` times) so that JIT warm-up, heap growth and the neighbours' load fall on both alike:
+ * median CPU ms per iteration of each, as env steps per CPU-second, and their ratio.
+ */
+async function batchMatMulSideBySide(rounds: number): Promise<BenchFigures> {
+  const agent = makeQtmrlAgent({ algo: 'a2c' });
+  const cpu: Record<'on' | 'off', number[]> = { on: [], off: [] };
+  try {
+    await agent.iterate();
+    for (let r = 0; r < rounds; r++) {
+      for (const mode of r % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+        enableWasmBatchMatMul(mode === 'on');
+        const c0 = process.cpuUsage();
+        await agent.iterate();
+        const c = process.cpuUsage(c0);
+        cpu[mode].push((c.user + c.system) / 1e6);
+      }
+    }
+  } finally {
+    enableWasmBatchMatMul(true);
+    agent.dispose();
+  }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+  const on = agent.batchSize / median(cpu.on);
+  const off = agent.batchSize / median(cpu.off);
+  return { lab_a2c_bmm_simd_cpu_sps: on, lab_a2c_bmm_tfjs_cpu_sps: off, bmm_speedup_cpu: on / off };
+}
+
 const REF_KEYS = ['sps', 'cpu_sps', 'env_ms', 'act_ms', 'update_ms', 'params'] as const;
 const LAB_KEYS = ['sps', 'cpu_sps', ...TRAIN_PARTS.map((p) => `${p}_ms`), 'params', 'leaked_tensors'];
 
@@ -150,6 +183,9 @@ export async function benchReference(): Promise<BenchFigures> {
     pick('reference_t2_', runReference(py.python, ['--threads', '2', ...shape]), REF_KEYS);
     out.ratio_t2 = Number(out.lab_a2c_sps) / Number(out.reference_t2_sps);
   }
+  out.lab_wasm_batch_matmul_simd = wasmBatchMatMulReady();
+  process.stderr.write("bench reference: lab A2C, SIMD kernel vs tfjs's BatchMatMul, alternating…\n");
+  Object.assign(out, await batchMatMulSideBySide(4));
   process.stderr.write('bench reference: lab A2C, per-window path (before issue 10)…\n');
   const w = await labRun({ algo: 'a2c', residentMarket: false }, 2);
   pick('lab_a2c_window_', w, LAB_KEYS);

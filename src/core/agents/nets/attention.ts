@@ -5,27 +5,27 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../rng.ts';
 import { Dense, dense } from './dense.ts';
-import { matMulAT, matMulBT } from './kernels.ts';
 import { assertPositiveInt, countParams, prefixed, type Module, type NamedVariable } from './module.ts';
-
-/** [M, a, b] → [M, b, a] */
-function t3(x: tf.Tensor3D): tf.Tensor3D {
-  return tf.transpose(x, [0, 2, 1]);
-}
+import { matMul3d } from './wasmBatchMatMul.ts';
 
 /**
- * Batched a·b for a [M, n, k], b [M, k, m]. tf's own gradient uses matMul's transpose flags, the slow
- * path on wasm (tfjs-performance.md §1); this one transposes explicitly there: dA = dC·bᵀ, dB = aᵀ·dC.
+ * Batched a·b (or a·bᵀ with transposeB) for a [M, n, k], b [M, k, m] (b [M, m, k]). Forward and
+ * gradients run through matMul3d: on wasm a SIMD kernel (tfjs-wasm's own BatchMatMul is a scalar
+ * loop for batch > 1, ~10× slower; wasmBatchMatMul.ts), elsewhere tf.matMul with transpose flags.
+ * C = A·B: dA = dC·Bᵀ, dB = Aᵀ·dC; C = A·Bᵀ: dA = dC·B, dB = dCᵀ·A.
  */
-export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeB = false): tf.Tensor3D {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[2] as tf.GradSaveFunc;
     save([a, b]);
     return {
-      value: tf.matMul(a, b),
+      value: matMul3d(a, b, false, transposeB),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sa, sb] = saved as tf.Tensor3D[];
-        return [matMulBT(dy as tf.Tensor3D, sb), matMulAT(sa, dy as tf.Tensor3D)];
+        const dc = dy as tf.Tensor3D;
+        return transposeB
+          ? [matMul3d(dc, sb), matMul3d(dc, sa, true, false)]
+          : [matMul3d(dc, sb, false, true), matMul3d(sa, dc, true, false)];
       },
     };
   });
@@ -144,7 +144,7 @@ export class SelfAttention implements Module {
           parts = tf.split(this.qkv.apply(x2), 3, 1) as tf.Tensor2D[];
         }
         const [q, k, v] = parts.map((t) => tf.reshape(t, [B, S, D]) as tf.Tensor3D);
-        const scores = tf.mul(batchMatMul(q, t3(k)), 1 / Math.sqrt(dh)) as tf.Tensor3D;
+        const scores = tf.mul(batchMatMul(q, k, true), 1 / Math.sqrt(dh)) as tf.Tensor3D;
         const ctx = batchMatMul(tf.softmax(scores, -1) as tf.Tensor3D, v);
         return tf.reshape(this.out.apply(tf.reshape(ctx, [B * S, D]) as tf.Tensor2D), [
           B,
@@ -156,7 +156,7 @@ export class SelfAttention implements Module {
       // [B, S, 3, H, dh] → [3, B, H, S, dh]
       const heads = tf.transpose(tf.reshape(qkv, [B, S, 3, H, dh]), [2, 0, 3, 1, 4]);
       const [q, k, v] = tf.unstack(heads, 0).map((t) => tf.reshape(t, [B * H, S, dh]) as tf.Tensor3D);
-      const scores = tf.mul(batchMatMul(q, t3(k)), 1 / Math.sqrt(dh)) as tf.Tensor3D;
+      const scores = tf.mul(batchMatMul(q, k, true), 1 / Math.sqrt(dh)) as tf.Tensor3D;
       const attn = tf.softmax(scores, -1) as tf.Tensor3D;
       const ctx = batchMatMul(attn, v); // [B*H, S, dh]
       const merged = tf.reshape(tf.transpose(tf.reshape(ctx, [B, H, S, dh]), [0, 2, 1, 3]), [
