@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from '../args.ts';
-import { machineInfo, suites, type BenchFigures } from '../bench/index.ts';
+import { crossSuiteRatios, machineInfo, suites, type BenchFigures } from '../bench/index.ts';
 import { UsageError } from '../errors.ts';
 import { printJson, writeJson } from '../output.ts';
 import type { CliCommand } from './index.ts';
@@ -53,6 +53,11 @@ export const command: CliCommand = {
         results[name] = { error: err instanceof Error ? err.message : String(err) };
       }
       process.stderr.write(`bench: ${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    }
+    const cross = crossSuiteRatios(results);
+    if (Object.keys(cross).length) {
+      Object.assign(results.browser as BenchFigures, cross);
+      writeJson(path.join(outDir, 'browser.json'), { suite: 'browser', machine, results: results.browser });
     }
     printJson({ machine, results });
     return failed ? 1 : 0;
