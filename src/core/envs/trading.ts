@@ -41,8 +41,8 @@ import type {
  *   3. Time advances to t + 1; the portfolio is marked at close_{t+1}; the reward compares
  *      P_{t+1} with P_t (both marked before that row's trades).
  * Best effort: an order that cannot be carried out (no position to sell, budget below one whole
- * share, notional ≤ minOrderValue, limit rule) is skipped and counted in info.skipped; it never
- * throws and never makes cash or a position negative.
+ * share, notional ≤ minOrderValue or ≤ DUST_SHARE of the portfolio, limit rule) is skipped and
+ * counted in info.skipped; it never throws and never makes cash or a position negative.
  *
  * Costs: fee = feeRate × traded notional, one-sided, on every buy and sell. Slippage moves the
  * execution price against the trader by slippageBps (buy at close·(1+s), sell at close·(1−s));
@@ -130,6 +130,12 @@ export type TradeActionName = (typeof TRADE_ACTIONS)[number];
  * 10 × 1.1 = 11.000000000000002 in floating point, so a close exactly at the limit counts as at it.
  */
 const LIMIT_TOLERANCE = 1e-9;
+/**
+ * Orders worth at most this share of the portfolio are float dust, not trades: selling a whole
+ * position can leave ~1e-12 of cash that the mask (computed in another summation order) saw as 0,
+ * and a masked BUY would otherwise spend it. Mask and step use the same floor, so masks stay exact.
+ */
+const DUST_SHARE = 1e-9;
 
 /** Steps of info arrays per slab: small enough that a posted view drags little along. */
 const INFO_SLAB_STEPS = 32;
@@ -156,7 +162,7 @@ export interface TradingInfo extends Info {
   trades: number;
   /** Shares traded per asset this step: + bought, − sold. */
   executedQty: Float64Array;
-  /** BUY/SELL orders not executed (no cash, no position, below minOrderValue or a limit rule). */
+  /** BUY/SELL orders not executed (no cash, no position, below minOrderValue or dust, or a limit rule). */
   skipped: number;
   /** Of `skipped`, those blocked by the limit-up/limit-down rule. */
   skippedByLimit: number;
@@ -289,7 +295,8 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
     const row = this.t * N;
     const limited = cfg.limitPct !== null && this.t > 0;
     const feeRate = cfg.feeRate;
-    const minOrder = cfg.minOrderValue;
+    // this.value is what the mask was computed with (the last mark), so both use the same floor.
+    const minOrder = Math.max(cfg.minOrderValue, DUST_SHARE * this.value);
     const whole = !cfg.fractionalShares;
     const executed = this.f64Slab.take(N);
     let cash = this.cash;
@@ -472,6 +479,7 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
     const mask = this.u8Slab.take(3 * N);
     const row = this.t * N;
     const limited = cfg.limitPct !== null && this.t > 0;
+    const minOrder = Math.max(cfg.minOrderValue, DUST_SHARE * this.value);
     // Sells first, as in step(): their proceeds bound the cash any buy could get.
     const proceeds = this.sellProceeds;
     let maxCash = this.cash;
@@ -482,7 +490,7 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
       const notional = qty * price * this.sellDown;
       const canSell =
         qty > 0 &&
-        notional > cfg.minOrderValue &&
+        notional > minOrder &&
         !(limited && price <= this.close[row - N + i] * this.downLimit);
       mask[3 * i + HOLD] = 1;
       mask[3 * i + SELL] = canSell ? 1 : 0;
@@ -498,7 +506,7 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
       const qty = cfg.fractionalShares ? raw : Math.floor(raw);
       const canBuy =
         qty > 0 &&
-        qty * buyPrice > cfg.minOrderValue &&
+        qty * buyPrice > minOrder &&
         !(limited && price >= this.close[row - N + i] * this.upLimit);
       mask[3 * i + BUY] = canBuy ? 1 : 0;
     }
