@@ -1,4 +1,4 @@
-/** The router's counterfactual reward: the chosen expert's shadow book against its peers' on the same days. */
+/** The router env with shadow books: the counterfactual reward (chosen expert vs its peers on the same days) and winner-take-all ownership. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../agents/backend.ts';
 import { generateSynthetic } from '../data/synthetic.ts';
@@ -17,39 +17,54 @@ beforeAll(async () => {
   await initBackend('wasm');
 });
 
+type Prepared = Awaited<ReturnType<typeof prepareExperiment>>;
+
+/**
+ * A RouterEnv over stream 0 with its K shadow envs, reset with `seed`, and each expert alone on
+ * fresh envs drawn like the market's (the same reset seed gives the same days): `decide()` plays n
+ * days of every lone book and returns their log returns, what the env's shadows should see.
+ */
+function withLoneBooks(prep: Prepared, h: Hierarchy, seed: number) {
+  const K = h.config.experts;
+  const env = new RouterEnv(
+    prep.makeTrainEnv(0),
+    h.shared,
+    0,
+    new Rng(1),
+    Array.from({ length: K }, () => prep.makeTrainEnv(0)),
+  );
+  const alone = Array.from({ length: K }, () => prep.makeTrainEnv(0));
+  const resets = alone.map((e) => e.reset({ seed }));
+  const obs = resets.map((r) => Float32Array.from(r.obs));
+  const value = resets.map((r) => r.info.portfolioValue as number);
+  env.reset({ seed });
+  const p = new Float64Array(3);
+  const decide = (): number[] => {
+    const logReturn = new Array<number>(K).fill(0);
+    for (let d = 0; d < h.config.routerInterval; d++)
+      alone.forEach((e, k) => {
+        const res = e.step(Int32Array.of(argmax(h.experts.probs(k, obs[k], p))));
+        const v = res.info.portfolioValue as number;
+        logReturn[k] += Math.log(v / value[k]);
+        value[k] = v;
+        obs[k] = Float32Array.from(res.obs);
+      });
+    return logReturn;
+  };
+  return { env, decide };
+}
+
 describe('RouterEnv, routerReward counterfactual', () => {
   it('rewards rewardScale·(the chosen expert alone − the mean of every expert alone) in log return over the decision', async () => {
     const prep = await prepareExperiment({ ...start, data }, generateSynthetic(data.config).panel);
     const h = new Hierarchy(prep, { ...tiny, routerReward: 'counterfactual' }, 2);
     h.shared.record = false;
     const K = h.config.experts;
-    const n = h.config.routerInterval;
-    const env = new RouterEnv(
-      prep.makeTrainEnv(0),
-      h.shared,
-      0,
-      new Rng(1),
-      Array.from({ length: K }, () => prep.makeTrainEnv(0)),
-    );
-    // Each expert alone on fresh envs drawn like the market's: the same reset seed gives the same days.
-    const alone = Array.from({ length: K }, () => prep.makeTrainEnv(0));
-    const resets = alone.map((e) => e.reset({ seed: 11 }));
-    const aloneObs = resets.map((r) => Float32Array.from(r.obs));
-    const aloneValue = resets.map((r) => r.info.portfolioValue as number);
-    env.reset({ seed: 11 });
-    const p = new Float64Array(3);
+    const { env, decide } = withLoneBooks(prep, h, 11);
     let spread = 0;
     const chosen = [1, 0, 2, 2];
     for (const expert of chosen) {
-      const logReturn = new Array<number>(K).fill(0);
-      for (let d = 0; d < n; d++)
-        alone.forEach((e, k) => {
-          const res = e.step(Int32Array.of(argmax(h.experts.probs(k, aloneObs[k], p))));
-          const v = res.info.portfolioValue as number;
-          logReturn[k] += Math.log(v / aloneValue[k]);
-          aloneValue[k] = v;
-          aloneObs[k] = Float32Array.from(res.obs);
-        });
+      const logReturn = decide();
       const mean = logReturn.reduce((s, x) => s + x, 0) / K;
       spread = Math.max(spread, ...logReturn.map((x) => Math.abs(x - mean)));
       const res = env.step(expert);
@@ -63,32 +78,10 @@ describe('RouterEnv, routerReward counterfactual', () => {
   it("ownership 'won': a decision's days belong to the expert whose shadow book earned most over them", async () => {
     const prep = await prepareExperiment({ ...start, data }, generateSynthetic(data.config).panel);
     const h = new Hierarchy(prep, { ...tiny, ownership: 'won' }, 2);
-    const K = h.config.experts;
-    const n = h.config.routerInterval;
-    const env = new RouterEnv(
-      prep.makeTrainEnv(0),
-      h.shared,
-      0,
-      new Rng(1),
-      Array.from({ length: K }, () => prep.makeTrainEnv(0)),
-    );
-    const alone = Array.from({ length: K }, () => prep.makeTrainEnv(0));
-    const resets = alone.map((e) => e.reset({ seed: 11 }));
-    const aloneObs = resets.map((r) => Float32Array.from(r.obs));
-    const aloneValue = resets.map((r) => r.info.portfolioValue as number);
-    env.reset({ seed: 11 });
-    const p = new Float64Array(3);
+    const { env, decide } = withLoneBooks(prep, h, 11);
     const given = new Set<number>();
     for (const expert of [0, 1, 2, 0, 1, 2]) {
-      const logReturn = new Array<number>(K).fill(0);
-      for (let d = 0; d < n; d++)
-        alone.forEach((e, k) => {
-          const res = e.step(Int32Array.of(argmax(h.experts.probs(k, aloneObs[k], p))));
-          const v = res.info.portfolioValue as number;
-          logReturn[k] += Math.log(v / aloneValue[k]);
-          aloneValue[k] = v;
-          aloneObs[k] = Float32Array.from(res.obs);
-        });
+      const logReturn = decide();
       const first = h.replay.written;
       const res = env.step(expert);
       // The benchmark reward is untouched by ownership.
