@@ -489,9 +489,7 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
       const qty = this.sellQty(pos);
       const notional = qty * price * this.sellDown;
       const canSell =
-        qty > 0 &&
-        notional > minOrder &&
-        !(limited && price <= this.close[row - N + i] * this.downLimit);
+        qty > 0 && notional > minOrder && !(limited && price <= this.close[row - N + i] * this.downLimit);
       mask[3 * i + HOLD] = 1;
       mask[3 * i + SELL] = canSell ? 1 : 0;
       proceeds[i] = canSell ? notional * (1 - cfg.feeRate) : 0;
@@ -505,9 +503,7 @@ export class TradingEnv implements Env<Int32Array, TradingInfo> {
       const raw = budget / (buyPrice * (1 + cfg.feeRate));
       const qty = cfg.fractionalShares ? raw : Math.floor(raw);
       const canBuy =
-        qty > 0 &&
-        qty * buyPrice > minOrder &&
-        !(limited && price >= this.close[row - N + i] * this.upLimit);
+        qty > 0 && qty * buyPrice > minOrder && !(limited && price >= this.close[row - N + i] * this.upLimit);
       mask[3 * i + BUY] = canBuy ? 1 : 0;
     }
     return mask;
