@@ -38,6 +38,12 @@ export interface HierConfig {
   clipC: number;
   /** Gradient steps per expert per env step collected in its phase. */
   updatesPerStep: number;
+  /**
+   * What the skill discriminator tells the experts apart by: 'next-state' = DIAYN's q(k|s′);
+   * 'action' = seed 002's I(a; z), q(k|s, a) on the market part of s (the book's position and
+   * cash left out) and the action, so that a skill is how an expert answers the market.
+   */
+  skillInput: 'next-state' | 'action';
   /** Share of each expert's replayed segments drawn from its own days (0 = all uniform over the shared replay). */
   ownShare: number;
   /** Transitions per expert update (segments × vtraceSteps). */
@@ -90,6 +96,7 @@ export const DEFAULT_HIER: Readonly<HierConfig> = Object.freeze({
   clipC: 1,
   updatesPerStep: 0.25,
   ownShare: 0.5,
+  skillInput: 'next-state',
   batchSize: 64,
   hidden: 64,
   gamma: 0.9,
@@ -139,6 +146,8 @@ export function resolveHierConfig(partial: Partial<HierConfig> = {}): HierConfig
   if (typeof c.routerSeesEdge !== 'boolean') bad('routerSeesEdge', 'must be true or false');
   if (c.routerReward !== 'benchmark' && c.routerReward !== 'counterfactual')
     bad('routerReward', "must be 'benchmark' or 'counterfactual'");
+  if (c.skillInput !== 'next-state' && c.skillInput !== 'action')
+    bad('skillInput', "must be 'next-state' or 'action'");
   if (c.ownership !== 'acted' && c.ownership !== 'won') bad('ownership', "must be 'acted' or 'won'");
   if (c.encoder !== 'none' && c.encoder !== 'timesnet') bad('encoder', "must be 'none' or 'timesnet'");
   return c;

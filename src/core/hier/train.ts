@@ -12,7 +12,7 @@
  * day into the shared replay. Metrics come out as flat rows keyed by the global env step.
  */
 import type { Action, Env } from '../envs/types.ts';
-import type { FeatureSet } from '../features/types.ts';
+import type { FeatureSet, MarketObsLayout } from '../features/types.ts';
 import type { SplitName } from '../data/types.ts';
 import { HierExperts } from '../agents/hier/experts.ts';
 import { PPO } from '../agents/ppo.ts';
@@ -44,6 +44,12 @@ export interface HierPeriods {
 }
 
 const PROBE_STATES = 256;
+
+/** Trailing observation values that describe the book (positions, cash) of a market env, 0 if unknown. */
+function portfolioDims(env: Env<Action>): number {
+  const layout = (env as { layout?: MarketObsLayout }).layout;
+  return layout ? layout.nAssets * layout.perAssetExtras + layout.globalExtras : 0;
+}
 const N_ACTIONS = 3;
 
 export class Hierarchy {
@@ -97,6 +103,8 @@ export class Hierarchy {
       clipRho: c.clipRho,
       clipC: c.clipC,
       ownShare: c.ownShare,
+      skillInput: c.skillInput,
+      portfolioDims: portfolioDims(probe),
     });
     this.replay = new SharedReplay({ capacity: c.bufferSize, obsDim, streams: 2 * c.numEnvs });
     this.edge = c.routerSeesEdge

@@ -78,6 +78,16 @@ export const HIER_EXPERT_FIELDS: readonly FieldSpec[] = [
     { step: 0.1 },
   ),
   num(`${P}.clipC`, 'V-trace c̄', D.clipC, 0.01, 10, 'Clip of V-trace’s trace coefficients.', { step: 0.1 }),
+  choice(
+    `${P}.skillInput`,
+    'Skill discriminator sees',
+    D.skillInput,
+    [
+      { value: 'next-state', label: 'Next state s′ (DIAYN)' },
+      { value: 'action', label: 'Market and action (I(a; z))' },
+    ],
+    "What tells the experts apart for the skill reward: DIAYN's q(k|s′), which sees the book's position, or q(k|s, a) on the market part of the state and the action (seed 002's I(a; z)), so a skill is how an expert answers the market rather than the position it holds.",
+  ),
   num(
     `${P}.ownShare`,
     'Own-days share',

@@ -118,6 +118,48 @@ describe('HierExperts', () => {
     ex.dispose();
   }, 120_000);
 
+  it("skillInput 'action': with s′ telling nothing and the book's value hidden, the experts still become distinguishable by their actions", () => {
+    // s′ is constant, so DIAYN's q(k|s′) cannot work; the last obs value (the "position", which
+    // differs per expert here) is zeroed for the discriminator, so only the action can tell.
+    const K = 3;
+    const ex = new HierExperts({
+      ...base,
+      experts: K,
+      miRewardWeight: 1,
+      seed: 11,
+      skillInput: 'action',
+      portfolioDims: 1,
+    });
+    const rb = new SharedReplay({ capacity: 3000, obsDim: 3, streams: K });
+    const rng = new Rng(2);
+    const p = new Float64Array(3);
+    let acc = 0;
+    for (let it = 0; it < 120; it++) {
+      for (let k = 0; k < K; k++)
+        for (let j = 0; j < 8; j++) {
+          const obs = [0, 1, k];
+          const a = sampleIndex(ex.probs(k, obs, p), rng);
+          rb.add(k, {
+            obs,
+            nextObs: [0, 0, 0],
+            action: a,
+            reward: 0,
+            terminated: true,
+            truncated: false,
+            expert: k,
+            logProb: Math.log(p[a]),
+          });
+        }
+      for (let u = 0; u < 4; u++) ex.update(rb);
+      ex.refreshHost();
+      acc = ex.readStats()['charts/discriminator_accuracy'];
+    }
+    const probs = Array.from({ length: K }, (_, k) => Float64Array.from(ex.probs(k, [0, 1, k], p)));
+    expect(mapdDiscrete(probs, 3)).toBeGreaterThan(0.4);
+    expect(acc).toBeGreaterThan(0.6); // chance: 1/3
+    ex.dispose();
+  }, 120_000);
+
   it('a checkpoint restores every expert, the discriminator and β', async () => {
     const a = new HierExperts(base);
     const rb = banditReplay(200, 1);

@@ -57,6 +57,14 @@ export interface HierExpertsConfig {
   clipC: number;
   /** Share of each expert's segments drawn from its own days (0 = one uniform batch for all). */
   ownShare?: number;
+  /**
+   * What the discriminator tells the experts apart by: 'next-state' (DIAYN's q(k|s′), default) or
+   * 'action' (seed 002's I(a; z): q(k|s, a) on the state without its last `portfolioDims` values,
+   * the book's own position and cash, so holding a different position alone is not a skill).
+   */
+  skillInput?: 'next-state' | 'action';
+  /** Trailing observation values that describe the book (positions, cash); zeroed for 'action'. */
+  portfolioDims?: number;
 }
 
 interface Batch {
@@ -68,6 +76,8 @@ interface Batch {
   lastNext: Float32Array;
   actions: Int32Array;
   labels: Int32Array;
+  /** The discriminator's input rows (skillInput). */
+  skill: Float32Array;
 }
 
 interface HostLayer {
@@ -122,7 +132,7 @@ export class HierExperts implements Module {
         ),
     );
     this.discriminator = new MLP({
-      inputSize: c.obsDim,
+      inputSize: this.skillSize,
       hidden: [c.hidden, c.hidden],
       outputSize: c.experts,
       activation: 'relu',
@@ -184,6 +194,27 @@ export class HierExperts implements Module {
     return out;
   }
 
+  /** Width of the discriminator's input: s′, or the state without the book's values plus one-hot a. */
+  private get skillSize(): number {
+    const c = this.config;
+    return c.skillInput === 'action' ? c.obsDim + c.actions : c.obsDim;
+  }
+
+  /** The discriminator's input rows for a batch (see skillInput). */
+  private skillRows(obs: Float32Array, next: Float32Array, actions: Int32Array, M: number): Float32Array {
+    const c = this.config;
+    if (c.skillInput !== 'action') return next;
+    const d = c.obsDim;
+    const w = this.skillSize;
+    const keep = d - (c.portfolioDims ?? 0);
+    const out = new Float32Array(M * w);
+    for (let m = 0; m < M; m++) {
+      out.set(obs.subarray(m * d, m * d + keep), m * w);
+      out[m * w + d + actions[m]] = 1;
+    }
+    return out;
+  }
+
   /** Observations, actions and behaviour labels of sampled segments, row-major. */
   private gather(replay: SharedReplay, segs: Segments): Batch {
     const d = this.config.obsDim;
@@ -198,6 +229,7 @@ export class HierExperts implements Module {
       lastNext: new Float32Array(J * d),
       actions: new Int32Array(M),
       labels: new Int32Array(M),
+      skill: new Float32Array(0),
     };
     for (let m = 0; m < M; m++) {
       const r = segs.rows[m];
@@ -210,6 +242,7 @@ export class HierExperts implements Module {
       const r = segs.rows[segs.offsets[j + 1] - 1];
       b.lastNext.set(replay.nextObs.subarray(r * d, (r + 1) * d), j * d);
     }
+    b.skill = this.skillRows(b.obs, b.next, b.actions, M);
     return b;
   }
 
@@ -232,7 +265,7 @@ export class HierExperts implements Module {
     let rows = 0;
     for (let k = 0; k < c.experts; k++) {
       const net = this.nets[k];
-      const { segs, M, J, obs, next, lastNext, actions } =
+      const { segs, M, J, obs, skill, lastNext, actions } =
         shared ??
         this.gather(
           replay,
@@ -256,7 +289,7 @@ export class HierExperts implements Module {
         const boot = sv(tf.tensor2d(lastNext, [J, d]));
         const logQ = tf.sum(
           tf.mul(
-            tf.logSoftmax(this.discriminator.apply(tf.tensor2d(next, [M, d]))),
+            tf.logSoftmax(this.discriminator.apply(tf.tensor2d(skill, [M, this.skillSize]))),
             tf.oneHot(tf.fill([M], k, 'int32'), c.experts),
           ),
           1,
@@ -303,7 +336,7 @@ export class HierExperts implements Module {
       this.step(k, obs, actions, y, M);
     }
     const db = shared ?? uniform();
-    this.trainDiscriminator(db.next, db.labels, db.M);
+    this.trainDiscriminator(db.skill, db.labels, db.M);
     this.sums[5] += rhoSum / rows;
     this.sums[6] += skillSum / rows;
     this.count++;
@@ -368,10 +401,10 @@ export class HierExperts implements Module {
     for (let i = 0; i < 5; i++) this.sums[i] += v[i] / this.config.experts;
   }
 
-  private trainDiscriminator(next: Float32Array, labels: Int32Array, M: number): void {
+  private trainDiscriminator(skill: Float32Array, labels: Int32Array, M: number): void {
     const K = this.config.experts;
     const out = tf.tidy(() => {
-      const s = tf.tensor2d(next, [M, this.config.obsDim]);
+      const s = tf.tensor2d(skill, [M, this.skillSize]);
       const z = tf.oneHot(tf.tensor1d(labels, 'int32'), K).toFloat();
       let acc: tf.Tensor = tf.scalar(0);
       const loss = this.discOptimizer.minimize(
