@@ -91,7 +91,7 @@ export class RouterEnv implements Env<number, RouterStepInfo> {
   private readonly act = new Int32Array(1);
   /** Called after every market day (evaluation records the book). */
   onDay?: (expert: number, action: number, res: StepResult) => void;
-  /** Counterfactual reward: per expert its shadow book's env, observation, value and log return this decision. */
+  /** Shadow books (counterfactual reward, ownership 'won'): per expert its env, observation, value and log return this decision. */
   private readonly shadow: {
     envs: Env<Action>[];
     obs: Float32Array[];
@@ -102,7 +102,7 @@ export class RouterEnv implements Env<number, RouterStepInfo> {
 
   /**
    * `shadows` (K envs made exactly like `market`, so the same resets draw the same days) are
-   * required with routerReward 'counterfactual' and ignored otherwise.
+   * required with routerReward 'counterfactual' or ownership 'won', and ignored otherwise.
    */
   constructor(
     readonly market: Env<Action>,

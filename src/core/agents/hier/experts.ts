@@ -4,7 +4,8 @@
  * is the expert's own id, all learning from one shared replay (hier/sharedReplay.ts) with V-trace.
  *
  *   r_k     = r_ext + β·(log q_φ(k|s') − log p(k)),  p uniform over K (q_φ: one discriminator, trained
- *             by cross-entropy to tell which expert acted from s')
+ *             by cross-entropy to tell which expert acted from s'; with skillInput 'action', q_φ(k|s, a)
+ *             on the market part of s and the action instead: seed 002's I(a; z))
  *   V_k(x)  = Σ_a π_k(a|x)·(min(Q̄₁, Q̄₂)_k(x, a) − α_k·log π_k(a|x))      (soft state value, target critics)
  *   v_s     = V-trace of a sampled segment x_s … x_{s+n−1} (common/vtrace.ts) with μ = the expert that
  *             acted (stored with its μ(a|x)), π = π_k, ρ̄ = c̄ = 1 by default, bootstrapped from V_k(x_{s+n})
