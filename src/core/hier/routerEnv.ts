@@ -153,7 +153,7 @@ export class RouterEnv implements Env<number, RouterStepInfo> {
           throw new Error(
             `RouterEnv: shadow book ${k} starts on row ${String(rs.info.t)}, the market on ${this.t}`,
           );
-        sh.obs[k] = Float32Array.from(rs.obs);
+        sh.obs[k].set(rs.obs);
         sh.value[k] = rs.info.portfolioValue as number;
       });
     return {
@@ -243,7 +243,8 @@ export class RouterEnv implements Env<number, RouterStepInfo> {
       const v = res.info.portfolioValue as number;
       sh.logReturn[k] += Math.log(v / sh.value[k]);
       sh.value[k] = v;
-      sh.obs[k] = Float32Array.from(res.obs);
+      // The env reuses its observation buffer: copy into the shadow's own (no allocation per day).
+      sh.obs[k].set(res.obs);
     });
   }
 }

@@ -82,24 +82,30 @@ describe('HierExperts', () => {
     ex.dispose();
   }, 120_000);
 
-  it('the skill reward alone (no market reward) makes the experts act differently and the discriminator beat chance', () => {
-    // s' = one-hot of the action taken: the discriminator can only tell experts apart by what they do.
+  /**
+   * The skill reward alone (no market reward): K experts act on obsOf(k), their next states are
+   * nextOf(a), 120 rounds of 8 days each and 4 updates; returns the experts' MAPD on obsOf(k) and
+   * the discriminator's last accuracy.
+   */
+  function skillsOnly(
+    config: Partial<HierExpertsConfig>,
+    obsOf: (k: number) => number[],
+    nextOf: (a: number) => number[],
+  ): { mapd: number; accuracy: number } {
     const K = 3;
-    const ex = new HierExperts({ ...base, experts: K, miRewardWeight: 1, seed: 11 });
+    const ex = new HierExperts({ ...base, experts: K, miRewardWeight: 1, seed: 11, ...config });
     const rb = new SharedReplay({ capacity: 3000, obsDim: 3, streams: K });
     const rng = new Rng(2);
     const p = new Float64Array(3);
-    const obs = [0, 0, 0];
-    let acc = 0;
+    let accuracy = 0;
     for (let it = 0; it < 120; it++) {
       for (let k = 0; k < K; k++)
         for (let j = 0; j < 8; j++) {
+          const obs = obsOf(k);
           const a = sampleIndex(ex.probs(k, obs, p), rng);
-          const next = [0, 0, 0];
-          next[a] = 1;
           rb.add(k, {
             obs,
-            nextObs: next,
+            nextObs: nextOf(a),
             action: a,
             reward: 0,
             terminated: true,
@@ -110,54 +116,34 @@ describe('HierExperts', () => {
         }
       for (let u = 0; u < 4; u++) ex.update(rb);
       ex.refreshHost();
-      acc = ex.readStats()['charts/discriminator_accuracy'];
+      accuracy = ex.readStats()['charts/discriminator_accuracy'];
     }
-    const probs = Array.from({ length: K }, (_, k) => Float64Array.from(ex.probs(k, obs, p)));
-    expect(mapdDiscrete(probs, 3)).toBeGreaterThan(0.4);
-    expect(acc).toBeGreaterThan(0.6); // chance: 1/3
+    const probs = Array.from({ length: K }, (_, k) => Float64Array.from(ex.probs(k, obsOf(k), p)));
     ex.dispose();
+    return { mapd: mapdDiscrete(probs, 3), accuracy };
+  }
+
+  it('the skill reward alone (no market reward) makes the experts act differently and the discriminator beat chance', () => {
+    // s' = one-hot of the action taken: the discriminator can only tell experts apart by what they do.
+    const r = skillsOnly(
+      {},
+      () => [0, 0, 0],
+      (a) => [0, 1, 2].map((i) => (i === a ? 1 : 0)),
+    );
+    expect(r.mapd).toBeGreaterThan(0.4);
+    expect(r.accuracy).toBeGreaterThan(0.6); // chance: 1/3
   }, 120_000);
 
   it("skillInput 'action': with s′ telling nothing and the book's value hidden, the experts still become distinguishable by their actions", () => {
     // s′ is constant, so DIAYN's q(k|s′) cannot work; the last obs value (the "position", which
     // differs per expert here) is zeroed for the discriminator, so only the action can tell.
-    const K = 3;
-    const ex = new HierExperts({
-      ...base,
-      experts: K,
-      miRewardWeight: 1,
-      seed: 11,
-      skillInput: 'action',
-      portfolioDims: 1,
-    });
-    const rb = new SharedReplay({ capacity: 3000, obsDim: 3, streams: K });
-    const rng = new Rng(2);
-    const p = new Float64Array(3);
-    let acc = 0;
-    for (let it = 0; it < 120; it++) {
-      for (let k = 0; k < K; k++)
-        for (let j = 0; j < 8; j++) {
-          const obs = [0, 1, k];
-          const a = sampleIndex(ex.probs(k, obs, p), rng);
-          rb.add(k, {
-            obs,
-            nextObs: [0, 0, 0],
-            action: a,
-            reward: 0,
-            terminated: true,
-            truncated: false,
-            expert: k,
-            logProb: Math.log(p[a]),
-          });
-        }
-      for (let u = 0; u < 4; u++) ex.update(rb);
-      ex.refreshHost();
-      acc = ex.readStats()['charts/discriminator_accuracy'];
-    }
-    const probs = Array.from({ length: K }, (_, k) => Float64Array.from(ex.probs(k, [0, 1, k], p)));
-    expect(mapdDiscrete(probs, 3)).toBeGreaterThan(0.4);
-    expect(acc).toBeGreaterThan(0.6); // chance: 1/3
-    ex.dispose();
+    const r = skillsOnly(
+      { skillInput: 'action', portfolioDims: 1 },
+      (k) => [0, 1, k],
+      () => [0, 0, 0],
+    );
+    expect(r.mapd).toBeGreaterThan(0.4);
+    expect(r.accuracy).toBeGreaterThan(0.6); // chance: 1/3
   }, 120_000);
 
   it('a checkpoint restores every expert, the discriminator and β', async () => {
