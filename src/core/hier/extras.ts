@@ -117,6 +117,8 @@ export interface HierPbtExtra {
     /** Values in `hyperparameters` order after this round's exploit/explore. */
     hps: number[];
   }[];
+  /** Member workers the population trained on (the lab's pool); absent: in the run's own thread. */
+  workers?: number;
 }
 
 /** 'hierarchical-periods': the TimesNet encoder's detected periods (days) and their amplitudes. */

@@ -1,11 +1,13 @@
 /**
  * The hierarchical workflow's population branch (runner.ts, `hierarchical.pbtMembers` > 0): an
- * MF-PBT population of hierarchies (population.ts over member.ts) trained in this thread — the
- * lab's trainer worker, or `lab train` — one member after another, a round being one population
- * cycle of the seed's schedule (populationEvery router decisions). The best member's hierarchy
- * goes back to the runner, which evaluates it as it evaluates a single run; the population's record
- * is the 'hierarchical-pbt' section. `lab hier pbt` runs the same populations on worker threads and
- * machines.
+ * MF-PBT population of hierarchies (population.ts over member.ts), a round being one population
+ * cycle of the seed's schedule (populationEvery router decisions). By default the members train in
+ * this thread one after another (`lab train`, tests); a caller that passes `populationPool` (the
+ * lab's trainer worker: a pool of member workers, pool.ts) has them train elsewhere, and the best
+ * member comes back as its snapshot, restored here and checked to score what the population
+ * recorded. The best member's hierarchy goes back to the runner, which evaluates it as it evaluates
+ * a single run; the population's record is the 'hierarchical-pbt' section. `lab hier pbt` runs the
+ * same populations on worker threads and machines.
  */
 import type { Panel } from '../data/types.ts';
 import type { RunExperimentOptions } from '../experiment/run.ts';
@@ -13,9 +15,11 @@ import type { MetricRow } from '../run/metrics.ts';
 import type { HierConfig } from './config.ts';
 import type { HierPbtExtra } from './extras.ts';
 import { createHierMember, type HierMember } from './member.ts';
+import type { HierLaneSpec, HierPoolExecutor } from './pool.ts';
 import {
   HIER_PBT_SEARCH,
   LocalExecutor,
+  memberSeed,
   POPULATION_DEFAULTS,
   runPopulation,
   type PopulationConfig,
@@ -49,6 +53,20 @@ export function hierPopulationConfig(hc: HierConfig, seed: number): PopulationCo
   };
 }
 
+/**
+ * Builds the executor a population's members train in, from what its lanes need (config, panel,
+ * population seed) and the population's size; the caller's to build, the branch disposes it.
+ */
+export type HierPoolFactory = (
+  spec: HierLaneSpec & { members: number },
+) => HierPoolExecutor | Promise<HierPoolExecutor>;
+
+/** The population branch's own option (workflows/runners.ts passes it through runWorkflow). */
+export interface HierPopulationOptions {
+  /** `hierarchical.pbtMembers` > 0: where the members train; absent, in this thread (LocalExecutor). */
+  populationPool?: HierPoolFactory;
+}
+
 export interface HierPopulationResult {
   /** The best member's hierarchy (the caller evaluates and disposes it). */
   hierarchy: Hierarchy;
@@ -58,6 +76,10 @@ export interface HierPopulationResult {
   /** The best member's MAPD after each round. */
   diversity: { step: number[]; mapd: number[]; klToMean: number[] };
   extra: HierPbtExtra;
+  /** Training episodes the best member finished (its own count, wherever it trained). */
+  episodes: number;
+  /** With a pool: what the best member restored here scored (equal to its recorded score); null otherwise. */
+  restoredScore: number | null;
 }
 
 export async function trainHierPopulation(
@@ -65,15 +87,26 @@ export async function trainHierPopulation(
   panel: Panel,
   hc: HierConfig,
   seed: number,
-  opts: RunExperimentOptions = {},
+  opts: RunExperimentOptions & HierPopulationOptions = {},
 ): Promise<HierPopulationResult> {
   const pop = hierPopulationConfig(hc, seed);
   const members = new Map<number, HierMember>();
-  const executor = new LocalExecutor((i, s) => {
-    const m = createHierMember(panel, config, s);
-    members.set(i, m);
-    return m;
-  }, pop.seed);
+  const pool = opts.populationPool
+    ? await opts.populationPool({ config, panel, seed: pop.seed, members: pop.members })
+    : null;
+  const executor =
+    pool ??
+    new LocalExecutor((i, s) => {
+      const m = createHierMember(panel, config, s);
+      members.set(i, m);
+      return m;
+    }, pop.seed);
+  // What the best member's diversity and episodes are, read where it lives.
+  const stats = async (i: number) => {
+    if (pool) return pool.stats(i);
+    const h = await members.get(i)!.hierarchy();
+    return { ...h.diversity(), episodes: h.shared.episodes.length };
+  };
   const rows: MetricRow[] = [];
   const diversity = { step: [] as number[], mapd: [] as number[], klToMean: [] as number[] };
   const cb = opts.callbacks ?? {};
@@ -85,7 +118,7 @@ export async function trainHierPopulation(
         const step = (r.round + 1) * pop.tReady;
         const finite = Array.from(r.scores).filter(Number.isFinite);
         const best = ranking(r.scores)[0];
-        const div = (await members.get(best)!.hierarchy()).diversity();
+        const div = await stats(best);
         diversity.step.push(step);
         diversity.mapd.push(div.mapd);
         diversity.klToMean.push(div.klToMean);
@@ -105,11 +138,47 @@ export async function trainHierPopulation(
         cb.onStatus?.({ state: 'running', step, totalSteps: pop.rounds * pop.tReady });
       },
     });
-    kept = result.best;
-    const hierarchy = await members.get(result.best)!.hierarchy();
-    return { hierarchy, status: result.status, rows, diversity, extra: result.extra };
+    const best = result.best;
+    const { episodes } = await stats(best);
+    if (!pool) {
+      kept = best;
+      const hierarchy = await members.get(best)!.hierarchy();
+      return {
+        hierarchy,
+        status: result.status,
+        rows,
+        diversity,
+        extra: result.extra,
+        episodes,
+        restoredScore: null,
+      };
+    }
+    const extra: HierPbtExtra = { ...result.extra, workers: pool.workers };
+    const snapshot = (await pool.snapshots(result.roundsCompleted - 1, [best])).get(best);
+    if (!snapshot) throw new Error(`population: the pool returned no snapshot of the best member ${best}`);
+    // The best member rebuilt here from its seed, state and hyperparameters (as lab hier pbt's bestRun.ts).
+    const m = createHierMember(panel, config, memberSeed(pop.seed, best));
+    members.set(best, m);
+    await m.restore(snapshot);
+    m.setHyperparameters(result.hps[best]);
+    const restoredScore = await m.score();
+    const recorded = result.scores[best];
+    if (result.roundsCompleted > 0 && !sameScore(restoredScore, recorded))
+      throw new Error(
+        `population: the best member m${best} restored from its snapshot scores ${restoredScore}, but it scored ${recorded} in its worker (the snapshot misses part of its state)`,
+      );
+    kept = best;
+    const hierarchy = await m.hierarchy();
+    return { hierarchy, status: result.status, rows, diversity, extra, episodes, restoredScore };
   } finally {
-    // Every member but the best (whose hierarchy the runner evaluates, then disposes).
+    // Every local member but the best (whose hierarchy the runner evaluates, then disposes); the pool's workers.
     for (const [i, m] of members) if (i !== kept) m.dispose();
+    await pool?.dispose();
   }
+}
+
+/** A recorded score is NaN where the member scored a non-finite Sharpe (population.ts's runJob). */
+function sameScore(restored: number, recorded: number): boolean {
+  if (!Number.isFinite(recorded)) return !Number.isFinite(restored);
+  return Math.abs(restored - recorded) <= 1e-9 * Math.max(1, Math.abs(recorded));
 }

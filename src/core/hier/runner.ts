@@ -11,7 +11,7 @@ import { generateSynthetic } from '../data/synthetic.ts';
 import { prepareExperiment, type ExperimentResult, type RunExperimentOptions } from '../experiment/run.ts';
 import type { RunEvaluation } from '../experiment/types.ts';
 import type { MetricRow } from '../run/metrics.ts';
-import { hierPopulationConfig, trainHierPopulation } from './populationRun.ts';
+import { hierPopulationConfig, trainHierPopulation, type HierPopulationOptions } from './populationRun.ts';
 import type {
   HierDiversityExtra,
   HierPbtExtra,
@@ -138,7 +138,7 @@ export function hierExtras(
 export async function runHierarchical(
   config: unknown,
   panel: Panel,
-  opts: RunExperimentOptions = {},
+  opts: RunExperimentOptions & HierPopulationOptions = {},
 ): Promise<ExperimentResult> {
   const clock = opts.clock ?? (() => performance.now());
   const hc = hierConfigOf(config);
@@ -160,6 +160,7 @@ export async function runHierarchical(
   let diversity = { step: [] as number[], mapd: [] as number[], klToMean: [] as number[] };
   // hierarchical.pbtMembers > 0: an MF-PBT population (populationRun.ts); its best member is evaluated below.
   let pbt: HierPbtExtra | null = null;
+  let pbtEpisodes = 0;
   if (hc.pbtMembers > 0) hierPopulationConfig(hc, c.seed);
   // The same seed's router before training, on the same decision days: what training must beat.
   let untrainedChoice: Int32Array | undefined;
@@ -181,7 +182,11 @@ export async function runHierarchical(
     status = res.status;
     rows = res.rows;
     diversity = res.diversity;
-    if ('extra' in res) pbt = res.extra;
+    if ('extra' in res) {
+      pbt = res.extra;
+      // A pooled population's best member was restored here: its episodes were counted where it trained.
+      pbtEpisodes = res.episodes;
+    }
   } catch (e) {
     status = 'failed';
     error = e instanceof Error ? e.message : String(e);
@@ -226,7 +231,7 @@ export async function runHierarchical(
     nonFinite: /non-finite/i.test(error ?? ''),
     steps: h?.envSteps ?? 0,
     iterations: h?.cycles ?? 0,
-    episodes: h?.shared.episodes.length ?? 0,
+    episodes: pbt ? pbtEpisodes : (h?.shared.episodes.length ?? 0),
     recentReturn: num(last['charts/episodic_return']),
     trainMs,
     evalMs: clock() - t1,
@@ -237,6 +242,11 @@ export async function runHierarchical(
     notes: [
       ...prep.notes,
       `hierarchical: ${hc.experts} experts, router every ${hc.routerInterval} days; ${regimeOfRow ? 'planted regimes from the synthetic market' : 'no regime labels in this data'}`,
+      ...(pbt?.workers
+        ? [
+            `population: ${pbt.members.length} members on ${pbt.workers} member worker${pbt.workers === 1 ? '' : 's'}`,
+          ]
+        : []),
     ],
     evaluation,
     ...(opts.keepRows ? { rows } : {}),

@@ -6,15 +6,19 @@ import type { Panel } from '../data/types.ts';
 import { parseExperimentConfig } from '../experiment/config.ts';
 import { runExperiment, type ExperimentResult, type RunExperimentOptions } from '../experiment/run.ts';
 import { runEnsembleWorkflow } from './ensembleRunner.ts';
+import type { HierPopulationOptions } from '../hier/populationRun.ts';
 import { runHierarchical } from '../hier/runner.ts';
 import { runKol } from '../kol/runner.ts';
 import { runSupplyChain } from '../scml/runner.ts';
 import { getWorkflow } from './registry.ts';
 
+/** A run's options, plus those a workflow of its own reads (the others ignore them). */
+export type WorkflowRunOptions = RunExperimentOptions & HierPopulationOptions;
+
 export type WorkflowRunner = (
   config: unknown,
   panel: Panel,
-  opts?: RunExperimentOptions,
+  opts?: WorkflowRunOptions,
 ) => Promise<ExperimentResult>;
 
 const RUNNERS: Record<string, WorkflowRunner> = {
@@ -29,7 +33,7 @@ const RUNNERS: Record<string, WorkflowRunner> = {
 export async function runWorkflow(
   config: unknown,
   panel: Panel,
-  opts: RunExperimentOptions = {},
+  opts: WorkflowRunOptions = {},
 ): Promise<ExperimentResult> {
   const { workflow } = parseExperimentConfig(config);
   getWorkflow(workflow);
