@@ -38,6 +38,7 @@ import {
   type TrainOutcome,
   type TrainRequest,
 } from './protocol.ts';
+import { memberWorkerPool } from './hierPool.ts';
 import { wasmPaths } from './wasmAssets.ts';
 
 let backendInfo: BackendInfo | null = null;
@@ -261,6 +262,8 @@ const api = {
         checkpointEvery: config.eval.every,
         onPhase: (phase) => progress(phase),
         onPrepared: (prepared) => (normalization = normalizationOf(prepared.features)),
+        // A hierarchy population (hierarchical.pbtMembers > 0) trains on member workers with this backend.
+        populationPool: memberWorkerPool(backendInfo?.backend ?? 'auto', navigator.hardwareConcurrency),
         callbacks: {
           onMetrics: (rows) => {
             const batch = batchOf(rows);
