@@ -216,6 +216,12 @@ export function HierPbt({ evaluation }: WorkflowSectionProps) {
   const last = l.rounds.length - 1;
   return (
     <div className="stack">
+      <p className="muted" data-testid="pbt-workers">
+        {x.members.length} members{' '}
+        {x.workers
+          ? `on ${x.workers} member worker${x.workers === 1 ? '' : 's'} (member m in worker m mod ${x.workers}); the best restored from its snapshot for evaluation.`
+          : 'trained in the run’s own thread.'}
+      </p>
       <div className="table-scroll" style={{ alignSelf: 'flex-start' }}>
         <table className="data" aria-label="Population members">
           <thead>

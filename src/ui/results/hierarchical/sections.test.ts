@@ -223,6 +223,11 @@ describe('hierarchical result sections', () => {
     expect(html).toContain('Lineage of 3 members over 2 rounds: 1 copies of weights');
     expect(html).toMatch(/<td>2<\/td><td>m0<\/td><td>m1<\/td><td>m1<\/td>/);
     expect(html).toContain('aria-label="router.lr of each member per round"');
+    expect(html).toContain('3 members trained in the run’s own thread.');
+    const pooled = { ...full, extras: { 'hierarchical-pbt': { ...pbt, workers: 2 } } };
+    expect(render('hierarchical-pbt', pooled, ['train'])).toContain(
+      '3 members on 2 member workers (member m in worker m mod 2)',
+    );
     // One round (a tiny budget): no one-dot charts, the workflow's own prefix off the names.
     const one: RunEvaluation = {
       ...full,
