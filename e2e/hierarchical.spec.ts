@@ -85,3 +85,36 @@ test('hierarchical: experts under a router on two regimes; usage, experts, regim
   // (measured: one task over 50 ms, 65 ms wall / 15 ms CPU).
   expect(Math.max(0, ...tasks.map((t) => t.cpu)), 'worst task, ms of CPU').toBeLessThan(100);
 });
+
+test('hierarchical population (PBT members 4): the members train on the trainer’s member workers', async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  const lab = new Lab(page);
+  await page.goto('./');
+  await page
+    .getByRole('region', { name: 'Choose a workflow' })
+    .locator('[data-workflow="hierarchical"]')
+    .getByRole('button', { name: /^Start / })
+    .click();
+  await lab.ready();
+  await lab.tab('Setup').click();
+  // Rounds of 2 decisions × 5 days × 8 episodes = 80 steps; 160 days: two rounds of 4 members.
+  await lab.setField('PBT members', '4');
+  await lab.setField('Population step every', '2');
+  await lab.setField('Training days', '160');
+  await lab.tab('Train').click();
+  await lab.train(240_000);
+  await lab.tab('Results').click();
+  const pbt = await lab.appear(page.locator('section[data-section="hierarchical-pbt"]'), 60_000);
+  await expect(pbt.getByRole('table', { name: 'Population members' })).toBeVisible();
+  await expect(pbt.locator('tr[data-member]')).toHaveCount(4);
+  // Trained off the trainer's thread: cores − 1 workers, at most 4 (1 on a 2-core machine).
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency || 2);
+  const k = Math.max(1, Math.min(4, cores - 1));
+  await expect(pbt.getByTestId('pbt-workers')).toContainText(
+    `4 members on ${k} member worker${k === 1 ? '' : 's'} (member m in worker m mod ${k})`,
+  );
+  // The best member, restored in the trainer, evaluated as a single run is.
+  await lab.appear(page.locator('section[data-section="hierarchical-usage"]'), 60_000);
+});

@@ -236,7 +236,7 @@ export const HIER_SCHEDULE_FIELDS: readonly FieldSpec[] = [
     D.pbtMembers,
     0,
     64,
-    'MF-PBT population size (0 = train one hierarchy). 4 → one sub-population evolving every round; 8 → two (every 1 and 10 rounds); 16 or more (a multiple of 16) → four (1/10/25/50). Members train one after another in this run.',
+    'MF-PBT population size (0 = train one hierarchy). 4 → one sub-population evolving every round; 8 → two (every 1 and 10 rounds); 16 or more (a multiple of 16) → four (1/10/25/50). In the lab the members train on a pool of member workers (cores − 1; member m in worker m mod k); in `lab train`, one after another.',
     { unit: 'members' },
   ),
   int(
