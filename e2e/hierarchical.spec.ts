@@ -1,10 +1,16 @@
 import { mkdirSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { Lab } from './lab.ts';
 
 // Seed 002 as the lab's `hierarchical` workflow: picked from the start view, trained in the worker
 // on the two-regime synthetic market with a tiny budget, its six result sections drawn in Results.
 // HIER_SHOTS=<dir> keeps the screenshots there (default: the test's output folder).
+
+/** The page's member workers (nested in the trainer worker; Playwright lists those too). */
+const memberWorkers = (page: Page) => page.workers().filter((w) => /hierMember\.worker/.test(w.url())).length;
+/** Member workers the trainer starts for 4 members: cores − 1, at least 1 (1 on a 2-core machine). */
+const poolSize = async (page: Page) =>
+  Math.max(1, Math.min(4, (await page.evaluate(() => navigator.hardwareConcurrency || 2)) - 1));
 
 const SECTIONS = [
   'hierarchical-usage',
@@ -109,12 +115,47 @@ test('hierarchical population (PBT members 4): the members train on the trainer�
   const pbt = await lab.appear(page.locator('section[data-section="hierarchical-pbt"]'), 60_000);
   await expect(pbt.getByRole('table', { name: 'Population members' })).toBeVisible();
   await expect(pbt.locator('tr[data-member]')).toHaveCount(4);
-  // Trained off the trainer's thread: cores − 1 workers, at most 4 (1 on a 2-core machine).
-  const cores = await page.evaluate(() => navigator.hardwareConcurrency || 2);
-  const k = Math.max(1, Math.min(4, cores - 1));
+  // Trained off the trainer's thread, on its pool; the pool is gone with the run.
+  const k = await poolSize(page);
   await expect(pbt.getByTestId('pbt-workers')).toContainText(
     `4 members on ${k} member worker${k === 1 ? '' : 's'} (member m in worker m mod ${k})`,
   );
+  await expect.poll(() => memberWorkers(page)).toBe(0);
   // The best member, restored in the trainer, evaluated as a single run is.
   await lab.appear(page.locator('section[data-section="hierarchical-usage"]'), 60_000);
+});
+
+test('hierarchical population: Stop ends it promptly and its member workers go', async ({ page }) => {
+  test.setTimeout(300_000);
+  const lab = new Lab(page);
+  await page.goto('./');
+  await page
+    .getByRole('region', { name: 'Choose a workflow' })
+    .locator('[data-workflow="hierarchical"]')
+    .getByRole('button', { name: /^Start / })
+    .click();
+  await lab.ready();
+  await lab.tab('Setup').click();
+  // 100 rounds of 80 steps: far more than the test waits for.
+  await lab.setField('PBT members', '4');
+  await lab.setField('Population step every', '2');
+  await lab.setField('Training days', '8000');
+  await lab.tab('Train').click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  const progress = () =>
+    page
+      .getByRole('progressbar', { name: 'Training progress' })
+      .evaluate((p) => (p as HTMLProgressElement).value);
+  // The first round's metrics arrived: the member workers are mid-way through round 2.
+  await expect.poll(progress, { timeout: 120_000 }).toBeGreaterThan(0);
+  expect(memberWorkers(page)).toBe(await poolSize(page));
+  const t0 = Date.now();
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  // Measured 4.5 s on a loaded 2-core machine: the round in flight stops, the best is restored and evaluated.
+  await expect(page.getByTestId('train-status')).toHaveText('stopped', { timeout: 30_000 });
+  console.log(`hierarchical population: Stop → stopped (best member evaluated) in ${Date.now() - t0} ms`);
+  await expect.poll(() => memberWorkers(page)).toBe(0);
+  await lab.tab('Results').click();
+  const pbt = await lab.appear(page.locator('section[data-section="hierarchical-pbt"]'), 60_000);
+  await expect(pbt.getByTestId('pbt-workers')).toContainText(/^4 members on \d+ member workers? /);
 });
