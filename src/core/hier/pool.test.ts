@@ -183,6 +183,22 @@ describe('hierarchy population on a pool of lanes (member m in lane m mod k)', (
     expect(res.steps).toBeLessThan(80);
   }, 60_000);
 
+  it('a stop before the first round ends the population with its member 0 untrained, evaluated here', async () => {
+    const { panel, config } = tiny();
+    const control = new RunControl();
+    control.stop();
+    const { lanes, factory } = pool(2);
+    const res = await runHierarchical(config, panel, { control, populationPool: factory });
+    expect(res.status, res.error).toBe('stopped');
+    expect(res.steps).toBe(0);
+    expect(res.evaluation!.splits.length).toBeGreaterThan(0);
+    expect((res.evaluation!.extras!['hierarchical-pbt'] as HierPbtExtra).rounds).toHaveLength(0);
+    for (const l of lanes) {
+      expect(l.ran.size).toBe(0);
+      expect(l.disposed).toBe(true);
+    }
+  }, 60_000);
+
   it('a lane’s error is the run’s error, and every lane is still disposed', async () => {
     const { panel, config } = tiny();
     const before = tf.memory().numTensors;

@@ -139,21 +139,21 @@ export async function trainHierPopulation(
       },
     });
     const best = result.best;
+    const extra: HierPbtExtra = pool ? { ...result.extra, workers: pool.workers } : result.extra;
+    const done = { status: result.status, rows, diversity, extra };
+    if (result.roundsCompleted === 0) {
+      // Stopped before a round finished: member 0 untrained, built here (a single run stopped at step 0 is evaluated too).
+      const m = createHierMember(panel, config, memberSeed(pop.seed, best));
+      members.set(best, m);
+      m.setHyperparameters(result.hps[best]);
+      kept = best;
+      return { ...done, hierarchy: await m.hierarchy(), episodes: 0, restoredScore: null };
+    }
     const { episodes } = await stats(best);
     if (!pool) {
       kept = best;
-      const hierarchy = await members.get(best)!.hierarchy();
-      return {
-        hierarchy,
-        status: result.status,
-        rows,
-        diversity,
-        extra: result.extra,
-        episodes,
-        restoredScore: null,
-      };
+      return { ...done, hierarchy: await members.get(best)!.hierarchy(), episodes, restoredScore: null };
     }
-    const extra: HierPbtExtra = { ...result.extra, workers: pool.workers };
     const snapshot = (await pool.snapshots(result.roundsCompleted - 1, [best])).get(best);
     if (!snapshot) throw new Error(`population: the pool returned no snapshot of the best member ${best}`);
     // The best member rebuilt here from its seed, state and hyperparameters (as lab hier pbt's bestRun.ts).
@@ -163,13 +163,12 @@ export async function trainHierPopulation(
     m.setHyperparameters(result.hps[best]);
     const restoredScore = await m.score();
     const recorded = result.scores[best];
-    if (result.roundsCompleted > 0 && !sameScore(restoredScore, recorded))
+    if (!sameScore(restoredScore, recorded))
       throw new Error(
         `population: the best member m${best} restored from its snapshot scores ${restoredScore}, but it scored ${recorded} in its worker (the snapshot misses part of its state)`,
       );
     kept = best;
-    const hierarchy = await m.hierarchy();
-    return { hierarchy, status: result.status, rows, diversity, extra, episodes, restoredScore };
+    return { ...done, hierarchy: await m.hierarchy(), episodes, restoredScore };
   } finally {
     // Every local member but the best (whose hierarchy the runner evaluates, then disposes); the pool's workers.
     for (const [i, m] of members) if (i !== kept) m.dispose();
