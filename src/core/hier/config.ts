@@ -67,9 +67,11 @@ export interface HierConfig {
    * Whose own days a decision's transitions count among (ownShare's preference): 'acted' = the
    * expert that traded them; 'won' = the expert whose shadow book earned most over that decision
    * (winner-take-all credit, as a mixture of experts' hard assignment), so each expert learns most
-   * from the days it is best at.
+   * from the days it is best at; 'cluster' = the expert of the k-means cluster (K = experts) of the
+   * router's regime features on the decision's first day (regimeClusters.ts), so each expert learns
+   * from one kind of market.
    */
-  ownership: 'acted' | 'won';
+  ownership: 'acted' | 'won' | 'cluster';
   /** Add each expert's recent edge (its shadow book's excess return over 5 and 20 days, edgeFeatures.ts) to the router's view. */
   routerSeesEdge: boolean;
   /** Shared replay capacity in transitions. */
@@ -148,7 +150,8 @@ export function resolveHierConfig(partial: Partial<HierConfig> = {}): HierConfig
     bad('routerReward', "must be 'benchmark' or 'counterfactual'");
   if (c.skillInput !== 'next-state' && c.skillInput !== 'action')
     bad('skillInput', "must be 'next-state' or 'action'");
-  if (c.ownership !== 'acted' && c.ownership !== 'won') bad('ownership', "must be 'acted' or 'won'");
+  if (c.ownership !== 'acted' && c.ownership !== 'won' && c.ownership !== 'cluster')
+    bad('ownership', "must be 'acted', 'won' or 'cluster'");
   if (c.encoder !== 'none' && c.encoder !== 'timesnet') bad('encoder', "must be 'none' or 'timesnet'");
   return c;
 }

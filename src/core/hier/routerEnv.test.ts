@@ -99,6 +99,32 @@ describe('RouterEnv, routerReward counterfactual', () => {
     h.dispose();
   });
 
+  it("ownership 'cluster': a decision's days belong to the expert of its first day's market cluster", async () => {
+    const prep = await prepareExperiment({ ...start, data }, generateSynthetic(data.config).panel);
+    const h = new Hierarchy(prep, { ...tiny, ownership: 'cluster' }, 2);
+    const clusterOf = h.shared.clusterOf!;
+    const tr = prep.features.splits.train;
+    // Every expert gets a cluster of the train split's days.
+    const seen = new Set<number>();
+    for (let t = tr.start + h.config.lookback; t < tr.end; t++) seen.add(clusterOf(t));
+    expect([...seen].sort()).toEqual([0, 1, 2]);
+    const env = new RouterEnv(prep.makeTrainEnv(0), h.shared, 0, new Rng(1));
+    let t0 = env.reset({ seed: 11 }).info.t as number;
+    const given = new Set<number>();
+    for (const expert of [0, 1, 2, 0, 1, 2, 0, 1]) {
+      const first = h.replay.written;
+      const res = env.step(expert);
+      for (let id = first; id < h.replay.written; id++) {
+        expect(h.replay.experts[id]).toBe(expert);
+        expect(h.replay.owners[id]).toBe(clusterOf(t0));
+        if (clusterOf(t0) !== expert) given.add(id);
+      }
+      t0 = res.info.t as number;
+    }
+    expect(given.size).toBeGreaterThan(0);
+    h.dispose();
+  });
+
   it('needs one shadow env per expert', async () => {
     const prep = await prepareExperiment({ ...start, data }, generateSynthetic(data.config).panel);
     const h = new Hierarchy(prep, { ...tiny, routerReward: 'counterfactual' }, 2);

@@ -48,8 +48,13 @@ export interface RouterShared {
   klLambda: number;
   /** The return term: the book against buy-and-hold, or the chosen expert's shadow book against its peers'. */
   routerReward: 'benchmark' | 'counterfactual';
-  /** 'won': a decision's transitions belong to the expert whose shadow book earned most over it (SharedReplay.setOwner). */
-  ownership: 'acted' | 'won';
+  /**
+   * 'won': a decision's transitions belong to the expert whose shadow book earned most over it
+   * (SharedReplay.setOwner); 'cluster': to `clusterOf` the decision's first row.
+   */
+  ownership: 'acted' | 'won' | 'cluster';
+  /** ownership 'cluster': the expert whose market-state cluster row t falls in. */
+  clusterOf?: (t: number) => number;
   /** Env steps taken by every router env together (the hierarchy's global step). */
   envSteps: number;
   /** Finished market episodes: undiscounted return (sum of env rewards) and length. */
@@ -212,7 +217,11 @@ export class RouterEnv implements Env<number, RouterStepInfo> {
     }
     if (terminated || truncated)
       s.episodes.push({ step: s.envSteps, return: this.epReturn, length: this.epLength });
-    if (sh && s.ownership === 'won') {
+    if (s.ownership === 'cluster' && s.record) {
+      if (!s.clusterOf) throw new Error("RouterEnv: ownership 'cluster' needs shared.clusterOf");
+      const owner = s.clusterOf(t0);
+      for (const id of rows) s.replay.setOwner(id, owner);
+    } else if (sh && s.ownership === 'won') {
       const winner = argmax(sh.logReturn);
       // A tie (books that did the same, e.g. two flat ones) leaves the days with the expert that acted.
       const tied = sh.logReturn.some((x, k) => k !== winner && Math.abs(x - sh.logReturn[winner]) < 1e-12);

@@ -13,6 +13,7 @@
  */
 import type { Action, Env } from '../envs/types.ts';
 import type { FeatureSet, MarketObsLayout } from '../features/types.ts';
+import { clusterOf, fitRegimeClusters } from './regimeClusters.ts';
 import type { SplitName } from '../data/types.ts';
 import { HierExperts } from '../agents/hier/experts.ts';
 import { PPO } from '../agents/ppo.ts';
@@ -130,6 +131,7 @@ export class Hierarchy {
       klLambda: c.klLambda,
       routerReward: c.routerReward,
       ownership: c.ownership,
+      clusterOf: c.ownership === 'cluster' ? this.fitClusters(root.fork('clusters')) : undefined,
       envSteps: 0,
       episodes: [],
       deterministic: false,
@@ -186,6 +188,26 @@ export class Hierarchy {
       out.set(edgeFeatures(this.edge.excess, t, this.edge.sigma), at);
     }
     return out;
+  }
+
+  /**
+   * ownership 'cluster': k-means (K = experts) of the regime features on the train split's rows
+   * (the base features only: the periods and the edge are not market states), as row → expert.
+   */
+  private fitClusters(rng: Rng): (t: number) => number {
+    const tr = this.market.features.splits.train;
+    const L = this.config.lookback;
+    const d = regimeFeatures(this.returns, 0, L).length;
+    const from = Math.max(tr.start, L);
+    const n = tr.end - from;
+    const x = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) x.set(regimeFeatures(this.returns, from + i, L), i * d);
+    const cl = fitRegimeClusters(x, n, d, this.config.experts, rng);
+    const row = new Float64Array(d);
+    return (t) => {
+      row.set(regimeFeatures(this.returns, t, L));
+      return clusterOf(cl, row);
+    };
   }
 
   /** The experts' weights changed outside a cycle (a restored checkpoint): the shadow books are replayed on next use. */

@@ -189,8 +189,9 @@ export const HIER_ROUTER_FIELDS: readonly FieldSpec[] = [
     [
       { value: 'acted', label: 'Days it traded' },
       { value: 'won', label: 'Days it earned most' },
+      { value: 'cluster', label: 'Days of its market cluster' },
     ],
-    "Which days count as an expert's own for the Own-days share: the days it traded, or the decisions on which its shadow book (the expert trading alone) earned more than every other expert's — winner-take-all credit, so each expert learns most from where it is best.",
+    "Which days count as an expert's own for the Own-days share: the days it traded, or the decisions on which its shadow book (the expert trading alone) earned more than every other expert's — winner-take-all credit, so each expert learns most from where it is best — or the decisions that start in its cluster of market states (k-means of the router's regime features on the train split, one cluster per expert), so each expert learns from one kind of market.",
   ),
   num(
     `${P}.rewardScale`,
