@@ -23,6 +23,17 @@ import type { Hierarchy } from './train.ts';
 
 export const expertName = (k: number): string => `expert-${k}`;
 
+/**
+ * An evaluation's weights[i] is the book at date i's close before that close's trade: what was held
+ * over date i, decided at date i − 1's close. expertStyle wants what was held from date i into
+ * i + 1 (decided knowing date i's return), which is weights[i + 1]; the last date has none (NaN).
+ */
+export function positionsHeldFrom(weights: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(weights.length).fill(NaN);
+  for (let i = 0; i + 1 < weights.length; i++) out[i] = weights[i + 1];
+  return out;
+}
+
 export interface HierSplitResult {
   evaluation: SplitEvaluation;
   /** [dates] expert whose action earned the return into that date (−1 at the first date). */
@@ -186,7 +197,9 @@ export async function evaluateHierarchySplit(
       const b = rowOf.get(evaluation.dates[i]);
       if (a !== undefined && b !== undefined) assetReturn[i] = fs.close[b] / fs.close[a] - 1;
     }
-    styles = expertWeights.map((w) => expertStyle(w, assetReturn, regimePerDate, opts.regimes));
+    styles = expertWeights.map((w) =>
+      expertStyle(positionsHeldFrom(w), assetReturn, regimePerDate, opts.regimes),
+    );
   }
   return {
     bestExpert,
