@@ -43,6 +43,8 @@ test('hierarchical: experts under a router on two regimes; usage, experts, regim
   await lab.tab('Setup').click();
   await lab.setField('Training days', '240');
   await page.getByLabel('Encoder').selectOption('timesnet');
+  // The proof's credit: each expert learns from its cluster of market states (k-means in the worker).
+  await page.getByLabel("Experts' own days").selectOption('cluster');
   await lab.tab('Train').click();
   await lab.startTaskTrace();
   await lab.train(240_000);
