@@ -12,6 +12,20 @@ const memberWorkers = (page: Page) => page.workers().filter((w) => /hierMember\.
 const poolSize = async (page: Page) =>
   Math.max(1, Math.min(4, (await page.evaluate(() => navigator.hardwareConcurrency || 2)) - 1));
 
+/** Opens the lab as a first visit, starts the hierarchical workflow from the start view, opens Setup. */
+async function startFromStartView(page: Page): Promise<Lab> {
+  const lab = new Lab(page);
+  await page.goto('./');
+  await page
+    .getByRole('region', { name: 'Choose a workflow' })
+    .locator('[data-workflow="hierarchical"]')
+    .getByRole('button', { name: /^Start / })
+    .click();
+  await lab.ready();
+  await lab.tab('Setup').click();
+  return lab;
+}
+
 const SECTIONS = [
   'hierarchical-usage',
   'hierarchical-experts',
@@ -31,16 +45,8 @@ test('hierarchical: experts under a router on two regimes; usage, experts, regim
   page,
 }, info) => {
   test.setTimeout(300_000);
-  const lab = new Lab(page);
   // From the start view, as a first visit: the workflow's start values (the two-regime market).
-  await page.goto('./');
-  await page
-    .getByRole('region', { name: 'Choose a workflow' })
-    .locator('[data-workflow="hierarchical"]')
-    .getByRole('button', { name: /^Start / })
-    .click();
-  await lab.ready();
-  await lab.tab('Setup').click();
+  const lab = await startFromStartView(page);
   await lab.setField('Training days', '240');
   await page.getByLabel('Encoder').selectOption('timesnet');
   // The proof's credit: each expert learns from its cluster of market states (k-means in the worker).
@@ -98,15 +104,7 @@ test('hierarchical population (PBT members 4): the members train on the trainerâ
   page,
 }) => {
   test.setTimeout(300_000);
-  const lab = new Lab(page);
-  await page.goto('./');
-  await page
-    .getByRole('region', { name: 'Choose a workflow' })
-    .locator('[data-workflow="hierarchical"]')
-    .getByRole('button', { name: /^Start / })
-    .click();
-  await lab.ready();
-  await lab.tab('Setup').click();
+  const lab = await startFromStartView(page);
   // Rounds of 2 decisions Ã— 5 days Ã— 8 episodes = 80 steps; 160 days: two rounds of 4 members.
   await lab.setField('PBT members', '4');
   await lab.setField('Population step every', '2');
@@ -129,15 +127,7 @@ test('hierarchical population (PBT members 4): the members train on the trainerâ
 
 test('hierarchical population: Stop ends it promptly and its member workers go', async ({ page }) => {
   test.setTimeout(300_000);
-  const lab = new Lab(page);
-  await page.goto('./');
-  await page
-    .getByRole('region', { name: 'Choose a workflow' })
-    .locator('[data-workflow="hierarchical"]')
-    .getByRole('button', { name: /^Start / })
-    .click();
-  await lab.ready();
-  await lab.tab('Setup').click();
+  const lab = await startFromStartView(page);
   // 100 rounds of 80 steps: far more than the test waits for.
   await lab.setField('PBT members', '4');
   await lab.setField('Population step every', '2');

@@ -10,7 +10,6 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../agents/backend.ts';
 import type { CheckpointArtifacts } from '../agents/checkpoint.ts';
-import { generateSynthetic } from '../data/synthetic.ts';
 import { RunControl, type RunState } from '../run/control.ts';
 import type { HierPbtExtra } from './extras.ts';
 import {
@@ -23,30 +22,8 @@ import {
 import type { RoundJob } from './population.ts';
 import { trainHierPopulation, type HierPoolFactory } from './populationRun.ts';
 import { runHierarchical } from './runner.ts';
+import { tinyPopulation } from './testing.ts';
 import { hierConfigOf } from './workflow.ts';
-
-const tiny = () => {
-  const data = { assets: 1, days: 500, regimes: 2, seed: 2 };
-  const { panel } = generateSynthetic(data);
-  const config = {
-    workflow: 'hierarchical',
-    seed: 3,
-    data: { kind: 'synthetic', config: data },
-    features: { window: 5 },
-    env: { episodeLength: 40 },
-    hierarchical: {
-      pbtMembers: 4,
-      numEnvs: 2,
-      routerEvery: 4,
-      expertEvery: 2,
-      populationEvery: 8,
-      hidden: 8,
-      batchSize: 16,
-      totalSteps: 160,
-    },
-  };
-  return { panel, config };
-};
 
 // One tfjs engine in this process: the lanes' calls take turns, as one worker's do.
 let turn: Promise<unknown> = Promise.resolve();
@@ -119,7 +96,7 @@ describe('hierarchy population on a pool of lanes (member m in lane m mod k)', (
   });
 
   it('gives the same population and best member as this thread for k = 2 and k = 3', async () => {
-    const { panel, config } = tiny();
+    const { panel, config } = tinyPopulation();
     const before = tf.memory().numTensors;
     const local = await runHierarchical(config, panel, { keepRows: true });
     expect(local.status).toBe('completed');
@@ -149,7 +126,7 @@ describe('hierarchy population on a pool of lanes (member m in lane m mod k)', (
   }, 120_000);
 
   it('restores the best member from its snapshot and it scores what the population recorded', async () => {
-    const { panel, config } = tiny();
+    const { panel, config } = tinyPopulation();
     const { factory } = pool(2);
     const res = await trainHierPopulation(config, panel, hierConfigOf(config), 3, {
       populationPool: factory,
@@ -167,7 +144,7 @@ describe('hierarchy population on a pool of lanes (member m in lane m mod k)', (
   }, 60_000);
 
   it('a stop during a round reaches every lane before it trains, and the pool is disposed', async () => {
-    const { panel, config } = tiny();
+    const { panel, config } = tinyPopulation();
     const control = new RunControl();
     // The stop comes as the lanes get round 0's jobs: the mirror must pass it on at once.
     const { lanes, factory } = pool(2, { onRound: () => control.stop() });
@@ -184,7 +161,7 @@ describe('hierarchy population on a pool of lanes (member m in lane m mod k)', (
   }, 60_000);
 
   it('a stop before the first round ends the population with its member 0 untrained, evaluated here', async () => {
-    const { panel, config } = tiny();
+    const { panel, config } = tinyPopulation();
     const control = new RunControl();
     control.stop();
     const { lanes, factory } = pool(2);
@@ -200,7 +177,7 @@ describe('hierarchy population on a pool of lanes (member m in lane m mod k)', (
   }, 60_000);
 
   it('a lane’s error is the run’s error, and every lane is still disposed', async () => {
-    const { panel, config } = tiny();
+    const { panel, config } = tinyPopulation();
     const before = tf.memory().numTensors;
     const { lanes, factory } = pool(2, {
       onRound: (round) => {

@@ -7,13 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../agents/backend.ts';
 import { RunControl } from '../run/control.ts';
-import { generateSynthetic } from '../data/synthetic.ts';
 import { DEFAULT_HIER } from './config.ts';
 import type { HierPbtExtra } from './extras.ts';
 import { HIER_PBT_HYPERPARAMETERS } from './member.ts';
 import { HIER_PBT_SEARCH } from './population.ts';
 import { hierPopulationConfig, pbtFrequencies } from './populationRun.ts';
 import { runHierarchical } from './runner.ts';
+import { tinyPopulation } from './testing.ts';
 
 describe('population sizes of hierarchical.pbtMembers', () => {
   it('maps sizes to sub-populations and refuses the others, naming the field', () => {
@@ -35,36 +35,13 @@ describe('population sizes of hierarchical.pbtMembers', () => {
   });
 });
 
-const tiny = () => {
-  const data = { assets: 1, days: 500, regimes: 2, seed: 2 };
-  const { panel } = generateSynthetic(data);
-  const config = {
-    workflow: 'hierarchical',
-    seed: 3,
-    data: { kind: 'synthetic', config: data },
-    features: { window: 5 },
-    env: { episodeLength: 40 },
-    hierarchical: {
-      pbtMembers: 4,
-      numEnvs: 2,
-      routerEvery: 4,
-      expertEvery: 2,
-      populationEvery: 8,
-      hidden: 8,
-      batchSize: 16,
-      totalSteps: 160,
-    },
-  };
-  return { panel, config };
-};
-
 describe('runHierarchical with hierarchical.pbtMembers = 4', () => {
   beforeAll(async () => {
     await initBackend('wasm');
   });
 
   it('trains a population, evaluates its best member and records the population in extras', async () => {
-    const { panel, config } = tiny();
+    const { panel, config } = tinyPopulation();
     const before = tf.memory().numTensors;
     const res = await runHierarchical(config, panel, { keepRows: true });
     expect(res.status).toBe('completed');
@@ -88,7 +65,7 @@ describe('runHierarchical with hierarchical.pbtMembers = 4', () => {
   }, 120_000);
 
   it('Stop ends the population after the current round and still evaluates its best member', async () => {
-    const { panel, config } = tiny();
+    const { panel, config } = tinyPopulation();
     const control = new RunControl();
     const res = await runHierarchical(config, panel, {
       control,
