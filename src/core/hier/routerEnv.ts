@@ -145,7 +145,7 @@ export class RouterEnv implements Env<number, RouterStepInfo> {
 
   reset(opts: ResetOptions = {}): ResetResult<RouterStepInfo> {
     const r = this.market.reset(opts);
-    this.obs = Float32Array.from(r.obs);
+    this.obs.set(r.obs);
     this.t = r.info.t as number;
     this.value = r.info.portfolioValue as number;
     this.epReturn = 0;
@@ -205,7 +205,7 @@ export class RouterEnv implements Env<number, RouterStepInfo> {
           }),
         );
       this.onDay?.(expert, a, res);
-      this.obs = Float32Array.from(res.obs);
+      this.obs.set(res.obs);
       this.t = res.info.t as number;
       this.epReturn += res.reward;
       this.epLength++;
