@@ -100,7 +100,7 @@ test('hierarchical: experts under a router on two regimes; usage, experts, regim
   expect(Math.max(0, ...tasks.map((t) => t.cpu)), 'worst task, ms of CPU').toBeLessThan(100);
 });
 
-test('hierarchical population (PBT members 4): the members train on the trainer’s member workers', async ({
+test('hierarchical population (PBT members 4): the members train on the trainer’s member workers @isolated', async ({
   page,
 }) => {
   test.setTimeout(300_000);

@@ -20,9 +20,9 @@ function lane(): HierLaneHost {
 }
 
 const api = {
-  /** Initialises `backend` (the trainer's) and takes the members' config, panel and population seed. */
-  async start(spec: HierLaneSpec, backend: BackendPref): Promise<void> {
-    const info = await initBackend(backend, { wasmPaths });
+  /** Initialises `backend` (the trainer's; threaded wasm with `numThreads`) and takes the members' config, panel and population seed. */
+  async start(spec: HierLaneSpec, backend: BackendPref, numThreads: number): Promise<void> {
+    const info = await initBackend(backend, { wasmPaths, numThreads });
     if (backend !== 'auto' && info.backend !== backend)
       throw new Error(
         `the trainer's ${backend} backend is unavailable here (${info.fallbackReason ?? `got ${info.backend}`})`,

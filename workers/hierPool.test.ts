@@ -14,7 +14,7 @@ interface Behaviour {
   runRound?(jobs: RoundJob[]): Promise<number[]>;
 }
 
-const started: { name: string; spec: HierLaneSpec; backend: string }[] = [];
+const started: { name: string; spec: HierLaneSpec; backend: string; numThreads: number }[] = [];
 const workers: FakeWorker[] = [];
 let behaviour: (index: number) => Behaviour = () => ({});
 
@@ -30,7 +30,8 @@ class FakeWorker extends EventTarget {
     const b = behaviour(index);
     Comlink.expose(
       {
-        start: (spec: HierLaneSpec, backend: string) => void started.push({ name: opts.name, spec, backend }),
+        start: (spec: HierLaneSpec, backend: string, numThreads: number) =>
+          void started.push({ name: opts.name, spec, backend, numThreads }),
         runRound: (_round: number, jobs: RoundJob[]) =>
           b.runRound ? b.runRound(jobs) : jobs.map((j) => j.member / 10),
       },
@@ -112,11 +113,26 @@ describe('member worker pool', () => {
     expect(memberWorkerCount(4, 0)).toBe(1);
   });
 
+  it('on 2 cores one worker gets both wasm threads; on 16 cores 4 workers get 4 each', async () => {
+    for (const [cores, k, threads] of [
+      [2, 1, 2],
+      [16, 4, 4],
+    ]) {
+      started.length = 0;
+      const pool = await memberWorkerPool('wasm', cores)(spec);
+      expect(pool.workers).toBe(k);
+      expect(started.map((s) => s.numThreads)).toEqual(new Array(k).fill(threads));
+      await pool.dispose();
+    }
+  });
+
   it('starts every worker on the trainer’s backend with the run’s spec; member m runs in worker m mod k', async () => {
     const pool = await memberWorkerPool('wasm', 4)(spec);
     expect(pool.workers).toBe(3);
     expect(started.map((s) => s.name).sort()).toEqual(['hier-member-1', 'hier-member-2', 'hier-member-3']);
     expect(started.every((s) => s.backend === 'wasm' && s.spec.seed === 7)).toBe(true);
+    // Threaded wasm: the 4 cores shared by the 3 workers, one thread each.
+    expect(started.every((s) => s.numThreads === 1)).toBe(true);
     expect(started[0].spec.panel.close).toEqual(new Float64Array([1]));
     expect(await pool.runRound(0, jobs(4))).toEqual([0, 0.1, 0.2, 0.3]);
     await pool.dispose();

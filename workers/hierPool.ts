@@ -58,8 +58,8 @@ class WorkerLane implements HierLane {
     return Promise.race([named, this.dead]);
   }
 
-  start(spec: HierLaneSpec, backend: BackendPref): Promise<void> {
-    return this.call(() => this.api.start(spec, backend));
+  start(spec: HierLaneSpec, backend: BackendPref, numThreads: number): Promise<void> {
+    return this.call(() => this.api.start(spec, backend, numThreads));
   }
 
   snapshots(round: number, members: number[]): Promise<Map<number, CheckpointArtifacts>> {
@@ -85,14 +85,19 @@ class WorkerLane implements HierLane {
   }
 }
 
-/** A HierPoolFactory for the trainer worker: its workers started on `backend` before the first round. */
+/**
+ * A HierPoolFactory for the trainer worker: its workers started on `backend` before the first round.
+ * `cores` must be the machine's (read before initBackend raises navigator.hardwareConcurrency to
+ * uncap wasm threads); threaded wasm gets cores / k threads per worker, so k workers share the cores.
+ */
 export function memberWorkerPool(backend: BackendPref, cores: number): HierPoolFactory {
   return async (spec) => {
     const k = memberWorkerCount(spec.members, cores);
+    const numThreads = Math.max(1, Math.floor((cores || 2) / k));
     const lanes = Array.from({ length: k }, (_, i) => new WorkerLane(i));
     const lane: HierLaneSpec = { config: spec.config, panel: spec.panel, seed: spec.seed };
     try {
-      await Promise.all(lanes.map((l) => l.start(lane, backend)));
+      await Promise.all(lanes.map((l) => l.start(lane, backend, numThreads)));
     } catch (e) {
       for (const l of lanes) l.dispose();
       throw e;

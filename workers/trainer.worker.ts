@@ -41,6 +41,9 @@ import {
 import { memberWorkerPool } from './hierPool.ts';
 import { wasmPaths } from './wasmAssets.ts';
 
+// The machine's cores, read before initBackend raises navigator.hardwareConcurrency (to uncap
+// tfjs-wasm's thread pool): the population's member workers are sized by the real count.
+const MACHINE_CORES = navigator.hardwareConcurrency || 2;
 let backendInfo: BackendInfo | null = null;
 let control: RunControl | null = null;
 type Normalization = NonNullable<CheckpointData['normalization']>;
@@ -263,7 +266,7 @@ const api = {
         onPhase: (phase) => progress(phase),
         onPrepared: (prepared) => (normalization = normalizationOf(prepared.features)),
         // A hierarchy population (hierarchical.pbtMembers > 0) trains on member workers with this backend.
-        populationPool: memberWorkerPool(backendInfo?.backend ?? 'auto', navigator.hardwareConcurrency),
+        populationPool: memberWorkerPool(backendInfo?.backend ?? 'auto', MACHINE_CORES),
         callbacks: {
           onMetrics: (rows) => {
             const batch = batchOf(rows);
