@@ -200,6 +200,10 @@ export class Hierarchy {
     const d = regimeFeatures(this.returns, 0, L).length;
     const from = Math.max(tr.start, L);
     const n = tr.end - from;
+    if (n < this.config.experts)
+      throw new Error(
+        `hierarchical.ownership 'cluster': the train split has ${Math.max(0, n)} days after the ${L}-day lookback, fewer than the ${this.config.experts} experts to cluster them for`,
+      );
     const x = new Float64Array(n * d);
     for (let i = 0; i < n; i++) x.set(regimeFeatures(this.returns, from + i, L), i * d);
     const cl = fitRegimeClusters(x, n, d, this.config.experts, rng);
