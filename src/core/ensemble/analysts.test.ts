@@ -463,7 +463,10 @@ describe('position rule and backtest (long-short sleeves, fees)', () => {
             for (let i = 0; i < N; i++) {
               const p = r.position[k * N + i];
               const cap = d.cap[(k + 5) * N + i];
-              expect(Math.abs(p)).toBeLessThanOrEqual(cap + 1e-9);
+              // A held (untraded) position's weight still rises by the fees the day's other trades
+              // paid: its shares and price stay, the equity shrinks from equity + fees to equity.
+              const feeDrift = r.traded[k * N + i] ? 1 : (r.equity[k] + r.fees[k]) / r.equity[k];
+              expect(Math.abs(p)).toBeLessThanOrEqual(cap * feeDrift + 1e-9);
               if (cap === 0) expect(p).toBe(0);
               held += r.weights[k * N + i] * r.equity[k];
             }
@@ -471,7 +474,8 @@ describe('position rule and backtest (long-short sleeves, fees)', () => {
           }
         },
       ),
-      { numRuns: 60 },
+      // A held position 1e-9 above its cap after the fees of the day's other trades (CI, 2026-12-06).
+      { numRuns: 60, examples: [[504243523, 3, 0.0023144480822677774]] },
     );
   });
 });
