@@ -77,7 +77,7 @@ export function fitRegimeClusters(
   for (let c = 1; c < k; c++) {
     let total = 0;
     for (let i = 0; i < n; i++) {
-      near[i] = Math.min(near[i], dist2({ ...zView, k: c }, zRow(i), c - 1));
+      near[i] = Math.min(near[i], dist2(zView, zRow(i), c - 1));
       total += near[i];
     }
     // All rows on the chosen centroids already: any row will do.

@@ -193,6 +193,7 @@ export class Hierarchy {
   /**
    * ownership 'cluster': k-means (K = experts) of the regime features on the train split's rows
    * (the base features only: the periods and the edge are not market states), as row → expert.
+   * Every row's cluster is found once here, so a decision's credit is a lookup.
    */
   private fitClusters(rng: Rng): (t: number) => number {
     const tr = this.market.features.splits.train;
@@ -207,11 +208,8 @@ export class Hierarchy {
     const x = new Float64Array(n * d);
     for (let i = 0; i < n; i++) x.set(regimeFeatures(this.returns, from + i, L), i * d);
     const cl = fitRegimeClusters(x, n, d, this.config.experts, rng);
-    const row = new Float64Array(d);
-    return (t) => {
-      row.set(regimeFeatures(this.returns, t, L));
-      return clusterOf(cl, row);
-    };
+    const owner = Int8Array.from(this.returns, (_, t) => clusterOf(cl, regimeFeatures(this.returns, t, L)));
+    return (t) => owner[t];
   }
 
   /** The experts' weights changed outside a cycle (a restored checkpoint): the shadow books are replayed on next use. */
